@@ -1,0 +1,94 @@
+// The Stack: the one internal model of what to run. Every loader produces it
+// (native YAML today; CloudFormation / SAM / cdk.out later), server/ consumes
+// it, `streamer synth` will print it. No part reaches around it.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace streamer::stack {
+
+struct KeyAttribute {
+  std::string name;
+  std::string type;  // "S" | "N" | "B"
+};
+
+struct TableSpec {
+  std::string name;  // the physical table name clients use
+  KeyAttribute partition_key;
+  std::optional<KeyAttribute> sort_key;
+  std::string stream_view_type;  // "" = no stream; KEYS_ONLY | NEW_IMAGE | OLD_IMAGE | NEW_AND_OLD_IMAGES
+};
+
+struct IntegrationResponseSpec {
+  std::string selection_pattern;  // "" = the default response
+  std::string status_code = "200";
+  std::map<std::string, std::string> response_templates;   // content type -> VTL
+  std::map<std::string, std::string> response_parameters;  // method.response.header.X -> 'static' | integration.response.header.Y
+};
+
+struct IntegrationSpec {
+  std::string type = "AWS";  // AWS | MOCK (later: HTTP, HTTP_PROXY, AWS_PROXY)
+  std::string service;       // for AWS: "dynamodb"
+  std::string action;        // for AWS: "PutItem", "GetItem", ...
+  std::map<std::string, std::string> request_templates;  // content type -> VTL
+  std::string passthrough_behavior = "WHEN_NO_MATCH";     // WHEN_NO_MATCH | WHEN_NO_TEMPLATES | NEVER
+  std::vector<IntegrationResponseSpec> responses;
+};
+
+struct RouteSpec {
+  std::string method;  // GET, POST, ..., or ANY
+  std::string path;    // "/InsertItem", "/items/{id}"
+  IntegrationSpec integration;
+};
+
+struct ApiSpec {
+  std::string name;
+  std::string stage = "prod";
+  std::vector<RouteSpec> routes;
+};
+
+struct FunctionSpec {
+  std::string name;
+  // "log": built in, prints each event. "exec": runs `command` once per batch
+  // with the event JSON on stdin; a non-zero exit is a failed invocation.
+  // (Later: python3.x / nodejs* / provided.* runtimes over the Runtime API.)
+  std::string kind = "log";
+  std::vector<std::string> command;  // exec: argv
+  std::string working_dir;           // exec: cwd ("" = the stack file's folder)
+  int timeout_seconds = 3;
+  std::map<std::string, std::string> environment;
+};
+
+struct EventMappingSpec {
+  std::string function;  // FunctionSpec::name
+  std::string table;     // TableSpec::name; the mapping reads that table's stream
+  int batch_size = 100;
+  std::string starting_position = "LATEST";  // LATEST | TRIM_HORIZON
+  int maximum_batching_window_seconds = 0;
+  bool enabled = true;
+};
+
+struct Stack {
+  std::string name;
+  std::string base_dir;  // folder of the stack file; relative paths resolve against it
+  std::vector<TableSpec> tables;
+  std::vector<ApiSpec> apis;
+  std::vector<FunctionSpec> functions;
+  std::vector<EventMappingSpec> event_mappings;
+};
+
+// The seed's stack: what `streamer serve` runs when given no stack file.
+Stack DefaultStack();
+// The same stack as native YAML text (shipped as examples/seed/stack.yaml).
+const char* DefaultStackYaml();
+
+// Loads a native YAML stack file. Errors name the file and the offending key.
+Result<Stack> LoadStackFile(const std::string& path);
+Result<Stack> ParseStackYaml(const std::string& text, const std::string& base_dir);
+
+}  // namespace streamer::stack
