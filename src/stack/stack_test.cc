@@ -1,0 +1,438 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "stack/stack.h"
+
+namespace streamer::stack {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(DefaultStack, SeedFileEqualsBuiltInText) {
+  std::string file = ReadFile(SEED_STACK_YAML);
+  ASSERT_FALSE(file.empty()) << SEED_STACK_YAML;
+  EXPECT_EQ(file, std::string(DefaultStackYaml()));
+}
+
+TEST(DefaultStack, IsTheSeed) {
+  Stack s = DefaultStack();
+  EXPECT_EQ(s.name, "the-dynamo-streamer");
+
+  ASSERT_EQ(s.tables.size(), 1u);
+  EXPECT_EQ(s.tables[0].name, "TheDynamoStreamer");
+  EXPECT_EQ(s.tables[0].partition_key.name, "message");
+  EXPECT_EQ(s.tables[0].partition_key.type, "S");
+  EXPECT_FALSE(s.tables[0].sort_key.has_value());
+  EXPECT_EQ(s.tables[0].stream_view_type, "NEW_IMAGE");
+
+  ASSERT_EQ(s.functions.size(), 1u);
+  EXPECT_EQ(s.functions[0].name, "DynamoLambdaHandler");
+  EXPECT_EQ(s.functions[0].kind, "log");
+  EXPECT_TRUE(s.functions[0].command.empty());
+
+  ASSERT_EQ(s.event_mappings.size(), 1u);
+  const EventMappingSpec& m = s.event_mappings[0];
+  EXPECT_EQ(m.function, "DynamoLambdaHandler");
+  EXPECT_EQ(m.table, "TheDynamoStreamer");
+  EXPECT_EQ(m.starting_position, "LATEST");
+  EXPECT_EQ(m.batch_size, 100);
+  EXPECT_EQ(m.maximum_batching_window_seconds, 0);
+  EXPECT_TRUE(m.enabled);
+
+  ASSERT_EQ(s.apis.size(), 1u);
+  const ApiSpec& api = s.apis[0];
+  EXPECT_EQ(api.name, "DynamoStreamerAPI");
+  EXPECT_EQ(api.stage, "prod");
+  ASSERT_EQ(api.routes.size(), 1u);
+  const RouteSpec& r = api.routes[0];
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.path, "/InsertItem");
+  const IntegrationSpec& in = r.integration;
+  EXPECT_EQ(in.type, "AWS");
+  EXPECT_EQ(in.service, "dynamodb");
+  EXPECT_EQ(in.action, "PutItem");
+  EXPECT_EQ(in.passthrough_behavior, "NEVER");
+  ASSERT_EQ(in.request_templates.size(), 1u);
+  EXPECT_EQ(in.request_templates.at("application/json"),
+            R"j({"TableName":"TheDynamoStreamer","Item":{"message":{"S":"$input.path('$.message')"}}})j");
+
+  ASSERT_EQ(in.responses.size(), 2u);
+  EXPECT_EQ(in.responses[0].selection_pattern, "");
+  EXPECT_EQ(in.responses[0].status_code, "200");
+  EXPECT_EQ(in.responses[0].response_templates,
+            (std::map<std::string, std::string>{{"application/json", R"({"message": "item added to db"})"}}));
+  EXPECT_TRUE(in.responses[0].response_parameters.empty());
+
+  EXPECT_EQ(in.responses[1].selection_pattern, R"(^\[BadRequest\].*)");
+  EXPECT_EQ(in.responses[1].status_code, "400");
+  EXPECT_EQ(in.responses[1].response_templates,
+            (std::map<std::string, std::string>{
+                {"application/json",
+                 R"j({"state":"error","message":"$util.escapeJavaScript($input.path('$.errorMessage'))"})j"}}));
+  EXPECT_EQ(in.responses[1].response_parameters,
+            (std::map<std::string, std::string>{
+                {"method.response.header.Content-Type", "'application/json'"},
+                {"method.response.header.Access-Control-Allow-Origin", "'*'"},
+                {"method.response.header.Access-Control-Allow-Credentials", "'true'"}}));
+}
+
+TEST(LoadStackFile, LoadsSeedFileAndSetsBaseDir) {
+  Result<Stack> r = LoadStackFile(SEED_STACK_YAML);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->base_dir, fs::path(SEED_STACK_YAML).parent_path().lexically_normal().string());
+  EXPECT_EQ(r->tables.size(), 1u);
+}
+
+TEST(LoadStackFile, MissingFileNamesThePath) {
+  Result<Stack> r = LoadStackFile("/nonexistent/dir/stack.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("/nonexistent/dir/stack.yaml"), std::string::npos);
+  EXPECT_EQ(r.status().type(), "ValidationException");
+}
+
+TEST(LoadStackFile, ErrorsNameFileLineAndPath) {
+  fs::path dir = fs::temp_directory_path() / ("stack_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::path file = dir / "bad.yaml";
+  std::ofstream(file) << "tables:\n  Foo:\n    partitionKey: id\n    stream: NEW\n";
+  Result<Stack> r = LoadStackFile(file.string());
+  fs::remove_all(dir);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            file.string() +
+                ":4:13: tables.Foo.stream: unknown view type 'NEW' (expected KEYS_ONLY, "
+                "NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES)");
+}
+
+TEST(ParseStackYaml, FullFeatured) {
+  const char* yaml = R"(
+name: shop
+tables:
+  Orders:
+    partitionKey: {name: customer, type: S}
+    sortKey: {name: ts, type: N}
+    stream: NEW_AND_OLD_IMAGES
+  Blobs:
+    partitionKey: {name: id, type: B}
+functions:
+  Audit:
+    exec: ["python3", "audit.py", "--verbose"]
+    workingDir: handlers
+    timeout: 30
+    environment: {LEVEL: debug, RETRIES: 3, EMPTY: }
+  Shell:
+    exec: echo hi | cat
+    workingDir: /opt/abs
+  Printer:
+    handler: log
+events:
+  - function: Audit
+    table: Orders
+    startingPosition: TRIM_HORIZON
+    batchSize: 10000
+    batchWindow: 5
+    enabled: false
+  - function: Printer
+    table: Orders
+apis:
+  ShopAPI:
+    routes:
+      GET /orders/{customer}:
+        integration: dynamodb:Query
+      GET /orders/{customer}/items/{item}: {integration: dynamodb:GetItem}
+      ANY /files/{proxy+}:
+        integration: mock
+        passthrough: WHEN_NO_TEMPLATES
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses:
+          - status: 204
+          - pattern: '5\d\d'
+            status: 500
+            headers: {X-Source: integration.response.header.X-Upstream}
+      GET /:
+        integration: mock
+      POST /orders/{customer}:
+        integration: dynamodb:PutItem
+)";
+  Result<Stack> r = ParseStackYaml(yaml, "/srv/stacks");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const Stack& s = *r;
+  EXPECT_EQ(s.name, "shop");
+  EXPECT_EQ(s.base_dir, "/srv/stacks");
+  ASSERT_EQ(s.tables.size(), 2u);
+  EXPECT_EQ(s.tables[0].partition_key.type, "S");
+  ASSERT_TRUE(s.tables[0].sort_key.has_value());
+  EXPECT_EQ(s.tables[0].sort_key->name, "ts");
+  EXPECT_EQ(s.tables[0].sort_key->type, "N");
+  EXPECT_EQ(s.tables[0].stream_view_type, "NEW_AND_OLD_IMAGES");
+  EXPECT_EQ(s.tables[1].partition_key.type, "B");
+  EXPECT_EQ(s.tables[1].stream_view_type, "");
+
+  ASSERT_EQ(s.functions.size(), 3u);
+  const FunctionSpec& audit = s.functions[0];
+  EXPECT_EQ(audit.kind, "exec");
+  EXPECT_EQ(audit.command, (std::vector<std::string>{"python3", "audit.py", "--verbose"}));
+  EXPECT_EQ(audit.working_dir, "/srv/stacks/handlers");
+  EXPECT_EQ(audit.timeout_seconds, 30);
+  EXPECT_EQ(audit.environment,
+            (std::map<std::string, std::string>{{"LEVEL", "debug"}, {"RETRIES", "3"}, {"EMPTY", ""}}));
+  EXPECT_EQ(s.functions[1].command, (std::vector<std::string>{"/bin/sh", "-c", "echo hi | cat"}));
+  EXPECT_EQ(s.functions[1].working_dir, "/opt/abs");
+  EXPECT_EQ(s.functions[1].timeout_seconds, 3);
+  EXPECT_EQ(s.functions[2].kind, "log");
+  EXPECT_EQ(s.functions[2].working_dir, "");
+
+  ASSERT_EQ(s.event_mappings.size(), 2u);
+  EXPECT_EQ(s.event_mappings[0].starting_position, "TRIM_HORIZON");
+  EXPECT_EQ(s.event_mappings[0].batch_size, 10000);
+  EXPECT_EQ(s.event_mappings[0].maximum_batching_window_seconds, 5);
+  EXPECT_FALSE(s.event_mappings[0].enabled);
+  EXPECT_EQ(s.event_mappings[1].batch_size, 100);
+  EXPECT_EQ(s.event_mappings[1].starting_position, "LATEST");
+
+  ASSERT_EQ(s.apis.size(), 1u);
+  const ApiSpec& api = s.apis[0];
+  EXPECT_EQ(api.stage, "prod");
+  ASSERT_EQ(api.routes.size(), 5u);
+  EXPECT_EQ(api.routes[0].integration.action, "Query");
+  // Without responses: one default 200 response.
+  ASSERT_EQ(api.routes[0].integration.responses.size(), 1u);
+  EXPECT_EQ(api.routes[0].integration.responses[0].status_code, "200");
+  EXPECT_EQ(api.routes[0].integration.responses[0].selection_pattern, "");
+  EXPECT_EQ(api.routes[0].integration.passthrough_behavior, "WHEN_NO_MATCH");
+  const RouteSpec& files = api.routes[2];
+  EXPECT_EQ(files.method, "ANY");
+  EXPECT_EQ(files.path, "/files/{proxy+}");
+  EXPECT_EQ(files.integration.type, "MOCK");
+  EXPECT_EQ(files.integration.passthrough_behavior, "WHEN_NO_TEMPLATES");
+  ASSERT_EQ(files.integration.responses.size(), 2u);
+  EXPECT_EQ(files.integration.responses[0].status_code, "204");
+  EXPECT_EQ(files.integration.responses[1].selection_pattern, "5\\d\\d");
+  EXPECT_EQ(files.integration.responses[1].response_parameters.at("method.response.header.X-Source"),
+            "integration.response.header.X-Upstream");
+  EXPECT_EQ(api.routes[3].path, "/");
+}
+
+TEST(ParseStackYaml, EmptySectionsAreFine) {
+  Result<Stack> r = ParseStackYaml("name: nothing\ntables:\nfunctions:\nevents:\napis:\n", "");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->tables.empty());
+  EXPECT_EQ(r->base_dir, "");
+}
+
+TEST(ParseStackYaml, RelativeBaseDirBecomesAbsolute) {
+  Result<Stack> r = ParseStackYaml(
+      "functions:\n  F:\n    exec: [./run]\n    workingDir: ../code\n", "some/dir");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(fs::path(r->base_dir).is_absolute());
+  EXPECT_EQ(r->functions[0].working_dir,
+            (fs::path(r->base_dir).parent_path() / "code").string());
+}
+
+struct BadCase {
+  const char* name;
+  const char* yaml;
+  const char* expected;  // must appear in the message
+};
+
+class BadStack : public testing::TestWithParam<BadCase> {};
+
+TEST_P(BadStack, IsRejectedWithAClearMessage) {
+  const BadCase& c = GetParam();
+  Result<Stack> r = ParseStackYaml(c.yaml, "/tmp");
+  ASSERT_FALSE(r.ok()) << c.name << " was accepted";
+  EXPECT_EQ(r.status().type(), "ValidationException");
+  EXPECT_NE(r.status().message().find(c.expected), std::string::npos)
+      << "message: " << r.status().message() << "\nexpected to contain: " << c.expected;
+  EXPECT_EQ(r.status().message().rfind("<stack yaml>:", 0), 0u) << r.status().message();
+}
+
+// A valid table/function pair the event and api cases build on.
+#define BASE                  \
+  "tables:\n"                 \
+  "  Tab1:\n"                   \
+  "    partitionKey: id\n"    \
+  "    stream: NEW_IMAGE\n"   \
+  "  Plain:\n"                \
+  "    partitionKey: id\n"    \
+  "functions:\n"              \
+  "  F:\n"                    \
+  "    handler: log\n"
+
+#define ROUTES(body)           \
+  "apis:\n"                    \
+  "  A:\n"                     \
+  "    routes:\n" body
+
+const BadCase kBadCases[] = {
+    // YAML and document shape
+    {"syntax", "tables:\n  Tab1: {partitionKey: id\n", "YAML syntax error"},
+    {"syntax_line", "name: x\ntables:\n  - a\n  b: c\n", "<stack yaml>:4:"},
+    {"tab_indent", "name: x\n\ttables: {}\n", "YAML syntax error"},
+    {"empty", "", "the stack is empty"},
+    {"comment_only", "# nothing\n", "the stack is empty"},
+    {"not_a_map", "- a\n- b\n", "expected a mapping"},
+    {"unknown_top", "name: x\nresources: {}\n", "resources: unknown key 'resources'"},
+    {"duplicate_top", "name: x\nname: y\n", "duplicate key 'name'"},
+    {"empty_name", "name: ''\n", "name: must not be empty"},
+    {"name_list", "name: [a]\n", "name: expected a string"},
+    {"tables_list", "tables: [a, b]\n", "tables: expected a mapping"},
+    // tables
+    {"table_no_pk", "tables:\n  Tab1: {stream: NEW_IMAGE}\n", "tables.Tab1: missing 'partitionKey'"},
+    {"table_null", "tables:\n  Tab1:\n", "tables.Tab1: missing 'partitionKey'"},
+    {"table_unknown_key", "tables:\n  Tab1: {partitionKey: id, ttl: x}\n", "tables.Tab1.ttl: unknown key 'ttl'"},
+    {"table_bad_type", "tables:\n  Tab1: {partitionKey: {name: id, type: X}}\n",
+     "tables.Tab1.partitionKey.type: unknown key type 'X'"},
+    {"table_lower_type", "tables:\n  Tab1: {partitionKey: {name: id, type: s}}\n", "unknown key type 's'"},
+    {"table_sk_bad_type", "tables:\n  Tab1: {partitionKey: id, sortKey: {name: ts, type: BOOL}}\n",
+     "tables.Tab1.sortKey.type: unknown key type 'BOOL'"},
+    {"table_key_no_name", "tables:\n  Tab1: {partitionKey: {type: S}}\n", "tables.Tab1.partitionKey: missing 'name'"},
+    {"table_key_extra", "tables:\n  Tab1: {partitionKey: {name: id, kind: S}}\n",
+     "tables.Tab1.partitionKey.kind: unknown key 'kind'"},
+    {"table_key_empty", "tables:\n  Tab1: {partitionKey: ''}\n", "tables.Tab1.partitionKey: must not be empty"},
+    {"table_key_list", "tables:\n  Tab1: {partitionKey: [id]}\n", "tables.Tab1.partitionKey: expected an attribute name"},
+    {"table_same_keys", "tables:\n  Tab1: {partitionKey: id, sortKey: id}\n", "same name as the partition key"},
+    {"table_bad_stream", "tables:\n  Foo: {partitionKey: id, stream: NEW}\n",
+     "tables.Foo.stream: unknown view type 'NEW'"},
+    {"table_stream_bool", "tables:\n  Foo: {partitionKey: id, stream: true}\n", "unknown view type 'true'"},
+    {"table_short_name", "tables:\n  ab: {partitionKey: id}\n", "invalid table name 'ab'"},
+    {"table_bad_chars", "tables:\n  'my table': {partitionKey: id}\n", "invalid table name 'my table'"},
+    {"table_duplicate", "tables:\n  Tab1: {partitionKey: id}\n  Tab1: {partitionKey: k}\n", "tables.Tab1: duplicate key"},
+    // functions
+    {"fn_nothing", "functions:\n  F: {timeout: 3}\n", "functions.F: needs 'handler: log'"},
+    {"fn_null", "functions:\n  F:\n", "functions.F: needs 'handler: log'"},
+    {"fn_both", "functions:\n  F: {handler: log, exec: [cat]}\n", "either 'handler' or 'exec'"},
+    {"fn_unknown_handler", "functions:\n  F: {handler: index.handler}\n",
+     "functions.F.handler: unknown handler 'index.handler'"},
+    {"fn_unknown_key", "functions:\n  F: {handler: log, runtime: python3.12}\n",
+     "functions.F.runtime: unknown key 'runtime'"},
+    {"fn_exec_empty_list", "functions:\n  F: {exec: []}\n", "functions.F.exec: empty command"},
+    {"fn_exec_empty_string", "functions:\n  F: {exec: '  '}\n", "functions.F.exec: empty command"},
+    {"fn_exec_empty_program", "functions:\n  F: {exec: ['', x]}\n", "functions.F.exec: empty command"},
+    {"fn_exec_null", "functions:\n  F:\n    exec:\n", "functions.F.exec: empty command"},
+    {"fn_exec_map", "functions:\n  F: {exec: {cmd: cat}}\n", "functions.F.exec: expected a command"},
+    {"fn_exec_nested", "functions:\n  F: {exec: [cat, [x]]}\n", "functions.F.exec[1]: expected a string"},
+    {"fn_timeout_zero", "functions:\n  F: {exec: [cat], timeout: 0}\n", "functions.F.timeout: must be between 1 and 900"},
+    {"fn_timeout_big", "functions:\n  F: {exec: [cat], timeout: 901}\n", "must be between 1 and 900"},
+    {"fn_timeout_text", "functions:\n  F: {exec: [cat], timeout: soon}\n", "expected a whole number, got 'soon'"},
+    {"fn_timeout_float", "functions:\n  F: {exec: [cat], timeout: 1.5}\n", "expected a whole number, got '1.5'"},
+    {"fn_env_list", "functions:\n  F: {exec: [cat], environment: [A=1]}\n",
+     "functions.F.environment: expected a mapping"},
+    {"fn_env_bad_name", "functions:\n  F: {exec: [cat], environment: {1A: x}}\n", "invalid environment variable name '1A'"},
+    {"fn_env_nested", "functions:\n  F: {exec: [cat], environment: {A: {b: c}}}\n",
+     "functions.F.environment.A: expected a string"},
+    {"fn_workdir_log", "functions:\n  F: {handler: log, workingDir: x}\n", "only exec functions"},
+    {"fn_bad_name", "functions:\n  'my fn': {handler: log}\n", "invalid function name 'my fn'"},
+    // event source mappings
+    {"ev_not_list", BASE "events: {function: F}\n", "events: expected a list"},
+    {"ev_unknown_fn", BASE "events:\n  - {function: G, table: Tab1}\n", "events[0].function: unknown function 'G'"},
+    {"ev_unknown_table", BASE "events:\n  - {function: F, table: T9}\n", "events[0].table: unknown table 'T9'"},
+    {"ev_no_stream", BASE "events:\n  - {function: F, table: Plain}\n", "table 'Plain' has no stream"},
+    {"ev_no_function", BASE "events:\n  - {table: Tab1}\n", "events[0]: missing 'function'"},
+    {"ev_no_table", BASE "events:\n  - {function: F}\n", "events[0]: missing 'table'"},
+    {"ev_batch_zero", BASE "events:\n  - {function: F, table: Tab1, batchSize: 0}\n",
+     "events[0].batchSize: must be between 1 and 10000"},
+    {"ev_batch_big", BASE "events:\n  - {function: F, table: Tab1, batchSize: 10001}\n", "between 1 and 10000, got 10001"},
+    {"ev_batch_negative", BASE "events:\n  - {function: F, table: Tab1, batchSize: -5}\n", "between 1 and 10000"},
+    {"ev_bad_position", BASE "events:\n  - {function: F, table: Tab1, startingPosition: AT_TIMESTAMP}\n",
+     "events[0].startingPosition: unknown starting position 'AT_TIMESTAMP'"},
+    {"ev_unknown_key", BASE "events:\n  - {function: F, table: Tab1, filters: []}\n", "events[0].filters: unknown key"},
+    {"ev_window", BASE "events:\n  - {function: F, table: Tab1, batchWindow: 301}\n", "between 0 and 300"},
+    {"ev_enabled", BASE "events:\n  - {function: F, table: Tab1, enabled: maybe}\n", "expected true or false"},
+    {"ev_duplicate", BASE "events:\n  - {function: F, table: Tab1}\n  - {function: F, table: Tab1}\n",
+     "events[1]: function 'F' already reads table 'Tab1'"},
+    {"ev_second_bad", BASE "events:\n  - {function: F, table: Tab1}\n  - {function: F, table: T2}\n",
+     "events[1].table: unknown table 'T2'"},
+    // apis and routes
+    {"api_null", "apis:\n  A:\n", "apis.A: missing 'routes'"},
+    {"api_unknown_key", "apis:\n  A: {routes: {}, cors: true}\n", "apis.A.cors: unknown key"},
+    {"api_bad_stage", "apis:\n  A: {stage: 'pro d', routes: {}}\n", "apis.A.stage: invalid stage name"},
+    {"route_no_space", ROUTES("      POST/items: {integration: mock}\n"), "a route is written 'METHOD /path'"},
+    {"route_three_words", ROUTES("      POST /items now: {integration: mock}\n"), "a route is written 'METHOD /path'"},
+    {"route_bad_method", ROUTES("      FETCH /items: {integration: mock}\n"), "unknown HTTP method 'FETCH'"},
+    {"route_lower_method", ROUTES("      post /items: {integration: mock}\n"), "unknown HTTP method 'post'"},
+    {"route_no_slash", ROUTES("      GET items: {integration: mock}\n"), "path 'items': must start with '/'"},
+    {"route_trailing_slash", ROUTES("      GET /items/: {integration: mock}\n"), "must not end with '/'"},
+    {"route_double_slash", ROUTES("      GET /a//b: {integration: mock}\n"), "empty path segment"},
+    {"route_bad_char", ROUTES("      GET /a b/c: {integration: mock}\n"), "a route is written"},
+    {"route_bad_segment", ROUTES("      GET /a*b: {integration: mock}\n"), "segment 'a*b' may only use"},
+    {"route_unclosed_param", ROUTES("      GET /items/{id: {integration: mock}\n"), "bad path parameter '{id'"},
+    {"route_inner_brace", ROUTES("      GET /items/x{id}: {integration: mock}\n"), "bad path parameter 'x{id}'"},
+    {"route_empty_param", ROUTES("      GET /items/{}: {integration: mock}\n"), "bad path parameter '{}'"},
+    {"route_empty_greedy", ROUTES("      GET /items/{+}: {integration: mock}\n"), "bad path parameter '{+}'"},
+    {"route_bad_param_name", ROUTES("      GET /items/{i d}: {integration: mock}\n"), "a route is written"},
+    {"route_param_chars", ROUTES("      GET /items/{i*d}: {integration: mock}\n"), "bad path parameter '{i*d}'"},
+    {"route_greedy_not_last", ROUTES("      GET /{proxy+}/x: {integration: mock}\n"),
+     "greedy parameter '{proxy+}' must be the last segment"},
+    {"route_param_twice", ROUTES("      GET /a/{id}/b/{id}: {integration: mock}\n"), "path parameter 'id' appears twice"},
+    {"route_duplicate",
+     ROUTES("      POST /items: {integration: mock}\n      POST /items: {integration: dynamodb:PutItem}\n"),
+     "routes.'POST /items': duplicate route 'POST /items'"},
+    {"route_duplicate_spacing",
+     ROUTES("      POST /items: {integration: mock}\n      POST  /items: {integration: mock}\n"),
+     "duplicate route POST /items"},
+    {"route_sibling_vars",
+     ROUTES("      GET /items/{id}: {integration: mock}\n      DELETE /items/{name}: {integration: mock}\n"),
+     "'{name}' conflicts with '{id}'"},
+    {"route_sibling_greedy",
+     ROUTES("      GET /items/{id}: {integration: mock}\n      GET /items/{proxy+}: {integration: mock}\n"),
+     "'{proxy+}' conflicts with '{id}'"},
+    {"route_null", ROUTES("      GET /items:\n"), "missing 'integration'"},
+    {"route_no_integration", ROUTES("      GET /items: {passthrough: NEVER}\n"), "missing 'integration'"},
+    {"route_unknown_key", ROUTES("      GET /items: {integration: mock, authorizer: x}\n"), "unknown key 'authorizer'"},
+    {"integ_unknown", ROUTES("      GET /items: {integration: lambda:Foo}\n"), "unknown integration 'lambda:Foo'"},
+    {"integ_upper_mock", ROUTES("      GET /items: {integration: MOCK}\n"), "unknown integration 'MOCK'"},
+    {"integ_bad_action", ROUTES("      GET /items: {integration: 'dynamodb:Putitem'}\n"),
+     "unknown DynamoDB action 'Putitem'"},
+    {"integ_empty_action", ROUTES("      GET /items: {integration: 'dynamodb:'}\n"), "unknown DynamoDB action ''"},
+    {"integ_bad_passthrough", ROUTES("      GET /items: {integration: mock, passthrough: ALWAYS}\n"),
+     "unknown passthrough behavior 'ALWAYS'"},
+    {"integ_bad_content_type", ROUTES("      GET /items: {integration: mock, requestTemplates: {json: x}}\n"),
+     "'json' is not a content type"},
+    {"resp_not_list", ROUTES("      GET /items: {integration: mock, responses: {status: 200}}\n"),
+     "expected a list of responses"},
+    {"resp_no_status", ROUTES("      GET /items: {integration: mock, responses: [{pattern: x}]}\n"),
+     "responses[0]: missing 'status'"},
+    {"resp_bad_status", ROUTES("      GET /items: {integration: mock, responses: [{status: 700}]}\n"),
+     "responses[0].status: must be between 100 and 599"},
+    {"resp_unknown_key", ROUTES("      GET /items: {integration: mock, responses: [{status: 200, code: 1}]}\n"),
+     "responses[0].code: unknown key 'code'"},
+    {"resp_two_defaults",
+     ROUTES("      GET /items: {integration: mock, responses: [{status: 200}, {status: 201}]}\n"),
+     "responses[1]: a second default response"},
+    {"resp_dup_pattern",
+     ROUTES("      GET /items:\n        integration: mock\n        responses:\n"
+            "          - {pattern: 'x', status: 400}\n          - {pattern: 'x', status: 500}\n"),
+     "duplicate pattern 'x'"},
+    {"resp_unquoted_header",
+     ROUTES("      GET /items:\n        integration: mock\n        responses:\n"
+            "          - status: 200\n            headers: {Content-Type: application/json}\n"),
+     "headers.Content-Type: header value must be a quoted static value like \"'application/json'\""},
+    {"resp_bad_header_name",
+     ROUTES("      GET /items:\n        integration: mock\n        responses:\n"
+            "          - status: 200\n            headers: {'Bad Header': \"'x'\"}\n"),
+     "invalid header name 'Bad Header'"},
+};
+
+INSTANTIATE_TEST_SUITE_P(All, BadStack, testing::ValuesIn(kBadCases),
+                         [](const testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
+
+TEST(ParseStackYaml, ErrorPointsAtTheLine) {
+  Result<Stack> r = ParseStackYaml(BASE "events:\n  - function: F\n    table: Tab1\n    batchSize: 0\n", "");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "<stack yaml>:13:16: events[0].batchSize: must be between 1 and 10000, got 0");
+}
+
+}  // namespace
+}  // namespace streamer::stack

@@ -1,0 +1,599 @@
+// The native YAML stack loader. The format is documented in
+// examples/seed/README.md; this file turns it into a Stack and rejects
+// anything it does not understand, naming the file, the line and the key path
+// (e.g. "stack.yaml:9:13: tables.Foo.stream: unknown view type 'NEW'").
+//
+// Inside this file errors travel as a private exception (LoadError) because the
+// walk is deeply nested; ParseStackYaml catches it (and every yaml-cpp
+// exception) so nothing escapes the public API.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "stack/stack.h"
+
+namespace streamer::stack {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct LoadError {
+  std::string message;
+};
+
+// Joins a list of words for "expected A, B or C" messages.
+std::string OneOf(const std::vector<std::string>& words) {
+  std::string out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) out += (i + 1 == words.size()) ? " or " : ", ";
+    out += words[i];
+  }
+  return out;
+}
+
+bool Contains(const std::vector<std::string>& words, const std::string& w) {
+  return std::find(words.begin(), words.end(), w) != words.end();
+}
+
+const std::vector<std::string> kKeyTypes = {"S", "N", "B"};
+const std::vector<std::string> kViewTypes = {"KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE",
+                                             "NEW_AND_OLD_IMAGES"};
+const std::vector<std::string> kStartingPositions = {"LATEST", "TRIM_HORIZON"};
+const std::vector<std::string> kPassthrough = {"WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"};
+const std::vector<std::string> kHttpMethods = {"GET",   "POST",    "PUT", "DELETE",
+                                               "PATCH", "HEAD",    "OPTIONS", "ANY"};
+const std::vector<std::string> kBuiltinHandlers = {"log"};
+
+// Every action of the DynamoDB API: an API Gateway AWS integration may name
+// any of them ("dynamodb:<Action>"); whether the emulator serves it is the
+// dynamo module's business, not the loader's.
+const std::vector<std::string> kDynamoActions = {
+    "BatchExecuteStatement", "BatchGetItem", "BatchWriteItem", "CreateBackup",
+    "CreateGlobalTable", "CreateTable", "DeleteBackup", "DeleteItem", "DeleteResourcePolicy",
+    "DeleteTable", "DescribeBackup", "DescribeContinuousBackups", "DescribeContributorInsights",
+    "DescribeEndpoints", "DescribeExport", "DescribeGlobalTable", "DescribeGlobalTableSettings",
+    "DescribeImport", "DescribeKinesisStreamingDestination", "DescribeLimits", "DescribeTable",
+    "DescribeTableReplicaAutoScaling", "DescribeTimeToLive", "DisableKinesisStreamingDestination",
+    "EnableKinesisStreamingDestination", "ExecuteStatement", "ExecuteTransaction",
+    "ExportTableToPointInTime", "GetItem", "GetResourcePolicy", "ImportTable", "ListBackups",
+    "ListContributorInsights", "ListExports", "ListGlobalTables", "ListImports", "ListTables",
+    "ListTagsOfResource", "PutItem", "PutResourcePolicy", "Query", "RestoreTableFromBackup",
+    "RestoreTableToPointInTime", "Scan", "TagResource", "TransactGetItems", "TransactWriteItems",
+    "UntagResource", "UpdateContinuousBackups", "UpdateContributorInsights", "UpdateGlobalTable",
+    "UpdateGlobalTableSettings", "UpdateItem", "UpdateKinesisStreamingDestination",
+    "UpdateTable", "UpdateTableReplicaAutoScaling", "UpdateTimeToLive"};
+
+bool AllCharsIn(const std::string& s, const char* extra) {
+  return std::all_of(s.begin(), s.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::strchr(extra, c) != nullptr;
+  });
+}
+
+// Walks one YAML document. `source_` is the file name used in messages.
+class Loader {
+ public:
+  explicit Loader(std::string source) : source_(std::move(source)) {}
+
+  Stack Load(const YAML::Node& root, const std::string& base_dir) {
+    Stack stack;
+    stack.base_dir = base_dir;
+    if (!root || root.IsNull()) Fail(root, "", "the stack is empty");
+    RequireMap(root, "");
+    CheckKeys(root, "", {"name", "tables", "functions", "events", "apis"});
+
+    stack.name = "stack";
+    if (root["name"]) stack.name = NonEmptyString(root["name"], "name");
+
+    for (const Entry& e : Entries(root["tables"], "tables")) stack.tables.push_back(LoadTable(e));
+    for (const Entry& e : Entries(root["functions"], "functions")) {
+      stack.functions.push_back(LoadFunction(e, base_dir));
+    }
+    if (YAML::Node events = root["events"]; events && !events.IsNull()) {
+      if (!events.IsSequence()) Fail(events, "events", "expected a list of event source mappings");
+      for (size_t i = 0; i < events.size(); ++i) {
+        stack.event_mappings.push_back(
+            LoadMapping(events[i], "events[" + std::to_string(i) + "]", stack));
+      }
+    }
+    for (const Entry& e : Entries(root["apis"], "apis")) stack.apis.push_back(LoadApi(e));
+    return stack;
+  }
+
+  // "file:line:col: path: message" (line and column 1-based when known).
+  [[noreturn]] void Fail(const YAML::Node& at, const std::string& path, const std::string& msg) {
+    FailAt(at ? at.Mark() : YAML::Mark::null_mark(), path, msg);
+  }
+  [[noreturn]] void FailAt(const YAML::Mark& mark, const std::string& path,
+                           const std::string& msg) {
+    std::string out = source_;
+    if (!mark.is_null()) {
+      out += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+    }
+    out += ": ";
+    if (!path.empty()) out += path + ": ";
+    out += msg;
+    throw LoadError{out};
+  }
+
+ private:
+  struct Entry {
+    std::string key;
+    YAML::Node value;
+    std::string path;
+    YAML::Mark key_mark;  // where the key is written (value may be null)
+  };
+
+  // For errors about an entry as a whole: points at its key.
+  [[noreturn]] void FailKey(const Entry& e, const std::string& msg) { FailAt(e.key_mark, e.path, msg); }
+
+  static std::string Join(const std::string& path, const std::string& key) {
+    // Keys that would read ambiguously in a dotted path get quoted.
+    bool plain = AllCharsIn(key, "_-/+");
+    std::string k = plain ? key : "'" + key + "'";
+    return path.empty() ? k : path + "." + k;
+  }
+
+  void RequireMap(const YAML::Node& n, const std::string& path) {
+    if (!n.IsMap()) Fail(n, path, "expected a mapping of keys to values");
+  }
+
+  // The entries of an optional "name -> body" section (absent or null = none);
+  // rejects duplicate names and non-string keys.
+  std::vector<Entry> Entries(const YAML::Node& section, const std::string& path,
+                             const std::string& what = "key") {
+    std::vector<Entry> out;
+    if (!section || section.IsNull()) return out;
+    RequireMap(section, path);
+    std::set<std::string> seen;
+    for (const auto& kv : section) {
+      if (!kv.first.IsScalar()) Fail(kv.first, path, "keys must be plain strings");
+      std::string key = kv.first.Scalar();
+      if (key.empty()) Fail(kv.first, path, "empty key");
+      if (!seen.insert(key).second) Fail(kv.first, Join(path, key), "duplicate " + what + " '" + key + "'");
+      out.push_back({key, kv.second, Join(path, key), kv.first.Mark()});
+    }
+    return out;
+  }
+
+  // Rejects keys outside `allowed` (and duplicates) in a map node.
+  void CheckKeys(const YAML::Node& map, const std::string& path,
+                 const std::vector<std::string>& allowed) {
+    std::set<std::string> seen;
+    for (const auto& kv : map) {
+      if (!kv.first.IsScalar()) Fail(kv.first, path, "keys must be plain strings");
+      const std::string& key = kv.first.Scalar();
+      if (!Contains(allowed, key)) {
+        Fail(kv.first, Join(path, key), "unknown key '" + key + "' (expected " + OneOf(allowed) + ")");
+      }
+      if (!seen.insert(key).second) Fail(kv.first, Join(path, key), "duplicate key '" + key + "'");
+    }
+  }
+
+  std::string String(const YAML::Node& n, const std::string& path) {
+    if (!n.IsScalar()) Fail(n, path, n.IsNull() ? "missing value" : "expected a string");
+    return n.Scalar();
+  }
+  std::string NonEmptyString(const YAML::Node& n, const std::string& path) {
+    std::string s = String(n, path);
+    if (s.empty()) Fail(n, path, "must not be empty");
+    return s;
+  }
+  std::string OneOfString(const YAML::Node& n, const std::string& path, const char* what,
+                          const std::vector<std::string>& allowed) {
+    std::string s = String(n, path);
+    if (!Contains(allowed, s)) {
+      Fail(n, path, std::string("unknown ") + what + " '" + s + "' (expected " + OneOf(allowed) + ")");
+    }
+    return s;
+  }
+  int Int(const YAML::Node& n, const std::string& path, int lo, int hi) {
+    std::string s = String(n, path);
+    int v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size()) {
+      Fail(n, path, "expected a whole number, got '" + s + "'");
+    }
+    if (v < lo || v > hi) {
+      Fail(n, path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+                        ", got " + s);
+    }
+    return v;
+  }
+  bool Bool(const YAML::Node& n, const std::string& path) {
+    std::string s = String(n, path);
+    if (s == "true") return true;
+    if (s == "false") return false;
+    Fail(n, path, "expected true or false, got '" + s + "'");
+  }
+  // A map of string -> string (templates, environment, headers).
+  std::vector<std::pair<Entry, std::string>> StringMap(const YAML::Node& n,
+                                                       const std::string& path) {
+    std::vector<std::pair<Entry, std::string>> out;
+    for (auto& e : Entries(n, path)) {
+      std::string v = e.value.IsNull() ? "" : String(e.value, e.path);
+      out.emplace_back(std::move(e), std::move(v));
+    }
+    return out;
+  }
+
+  KeyAttribute LoadKey(const YAML::Node& n, const std::string& path) {
+    KeyAttribute key;
+    if (n.IsScalar()) {  // shorthand: just the name, type S
+      key.name = NonEmptyString(n, path);
+      key.type = "S";
+      return key;
+    }
+    if (!n.IsMap()) Fail(n, path, "expected an attribute name or {name: ..., type: S|N|B}");
+    CheckKeys(n, path, {"name", "type"});
+    if (!n["name"]) Fail(n, path, "missing 'name'");
+    key.name = NonEmptyString(n["name"], path + ".name");
+    key.type = n["type"] ? OneOfString(n["type"], path + ".type", "key type", kKeyTypes) : "S";
+    return key;
+  }
+
+  TableSpec LoadTable(const Entry& e) {
+    const std::string& name = e.key;
+    const YAML::Node& n = e.value;
+    const std::string& path = e.path;
+    // DynamoDB's rules for table names.
+    if (name.size() < 3 || name.size() > 255 || !AllCharsIn(name, "_.-")) {
+      FailKey(e, "invalid table name '" + name +
+                        "' (3 to 255 characters of a-z, A-Z, 0-9, '_', '-', '.')");
+    }
+    if (!n || n.IsNull()) FailKey(e, "missing 'partitionKey'");
+    RequireMap(n, path);
+    CheckKeys(n, path, {"partitionKey", "sortKey", "stream"});
+    TableSpec t;
+    t.name = name;
+    if (!n["partitionKey"]) Fail(n, path, "missing 'partitionKey'");
+    t.partition_key = LoadKey(n["partitionKey"], path + ".partitionKey");
+    if (n["sortKey"]) {
+      t.sort_key = LoadKey(n["sortKey"], path + ".sortKey");
+      if (t.sort_key->name == t.partition_key.name) {
+        Fail(n["sortKey"], path + ".sortKey",
+             "sort key '" + t.sort_key->name + "' has the same name as the partition key");
+      }
+    }
+    if (n["stream"]) {
+      t.stream_view_type = OneOfString(n["stream"], path + ".stream", "view type", kViewTypes);
+    }
+    return t;
+  }
+
+  FunctionSpec LoadFunction(const Entry& e, const std::string& base_dir) {
+    const std::string& name = e.key;
+    const YAML::Node& n = e.value;
+    const std::string& path = e.path;
+    // Lambda's rules for function names.
+    if (name.size() > 64 || !AllCharsIn(name, "_-")) {
+      FailKey(e, "invalid function name '" + name +
+                        "' (up to 64 characters of a-z, A-Z, 0-9, '_', '-')");
+    }
+    const std::string how = "needs 'handler: log' or 'exec: [command, args...]'";
+    if (!n || n.IsNull()) FailKey(e, how);
+    RequireMap(n, path);
+    CheckKeys(n, path, {"handler", "exec", "workingDir", "timeout", "environment"});
+    FunctionSpec f;
+    f.name = name;
+    if (n["handler"] && n["exec"]) Fail(n["exec"], path, "give either 'handler' or 'exec', not both");
+    if (n["handler"]) {
+      std::string h = String(n["handler"], path + ".handler");
+      if (!Contains(kBuiltinHandlers, h)) {
+        Fail(n["handler"], path + ".handler",
+             "unknown handler '" + h + "' (built in: " + OneOf(kBuiltinHandlers) +
+                 "; to run a program use exec: [command, args...])");
+      }
+      f.kind = h;
+    } else if (YAML::Node exec = n["exec"]) {
+      f.kind = "exec";
+      const std::string epath = path + ".exec";
+      if (exec.IsScalar()) {
+        // A string is a shell command line.
+        if (exec.Scalar().find_first_not_of(" \t\n") == std::string::npos) {
+          Fail(exec, epath, "empty command");
+        }
+        f.command = {"/bin/sh", "-c", exec.Scalar()};
+      } else if (exec.IsNull()) {
+        Fail(exec, epath, "empty command");
+      } else if (exec.IsSequence()) {
+        for (size_t i = 0; i < exec.size(); ++i) {
+          f.command.push_back(String(exec[i], epath + "[" + std::to_string(i) + "]"));
+        }
+        if (f.command.empty() || f.command[0].empty()) Fail(exec, epath, "empty command");
+      } else {
+        Fail(exec, epath, "expected a command: [program, args...] or a shell command line");
+      }
+    } else {
+      Fail(n, path, how);
+    }
+    if (n["workingDir"]) {
+      if (f.kind != "exec") Fail(n["workingDir"], path + ".workingDir", "only exec functions have a working directory");
+      std::string dir = NonEmptyString(n["workingDir"], path + ".workingDir");
+      fs::path p(dir);
+      // Relative folders are relative to the stack file's folder.
+      if (p.is_relative() && !base_dir.empty()) p = fs::path(base_dir) / p;
+      f.working_dir = p.lexically_normal().string();
+    }
+    if (n["timeout"]) f.timeout_seconds = Int(n["timeout"], path + ".timeout", 1, 900);
+    for (auto& [e, value] : StringMap(n["environment"], path + ".environment")) {
+      // Lambda's rule for variable names.
+      if (!(std::isalpha(static_cast<unsigned char>(e.key[0]))) || !AllCharsIn(e.key, "_")) {
+        FailKey(e, "invalid environment variable name '" + e.key +
+                                  "' (a letter, then letters, digits or '_')");
+      }
+      f.environment[e.key] = value;
+    }
+    return f;
+  }
+
+  EventMappingSpec LoadMapping(const YAML::Node& n, const std::string& path, const Stack& stack) {
+    RequireMap(n, path);
+    CheckKeys(n, path, {"function", "table", "startingPosition", "batchSize", "batchWindow", "enabled"});
+    EventMappingSpec m;
+    if (!n["function"]) Fail(n, path, "missing 'function'");
+    if (!n["table"]) Fail(n, path, "missing 'table'");
+    m.function = NonEmptyString(n["function"], path + ".function");
+    m.table = NonEmptyString(n["table"], path + ".table");
+    bool function_known = std::any_of(stack.functions.begin(), stack.functions.end(),
+                                      [&](const FunctionSpec& f) { return f.name == m.function; });
+    if (!function_known) Fail(n["function"], path + ".function", "unknown function '" + m.function + "'");
+    auto table = std::find_if(stack.tables.begin(), stack.tables.end(),
+                              [&](const TableSpec& t) { return t.name == m.table; });
+    if (table == stack.tables.end()) Fail(n["table"], path + ".table", "unknown table '" + m.table + "'");
+    if (table->stream_view_type.empty()) {
+      Fail(n["table"], path + ".table",
+           "table '" + m.table + "' has no stream (add 'stream: NEW_IMAGE' to tables." + m.table + ")");
+    }
+    for (const auto& other : stack.event_mappings) {
+      if (other.function == m.function && other.table == m.table) {
+        Fail(n, path, "function '" + m.function + "' already reads table '" + m.table + "'");
+      }
+    }
+    if (n["startingPosition"]) {
+      m.starting_position = OneOfString(n["startingPosition"], path + ".startingPosition",
+                                        "starting position", kStartingPositions);
+    }
+    if (n["batchSize"]) m.batch_size = Int(n["batchSize"], path + ".batchSize", 1, 10000);
+    if (n["batchWindow"]) {
+      m.maximum_batching_window_seconds = Int(n["batchWindow"], path + ".batchWindow", 0, 300);
+    }
+    if (n["enabled"]) m.enabled = Bool(n["enabled"], path + ".enabled");
+    return m;
+  }
+
+  ApiSpec LoadApi(const Entry& e) {
+    const std::string& name = e.key;
+    const YAML::Node& n = e.value;
+    const std::string& path = e.path;
+    if (!n || n.IsNull()) FailKey(e, "missing 'routes'");
+    RequireMap(n, path);
+    CheckKeys(n, path, {"stage", "routes"});
+    ApiSpec api;
+    api.name = name;
+    if (n["stage"]) {
+      api.stage = NonEmptyString(n["stage"], path + ".stage");
+      if (api.stage.size() > 128 || !AllCharsIn(api.stage, "_-")) {
+        Fail(n["stage"], path + ".stage",
+             "invalid stage name '" + api.stage + "' (a-z, A-Z, 0-9, '_', '-')");
+      }
+    }
+    if (!n["routes"]) Fail(n, path, "missing 'routes'");
+    // Per API: which variable path part each level uses ("/items" -> "{id}").
+    std::map<std::string, std::pair<std::string, std::string>> variable_at;  // prefix -> {part, route}
+    std::set<std::pair<std::string, std::string>> seen_routes;
+    for (const Entry& route : Entries(n["routes"], path + ".routes", "route")) {
+      RouteSpec r = LoadRoute(route);
+      if (!seen_routes.insert({r.method, r.path}).second) {
+        FailKey(route, "duplicate route " + r.method + " " + r.path);
+      }
+      CheckSiblingVariables(r, route, variable_at);
+      api.routes.push_back(std::move(r));
+    }
+    return api;
+  }
+
+  // Splits "METHOD /path" and checks both halves.
+  RouteSpec LoadRoute(const Entry& e) {
+    RouteSpec r;
+    std::istringstream words(e.key);
+    std::string extra;
+    if (!(words >> r.method >> r.path) || (words >> extra)) {
+      FailKey(e, "a route is written 'METHOD /path', e.g. 'POST /items'");
+    }
+    if (!Contains(kHttpMethods, r.method)) {
+      FailKey(e, "unknown HTTP method '" + r.method + "' (expected " + OneOf(kHttpMethods) + ")");
+    }
+    CheckPath(r.path, e);
+    const YAML::Node& n = e.value;
+    if (!n || n.IsNull()) FailKey(e, "missing 'integration'");
+    RequireMap(n, e.path);
+    CheckKeys(n, e.path, {"integration", "passthrough", "requestTemplates", "responses"});
+    if (!n["integration"]) Fail(n, e.path, "missing 'integration'");
+    r.integration = LoadIntegration(n, e.path);
+    return r;
+  }
+
+  void CheckPath(const std::string& path, const Entry& e) {
+    auto fail = [&](const std::string& msg) { FailKey(e, "path '" + path + "': " + msg); };
+    if (path.empty() || path[0] != '/') fail("must start with '/'");
+    if (path == "/") return;
+    if (path.back() == '/') fail("must not end with '/'");
+    std::set<std::string> params;
+    size_t start = 1;
+    while (start <= path.size()) {
+      size_t end = path.find('/', start);
+      if (end == std::string::npos) end = path.size();
+      std::string part = path.substr(start, end - start);
+      bool last = end == path.size();
+      if (part.empty()) fail("empty path segment");
+      if (part.front() == '{' || part.back() == '}') {
+        if (part.size() < 3 || part.front() != '{' || part.back() != '}') {
+          fail("bad path parameter '" + part + "' (write {name} or {name+})");
+        }
+        std::string name = part.substr(1, part.size() - 2);
+        bool greedy = name.back() == '+';
+        if (greedy) name.pop_back();
+        if (name.empty() || !AllCharsIn(name, "._-")) {
+          fail("bad path parameter '" + part + "' (names use a-z, A-Z, 0-9, '.', '_', '-')");
+        }
+        if (greedy && !last) fail("greedy parameter '" + part + "' must be the last segment");
+        if (!params.insert(name).second) fail("path parameter '" + name + "' appears twice");
+      } else if (!AllCharsIn(part, "._:-")) {
+        fail("segment '" + part + "' may only use a-z, A-Z, 0-9, '.', '_', ':', '-' or be {param}");
+      }
+      start = end + 1;
+    }
+  }
+
+  // API Gateway allows one variable path part per level: /items/{id} and
+  // /items/{name} cannot both exist.
+  void CheckSiblingVariables(const RouteSpec& r, const Entry& e,
+                             std::map<std::string, std::pair<std::string, std::string>>& variable_at) {
+    size_t pos = 0;
+    while ((pos = r.path.find("/{", pos)) != std::string::npos) {
+      std::string prefix = r.path.substr(0, pos);
+      size_t end = r.path.find('/', pos + 1);
+      std::string part = r.path.substr(pos + 1, end == std::string::npos ? std::string::npos : end - pos - 1);
+      auto [it, inserted] = variable_at.try_emplace(prefix, part, r.method + " " + r.path);
+      if (!inserted && it->second.first != part) {
+        FailKey(e, "'" + part + "' conflicts with '" + it->second.first + "' of route '" +
+                                  it->second.second + "' (one variable path part per level)");
+      }
+      pos += 2;
+    }
+  }
+
+  IntegrationSpec LoadIntegration(const YAML::Node& n, const std::string& path) {
+    IntegrationSpec in;
+    const std::string ipath = path + ".integration";
+    std::string s = NonEmptyString(n["integration"], ipath);
+    if (s == "mock") {
+      in.type = "MOCK";
+    } else if (s.rfind("dynamodb:", 0) == 0) {
+      in.type = "AWS";
+      in.service = "dynamodb";
+      in.action = s.substr(std::strlen("dynamodb:"));
+      if (!Contains(kDynamoActions, in.action)) {
+        Fail(n["integration"], ipath, "unknown DynamoDB action '" + in.action + "'");
+      }
+    } else {
+      Fail(n["integration"], ipath,
+           "unknown integration '" + s + "' (expected dynamodb:<Action>, e.g. dynamodb:PutItem, or mock)");
+    }
+    if (n["passthrough"]) {
+      in.passthrough_behavior =
+          OneOfString(n["passthrough"], path + ".passthrough", "passthrough behavior", kPassthrough);
+    }
+    for (auto& [e, value] : StringMap(n["requestTemplates"], path + ".requestTemplates")) {
+      CheckContentType(e);
+      in.request_templates[e.key] = value;
+    }
+    if (YAML::Node responses = n["responses"]; responses && !responses.IsNull()) {
+      if (!responses.IsSequence()) Fail(responses, path + ".responses", "expected a list of responses");
+      std::set<std::string> patterns;
+      for (size_t i = 0; i < responses.size(); ++i) {
+        std::string rpath = path + ".responses[" + std::to_string(i) + "]";
+        IntegrationResponseSpec resp = LoadResponse(responses[i], rpath);
+        if (!patterns.insert(resp.selection_pattern).second) {
+          Fail(responses[i], rpath,
+               resp.selection_pattern.empty()
+                   ? std::string("a second default response (one without 'pattern')")
+                   : "duplicate pattern '" + resp.selection_pattern + "'");
+        }
+        in.responses.push_back(std::move(resp));
+      }
+    } else {
+      // No responses written: one default 200 that passes the body through.
+      in.responses.push_back(IntegrationResponseSpec{});
+    }
+    return in;
+  }
+
+  void CheckContentType(const Entry& e) {
+    if (e.key.find('/') == std::string::npos || e.key.front() == '/' || e.key.back() == '/') {
+      FailKey(e, "'" + e.key + "' is not a content type (e.g. application/json)");
+    }
+  }
+
+  IntegrationResponseSpec LoadResponse(const YAML::Node& n, const std::string& path) {
+    RequireMap(n, path);
+    CheckKeys(n, path, {"pattern", "status", "templates", "headers"});
+    IntegrationResponseSpec r;
+    if (n["pattern"]) r.selection_pattern = String(n["pattern"], path + ".pattern");
+    if (!n["status"]) Fail(n, path, "missing 'status'");
+    r.status_code = std::to_string(Int(n["status"], path + ".status", 100, 599));
+    for (auto& [e, value] : StringMap(n["templates"], path + ".templates")) {
+      CheckContentType(e);
+      r.response_templates[e.key] = value;
+    }
+    for (auto& [e, value] : StringMap(n["headers"], path + ".headers")) {
+      if (!AllCharsIn(e.key, "!#$%&'*+-.^_`|~")) FailKey(e, "invalid header name '" + e.key + "'");
+      // Values are API Gateway mapping expressions: a quoted static value or
+      // a reference into the integration response.
+      bool is_static = value.size() >= 2 && value.front() == '\'' && value.back() == '\'';
+      if (!is_static && value.rfind("integration.response.", 0) != 0) {
+        Fail(e.value, e.path,
+             "header value must be a quoted static value like \"'" + value +
+                 "'\" or integration.response.header.<Name> / integration.response.body[.<path>]");
+      }
+      r.response_parameters["method.response.header." + e.key] = value;
+    }
+    return r;
+  }
+
+  std::string source_;
+};
+
+Result<Stack> Parse(const std::string& text, const std::string& source, const std::string& base_dir) {
+  Loader loader(source);
+  try {
+    YAML::Node root = YAML::Load(text);
+    return loader.Load(root, base_dir);
+  } catch (const LoadError& e) {
+    return Status::Validation(e.message);
+  } catch (const YAML::Exception& e) {
+    std::string where = source;
+    if (!e.mark.is_null()) {
+      where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+    }
+    return Status::Validation(where + ": YAML syntax error: " + e.msg);
+  } catch (const std::exception& e) {
+    return Status::Validation(source + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+Result<Stack> ParseStackYaml(const std::string& text, const std::string& base_dir) {
+  std::string dir = base_dir;
+  if (!dir.empty()) {
+    std::error_code ec;
+    fs::path abs = fs::absolute(dir, ec);
+    if (!ec) dir = abs.lexically_normal().string();
+  }
+  return Parse(text, "<stack yaml>", dir);
+}
+
+Result<Stack> LoadStackFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::Validation("cannot read stack file '" + path + "': " + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::Validation("cannot read stack file '" + path + "'");
+  std::error_code ec;
+  fs::path abs = fs::absolute(path, ec);
+  std::string base_dir = ec ? fs::path(path).parent_path().string()
+                            : abs.lexically_normal().parent_path().string();
+  return Parse(text.str(), path, base_dir);
+}
+
+}  // namespace streamer::stack
