@@ -1,0 +1,564 @@
+#include "http/server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+#include <boost/beast/http/write.hpp>
+#include <condition_variable>
+#include <ctime>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <unordered_set>
+#include <vector>
+
+#include "core/json.h"
+
+namespace streamer::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// After an error response the client may still be sending a body we refused;
+// closing with unread data makes the kernel send RST, which can destroy our
+// response before the client reads it. So we read and discard for a while.
+constexpr auto kDrainTime = std::chrono::seconds(2);
+constexpr size_t kDrainMaxBytes = 4 * 1024 * 1024;
+// A connection's read buffer is kept between requests; one that grew for a
+// huge request is given back.
+constexpr size_t kKeepBufferBytes = 256 * 1024;
+
+// "Sun, 06 Nov 1994 08:49:37 GMT", formatted once per second per thread.
+std::string_view HttpDate() {
+  thread_local std::time_t cached_second = 0;
+  thread_local char text[64];
+  thread_local size_t length = 0;
+  std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    length = std::strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached_second = now;
+  }
+  return std::string_view(text, length);
+}
+
+bool IsHttpParseError(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+}  // namespace
+
+Response MakeErrorResponse(HttpStatus status, std::string_view message) {
+  Response res{status, 11};
+  res.set(bhttp::field::content_type, "application/json");
+  res.body() = json::serialize(json::object{{"message", message}});
+  return res;
+}
+
+namespace detail {
+
+class Session;
+
+// What a Server and its connections share; outlives the Server object while
+// connections still reference it.
+class ServerCore : public std::enable_shared_from_this<ServerCore> {
+ public:
+  ServerCore(asio::io_context& ioc, ServerOptions options, Handler handler)
+      : ioc_(ioc),
+        options_(std::move(options)),
+        handler_(std::move(handler)),
+        acceptor_(ioc),
+        retry_timer_(ioc) {}
+
+  Status Listen();
+  void StopAccepting();
+  void Shutdown(std::chrono::milliseconds deadline);
+  void CloseAll();
+
+  void Register(Session* s);
+  void Unregister(Session* s);
+  size_t connection_count() const {
+    std::lock_guard lock(sessions_mu_);
+    return sessions_.size();
+  }
+
+  const ServerOptions& options() const { return options_; }
+  const Handler& handler() const { return handler_; }
+  bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+  uint16_t port() const { return port_.load(std::memory_order_acquire); }
+
+ private:
+  void Accept();  // with accept_mu_ held
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  std::vector<std::shared_ptr<Session>> Snapshot();  // with sessions_mu_ held
+
+  asio::io_context& ioc_;
+  const ServerOptions options_;
+  const Handler handler_;
+
+  std::mutex accept_mu_;  // guards acceptor_, retry_timer_, accepting_
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_timer_;
+  bool accepting_ = false;
+  std::atomic<uint16_t> port_{0};
+  std::atomic<bool> stopping_{false};
+
+  mutable std::mutex sessions_mu_;
+  std::condition_variable sessions_cv_;
+  std::unordered_set<Session*> sessions_;
+};
+
+// One TCP connection. Everything it does runs on its strand; the only entry
+// points from other threads are Deliver, BeginShutdown and ForceClose.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, std::shared_ptr<ServerCore> core)
+      : stream_(std::move(socket)), core_(std::move(core)) {
+    beast::error_code ec;
+    auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) info_.remote_address = remote.address().to_string();
+    info_.local_port = core_->port();
+  }
+  ~Session() {
+    if (registered_) core_->Unregister(this);
+  }
+
+  void Start() {
+    core_->Register(this);
+    registered_ = true;
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->core_->stopping()) return self->Close();
+      self->ReadRequest();
+    });
+  }
+
+  // The handler's answer; from any thread.
+  void Deliver(Response&& res) {
+    asio::dispatch(stream_.get_executor(),
+                   [self = shared_from_this(), res = std::move(res)]() mutable {
+                     self->OnResponse(std::move(res));
+                   });
+  }
+
+  // Server shutting down: idle connections close now, busy ones after their
+  // response (which the stopping flag marks Connection: close).
+  void BeginShutdown() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->state_ == State::kReading && !self->ReceivedAnything()) self->Close();
+    });
+  }
+
+  void ForceClose() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+  }
+
+ private:
+  enum class State { kReading, kHandling, kWriting, kDraining, kClosed };
+
+  bool ReceivedAnything() const {
+    return buffer_.size() > 0 || (parser_ && parser_->got_some());
+  }
+
+  void ReadRequest() {
+    if (core_->stopping() && buffer_.size() == 0) return Close();
+    if (buffer_.size() == 0 && buffer_.capacity() > kKeepBufferBytes) buffer_.shrink_to_fit();
+    const ServerOptions& o = core_->options();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(
+        std::min<size_t>(o.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser_->body_limit(o.max_body_bytes);
+    state_ = State::kReading;
+    stream_.expires_after(o.idle_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, size_t) {
+                               self->OnHeader(ec);
+                             });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (state_ == State::kClosed) return;
+    if (ec) return OnReadError(ec);
+    if (parser_->is_done()) return Dispatch();
+    const Request& req = parser_->get();
+    if (req.version() >= 11) {
+      auto expect = req.find(bhttp::field::expect);
+      if (expect != req.end() && beast::iequals(expect->value(), "100-continue")) {
+        // The client waits for this before it sends the body (botocore does so
+        // for large bodies). Limits were already checked on the header.
+        asio::async_write(stream_, asio::const_buffer(kContinue.data(), kContinue.size()),
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            if (self->state_ == State::kClosed) return;
+                            if (ec) return self->Close();
+                            self->ReadBody();
+                          });
+        return;
+      }
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (self->state_ == State::kClosed) return;
+                        if (ec) return self->OnReadError(ec);
+                        self->Dispatch();
+                      });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+      return SendErrorAndClose(HttpStatus::payload_too_large, "Request body too large");
+    }
+    if (ec == bhttp::error::header_limit) {
+      return SendErrorAndClose(HttpStatus::request_header_fields_too_large,
+                               "Request header fields too large");
+    }
+    // end_of_stream: the client closed between requests; partial_message: it
+    // closed in the middle of one. Nobody is left to read an answer.
+    if (IsHttpParseError(ec) && ec != bhttp::error::end_of_stream &&
+        ec != bhttp::error::partial_message) {
+      return SendErrorAndClose(HttpStatus::bad_request, "Malformed HTTP request");
+    }
+    Close();  // timeout, reset, eof, cancelled
+  }
+
+  void Dispatch() {
+    stream_.expires_never();  // the handler may take as long as it needs
+    Request req = parser_->release();
+    parser_.reset();
+    version_ = req.version();
+    keep_alive_ = req.keep_alive();
+    head_ = req.method() == bhttp::verb::head;
+    state_ = State::kHandling;
+    Respond respond(std::make_shared<Exchange>(shared_from_this()));
+    try {
+      core_->handler()(std::move(req), info_, respond);
+    } catch (const std::exception& e) {
+      respond(MakeErrorResponse(HttpStatus::internal_server_error, e.what()));
+    } catch (...) {
+      respond(MakeErrorResponse(HttpStatus::internal_server_error, "Internal server error"));
+    }
+  }
+
+  void OnResponse(Response&& res) {
+    if (state_ != State::kHandling) return;  // closed meanwhile
+    response_ = std::move(res);
+    try {
+      Finalize();
+    } catch (...) {  // Beast throws on a few impossible header combinations
+      response_ = MakeErrorResponse(HttpStatus::internal_server_error, "Invalid response");
+      Finalize();
+    }
+    Write(/*drain_after=*/false);
+  }
+
+  void SendErrorAndClose(HttpStatus status, std::string_view message) {
+    response_ = MakeErrorResponse(status, message);
+    version_ = 11;
+    keep_alive_ = false;
+    head_ = false;
+    Finalize();
+    Write(/*drain_after=*/true);
+  }
+
+  // Adds the headers the server owns.
+  void Finalize() {
+    Response& r = response_;
+    r.version(version_);
+    unsigned code = r.result_int();
+    if (code < 200) {  // a 1xx is not a final answer
+      r = MakeErrorResponse(HttpStatus::internal_server_error, "Invalid response status");
+      r.version(version_);
+      code = 500;
+    }
+    r.erase(bhttp::field::transfer_encoding);
+    if (code == 204 || code == 304) {
+      r.body().clear();
+      r.erase(bhttp::field::content_length);
+    } else {
+      r.content_length(r.body().size());
+      if (head_) r.body().clear();  // HEAD: the length of what GET would send, no body
+    }
+    if (r.find(bhttp::field::server) == r.end()) r.set(bhttp::field::server, "streamer");
+    if (r.find(bhttp::field::date) == r.end()) r.set(bhttp::field::date, HttpDate());
+    bool handler_closes = false;
+    if (auto c = r.find(bhttp::field::connection); c != r.end()) {
+      handler_closes = bhttp::token_list(c->value()).exists("close");
+    }
+    bool keep = keep_alive_ && !handler_closes && !core_->stopping();
+    r.keep_alive(keep);
+    close_after_ = !keep;
+  }
+
+  void Write(bool drain_after) {
+    state_ = State::kWriting;
+    stream_.expires_after(core_->options().idle_timeout);
+    bhttp::async_write(stream_, response_,
+                       [self = shared_from_this(), drain_after](beast::error_code ec, size_t) {
+                         self->OnWrite(ec, drain_after);
+                       });
+  }
+
+  void OnWrite(beast::error_code ec, bool drain_after) {
+    if (state_ == State::kClosed) return;
+    if (ec) return Close();
+    response_ = Response();
+    if (drain_after) return Drain();
+    if (close_after_ || core_->stopping()) {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      return Close();
+    }
+    ReadRequest();
+  }
+
+  void Drain() {
+    state_ = State::kDraining;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kDrainTime);
+    buffer_.clear();
+    drained_ = 0;
+    DrainSome();
+  }
+
+  void DrainSome() {
+    stream_.async_read_some(buffer_.prepare(16 * 1024),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (self->state_ == State::kClosed) return;
+                              self->drained_ += n;
+                              if (ec || self->drained_ > kDrainMaxBytes) return self->Close();
+                              self->DrainSome();
+                            });
+  }
+
+  void Close() {
+    if (state_ == State::kClosed) return;
+    state_ = State::kClosed;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+    parser_.reset();
+    buffer_.clear();
+    buffer_.shrink_to_fit();
+    response_ = Response();
+    if (registered_) {
+      registered_ = false;
+      core_->Unregister(this);
+    }
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<ServerCore> core_;
+  RequestInfo info_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Response response_;
+  State state_ = State::kReading;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  bool head_ = false;
+  bool close_after_ = false;
+  bool registered_ = false;
+  size_t drained_ = 0;
+};
+
+// One request's answer slot, shared by all copies of its Respond.
+class Exchange {
+ public:
+  explicit Exchange(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+  ~Exchange() {
+    if (!answered_.exchange(true)) {
+      try {
+        session_->Deliver(MakeErrorResponse(HttpStatus::internal_server_error,
+                                            "The request was dropped without a response"));
+      } catch (...) {
+      }
+    }
+  }
+  void Answer(Response&& res) {
+    if (answered_.exchange(true)) return;
+    session_->Deliver(std::move(res));
+  }
+
+ private:
+  std::shared_ptr<Session> session_;
+  std::atomic<bool> answered_{false};
+};
+
+// ---- ServerCore ----
+
+Status ServerCore::Listen() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options_.bind_address, ec);
+  if (ec) {
+    return Status::Error("ListenError", "bad bind address '" + options_.bind_address + "'", 500);
+  }
+  tcp::endpoint endpoint(address, options_.port);
+  std::string where = options_.bind_address + ":" + std::to_string(options_.port);
+  std::lock_guard lock(accept_mu_);
+  if (acceptor_.is_open()) return Status::Error("ListenError", "already listening", 500);
+  auto fail = [&](const char* what) {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    if (ec == asio::error::address_in_use) {
+      return Status::Error("AddressInUse", "address in use: " + where, 500);
+    }
+    return Status::Error("ListenError", std::string(what) + " " + where + ": " + ec.message(), 500);
+  };
+  acceptor_.open(endpoint.protocol(), ec);
+  if (ec) return fail("cannot open socket for");
+  // Lets a restarted server bind while old connections sit in TIME_WAIT.
+  acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return fail("cannot set SO_REUSEADDR on");
+  acceptor_.bind(endpoint, ec);
+  if (ec) return fail("cannot bind");
+  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("cannot listen on");
+  auto local = acceptor_.local_endpoint(ec);
+  if (ec) return fail("cannot read the port of");
+  port_.store(local.port(), std::memory_order_release);
+  accepting_ = true;
+  Accept();
+  return Status::Ok();
+}
+
+void ServerCore::Accept() {
+  if (!accepting_) return;
+  // Each connection gets its own strand: its handlers never run concurrently,
+  // different connections run in parallel on the pool's threads.
+  acceptor_.async_accept(asio::make_strand(ioc_),
+                         [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                           self->OnAccept(ec, std::move(socket));
+                         });
+}
+
+void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted) return;
+  if (ec) {
+    // Typically EMFILE: retrying at once would spin; wait a little.
+    std::lock_guard lock(accept_mu_);
+    if (!accepting_) return;
+    retry_timer_.expires_after(std::chrono::milliseconds(50));
+    retry_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      std::lock_guard lock(self->accept_mu_);
+      self->Accept();
+    });
+    return;
+  }
+  if (stopping()) {
+    beast::error_code ignored;
+    socket.close(ignored);
+  } else {
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);  // small responses must not wait for Nagle
+    std::make_shared<Session>(std::move(socket), shared_from_this())->Start();
+  }
+  std::lock_guard lock(accept_mu_);
+  Accept();
+}
+
+void ServerCore::StopAccepting() {
+  std::lock_guard lock(accept_mu_);
+  accepting_ = false;
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+  retry_timer_.cancel();
+}
+
+void ServerCore::Register(Session* s) {
+  std::lock_guard lock(sessions_mu_);
+  sessions_.insert(s);
+}
+
+void ServerCore::Unregister(Session* s) {
+  {
+    std::lock_guard lock(sessions_mu_);
+    sessions_.erase(s);
+  }
+  sessions_cv_.notify_all();
+}
+
+std::vector<std::shared_ptr<Session>> ServerCore::Snapshot() {
+  std::vector<std::shared_ptr<Session>> out;
+  out.reserve(sessions_.size());
+  for (Session* s : sessions_) {
+    // A session whose last owner is gone is being destroyed (it unregisters
+    // in its destructor, which waits for our lock): skip it.
+    if (auto sp = s->weak_from_this().lock()) out.push_back(std::move(sp));
+  }
+  return out;
+}
+
+void ServerCore::Shutdown(std::chrono::milliseconds deadline) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  stopping_.store(true, std::memory_order_release);
+  StopAccepting();
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(sessions_mu_);
+    sessions = Snapshot();
+  }
+  for (auto& s : sessions) s->BeginShutdown();
+  sessions.clear();  // our references must not keep anything alive
+  std::unique_lock lock(sessions_mu_);
+  if (sessions_cv_.wait_until(lock, until, [&] { return sessions_.empty(); })) return;
+  sessions = Snapshot();
+  lock.unlock();
+  for (auto& s : sessions) s->ForceClose();
+  sessions.clear();
+  lock.lock();
+  // Closing takes one trip through each strand; bounded in case the pool is stopped.
+  sessions_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return sessions_.empty(); });
+}
+
+void ServerCore::CloseAll() {
+  stopping_.store(true, std::memory_order_release);
+  StopAccepting();
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(sessions_mu_);
+    sessions = Snapshot();
+  }
+  for (auto& s : sessions) s->ForceClose();
+}
+
+}  // namespace detail
+
+void Respond::operator()(Response&& response) const {
+  if (exchange_) exchange_->Answer(std::move(response));
+}
+
+Server::Server(IoPool& pool, ServerOptions options, Handler handler)
+    : core_(std::make_shared<detail::ServerCore>(pool.context(), std::move(options),
+                                                 std::move(handler))) {}
+
+Server::~Server() { core_->CloseAll(); }
+
+Status Server::Listen() { return core_->Listen(); }
+uint16_t Server::port() const { return core_->port(); }
+void Server::StopAccepting() { core_->StopAccepting(); }
+void Server::Shutdown(std::chrono::milliseconds deadline) { core_->Shutdown(deadline); }
+size_t Server::connection_count() const { return core_->connection_count(); }
+
+}  // namespace streamer::http

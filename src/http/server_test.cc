@@ -1,0 +1,590 @@
+#include "http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/beast/http/field.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "http/test_util.h"
+
+namespace streamer::http {
+namespace {
+
+using namespace std::chrono_literals;
+using boost::beast::http::field;
+using testing::RawClient;
+
+std::string Echo(const Request& req) {
+  return std::string(req.method_string()) + " " + std::string(req.target()) + "|" + req.body();
+}
+
+Response Text(HttpStatus status, std::string body) {
+  Response res{status, 11};
+  res.set(field::content_type, "text/plain");
+  res.body() = std::move(body);
+  return res;
+}
+
+// Handlers that answer synchronously echo the request.
+void EchoHandler(Request&& req, const RequestInfo&, Respond respond) {
+  respond(Text(HttpStatus::ok, Echo(req)));
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { pool_.Start(2); }
+  void TearDown() override {
+    for (auto& t : threads_) t.join();
+    {
+      std::lock_guard lock(mu_);
+      held_.clear();  // a Respond must not outlive the pool
+    }
+    server_.reset();
+    pool_.Stop();
+    pool_.Join();
+  }
+
+  void StartServer(Handler handler, ServerOptions options = {}) {
+    options.bind_address = "127.0.0.1";
+    options.port = 0;
+    server_ = std::make_unique<Server>(pool_, options, std::move(handler));
+    auto status = server_->Listen();
+    ASSERT_TRUE(status.ok()) << status.message();
+    ASSERT_NE(server_->port(), 0);
+  }
+
+  // A handler that keeps the Respond (answered later by the test).
+  Handler HoldingHandler() {
+    return [this](Request&& req, const RequestInfo&, Respond respond) {
+      std::lock_guard lock(mu_);
+      held_.push_back(respond);
+      held_requests_.push_back(Echo(req));
+      cv_.notify_all();
+    };
+  }
+  bool WaitHeld(size_t n, std::chrono::milliseconds timeout = 5s) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return held_.size() >= n; });
+  }
+  Respond Held(size_t i) {
+    std::lock_guard lock(mu_);
+    return held_.at(i);
+  }
+  bool WaitConnections(size_t n, std::chrono::milliseconds timeout = 5s) {
+    auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+      if (server_->connection_count() == n) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return server_->connection_count() == n;
+  }
+
+  IoPool pool_;
+  std::unique_ptr<Server> server_;
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Respond> held_;
+  std::vector<std::string> held_requests_;
+};
+
+TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  std::atomic<int> calls{0};
+  RequestInfo seen;
+  StartServer([&](Request&& req, const RequestInfo& info, Respond respond) {
+    ++calls;
+    seen = info;
+    Response res = Text(HttpStatus::ok, Echo(req));
+    res.set(field::content_type, "application/x-amz-json-1.0");
+    respond(std::move(res));
+  });
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.connected());
+  for (int i = 0; i < 5; ++i) {
+    std::string body = "{\"n\":" + std::to_string(i) + "}";
+    ASSERT_TRUE(c.Send("POST /t" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\n\r\n" + body));
+    auto res = c.Read();
+    ASSERT_TRUE(res) << c.last_error().message();
+    EXPECT_EQ(res->result(), HttpStatus::ok);
+    EXPECT_EQ(res->body(), "POST /t" + std::to_string(i) + "|" + body);
+    EXPECT_EQ((*res)[field::content_type], "application/x-amz-json-1.0");
+    EXPECT_EQ((*res)[field::server], "streamer");
+    EXPECT_FALSE((*res)[field::date].empty());
+    EXPECT_EQ((*res)[field::content_length], std::to_string(res->body().size()));
+    EXPECT_TRUE(res->keep_alive());
+  }
+  EXPECT_EQ(calls.load(), 5);
+  EXPECT_EQ(seen.remote_address, "127.0.0.1");
+  EXPECT_EQ(seen.local_port, server_->port());
+  EXPECT_EQ(server_->connection_count(), 1u);
+}
+
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  // The first request is answered last by its thread; order must still hold.
+  StartServer([&](Request&& req, const RequestInfo&, Respond respond) {
+    auto delay = req.target() == "/a" ? 200ms : 0ms;
+    std::string body = Echo(req);
+    std::lock_guard lock(mu_);
+    threads_.emplace_back([delay, body, respond] {
+      std::this_thread::sleep_for(delay);
+      respond(Text(HttpStatus::ok, body));
+    });
+  });
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send(
+      "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+      "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nbbb"
+      "GET /c HTTP/1.1\r\nHost: x\r\n\r\n"));
+  for (std::string expected : {"GET /a|", "POST /b|bbb", "GET /c|"}) {
+    auto res = c.Read();
+    ASSERT_TRUE(res) << c.last_error().message();
+    EXPECT_EQ(res->body(), expected);
+  }
+}
+
+TEST_F(ServerTest, ResponseFromAnotherThreadAfterDelay) {
+  StartServer([&](Request&& req, const RequestInfo&, Respond respond) {
+    std::lock_guard lock(mu_);
+    threads_.emplace_back([respond, body = Echo(req)] {
+      std::this_thread::sleep_for(150ms);
+      Response res = Text(HttpStatus::created, body);
+      res.set("x-amzn-RequestId", "abc");
+      respond(std::move(res));
+      respond(Text(HttpStatus::ok, "second answer is ignored"));
+    });
+  });
+  RawClient c(server_->port());
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c.Send("PUT /later HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 140ms);
+  EXPECT_EQ(res->result(), HttpStatus::created);
+  EXPECT_EQ(res->body(), "PUT /later|hi");
+  EXPECT_EQ((*res)["x-amzn-RequestId"], "abc");
+  // The ignored second answer must not appear as an extra response.
+  ASSERT_TRUE(c.Send("GET /next HTTP/1.1\r\nHost: x\r\n\r\n"));
+  res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "GET /next|");
+}
+
+TEST_F(ServerTest, ChunkedRequestBodyIsDecoded) {
+  StartServer(EchoHandler);
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send(
+      "POST /chunks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "POST /chunks|hello world");
+  EXPECT_EQ((*res)[field::transfer_encoding], "");
+}
+
+TEST_F(ServerTest, OversizedContentLengthGets413AndClose) {
+  std::atomic<int> calls{0};
+  ServerOptions o;
+  o.max_body_bytes = 1000;
+  StartServer([&](Request&& req, const RequestInfo& i, Respond r) {
+    ++calls;
+    EchoHandler(std::move(req), i, r);
+  }, o);
+  RawClient c(server_->port());
+  // Only the header is sent: the limit is checked before any body arrives.
+  ASSERT_TRUE(c.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1001\r\n\r\n"));
+  auto res = c.Read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result(), HttpStatus::payload_too_large);
+  EXPECT_EQ((*res)[field::content_type], "application/json");
+  EXPECT_NE(res->body().find("\"message\""), std::string::npos);
+  EXPECT_FALSE(res->keep_alive());
+  EXPECT_TRUE(c.WaitClosed());
+  EXPECT_EQ(calls.load(), 0);
+
+  // Exactly at the limit is fine.
+  RawClient ok(server_->port());
+  ASSERT_TRUE(ok.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" +
+                      std::string(1000, 'a')));
+  res = ok.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), HttpStatus::ok);
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_F(ServerTest, OversizedBodyWhileSendingStillGetsTheAnswer) {
+  // The client keeps writing a big body after we refused it: the 413 must
+  // reach it (no reset destroying it) and the server must not crash.
+  ServerOptions o;
+  o.max_body_bytes = 1000;
+  StartServer(EchoHandler, o);
+  RawClient c(server_->port());
+  std::string big = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 300000\r\n\r\n" +
+                    std::string(300000, 'x');
+  ASSERT_TRUE(c.Send(big));
+  auto res = c.Read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result(), HttpStatus::payload_too_large);
+}
+
+TEST_F(ServerTest, OversizedChunkedBodyGets413) {
+  ServerOptions o;
+  o.max_body_bytes = 10;
+  StartServer(EchoHandler, o);
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send(
+      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "6\r\nabcdef\r\n6\r\nghijkl\r\n0\r\n\r\n"));
+  auto res = c.Read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result(), HttpStatus::payload_too_large);
+  EXPECT_TRUE(c.WaitClosed());
+
+  RawClient under(server_->port());
+  ASSERT_TRUE(under.Send(
+      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nabcde\r\n5\r\nfghij\r\n0\r\n\r\n"));
+  res = under.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "POST /|abcdefghij");
+}
+
+TEST_F(ServerTest, HeaderTooLargeGets431) {
+  ServerOptions o;
+  o.max_header_bytes = 1024;
+  StartServer(EchoHandler, o);
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(2000, 'h') +
+                     "\r\n\r\n"));
+  auto res = c.Read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result(), HttpStatus::request_header_fields_too_large);
+  EXPECT_TRUE(c.WaitClosed());
+
+  RawClient ok(server_->port());
+  ASSERT_TRUE(ok.Send("GET / HTTP/1.1\r\nHost: x\r\nX-Small: " + std::string(500, 'h') +
+                      "\r\n\r\n"));
+  res = ok.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), HttpStatus::ok);
+}
+
+TEST_F(ServerTest, MalformedRequestsGet400AndClose) {
+  std::atomic<int> calls{0};
+  StartServer([&](Request&& req, const RequestInfo& i, Respond r) {
+    ++calls;
+    EchoHandler(std::move(req), i, r);
+  });
+  for (std::string bad : {
+           std::string("GARBAGE\r\n\r\n"),
+           std::string("GET / HTTP/9.9\r\n\r\n"),
+           std::string("GET / HTTP/1.1\r\nNo colon here\r\n\r\n"),
+           std::string("G@T / HTTP/1.1\r\nHost: x\r\n\r\n"),
+           std::string("POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n"),
+           std::string("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"),
+           std::string("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+       }) {
+    RawClient c(server_->port());
+    ASSERT_TRUE(c.Send(bad));
+    auto res = c.Read();
+    ASSERT_TRUE(res) << "no response to: " << bad << " (" << c.last_error().message() << ")";
+    EXPECT_EQ(res->result(), HttpStatus::bad_request) << bad;
+    EXPECT_FALSE(res->keep_alive());
+    EXPECT_TRUE(c.WaitClosed()) << bad;
+  }
+  EXPECT_EQ(calls.load(), 0);
+}
+
+TEST_F(ServerTest, BadRequestAfterAGoodOneOnTheSameConnection) {
+  StartServer(EchoHandler);
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\nBROKEN LINE\r\n\r\n"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "GET /ok|");
+  res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), HttpStatus::bad_request);
+}
+
+TEST_F(ServerTest, ClientDisconnectBeforeResponse) {
+  StartServer(HoldingHandler());
+  {
+    RawClient c(server_->port());
+    ASSERT_TRUE(c.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"));
+    ASSERT_TRUE(WaitHeld(1));
+    c.Close();
+  }
+  // Answering a vanished client is a no-op, from any thread, also twice.
+  std::thread t([r = Held(0)] { r(Text(HttpStatus::ok, "nobody listens")); });
+  t.join();
+  Held(0)(Text(HttpStatus::ok, "again"));
+  EXPECT_TRUE(WaitConnections(0));
+  // The server still works.
+  RawClient c2(server_->port());
+  ASSERT_TRUE(c2.Send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(WaitHeld(2));
+  Held(1)(Text(HttpStatus::ok, "fine"));
+  auto res = c2.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "fine");
+}
+
+TEST_F(ServerTest, ClientDisconnectMidRequestAndAbruptResets) {
+  StartServer(EchoHandler);
+  for (int i = 0; i < 20; ++i) {
+    RawClient c(server_->port());
+    c.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npartial");
+    c.Close();
+  }
+  EXPECT_TRUE(WaitConnections(0));
+}
+
+TEST_F(ServerTest, RespondAfterConnectionClosedFromServerSide) {
+  // The connection dies (server shut down) while the handler still holds the
+  // Respond; answering later must be harmless.
+  StartServer(HoldingHandler());
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(WaitHeld(1));
+  server_->Shutdown(50ms);
+  EXPECT_TRUE(c.WaitClosed());
+  Held(0)(Text(HttpStatus::ok, "too late"));
+  EXPECT_EQ(server_->connection_count(), 0u);
+}
+
+TEST_F(ServerTest, DroppedRespondBecomes500) {
+  StartServer([](Request&&, const RequestInfo&, Respond) {});
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), HttpStatus::internal_server_error);
+  EXPECT_TRUE(res->keep_alive());  // the connection is still usable
+}
+
+TEST_F(ServerTest, ThrowingHandlerBecomes500) {
+  StartServer([](Request&& req, const RequestInfo&, Respond) {
+    if (req.target() == "/throw") throw std::runtime_error("boom");
+  });
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send("GET /throw HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), HttpStatus::internal_server_error);
+  EXPECT_NE(res->body().find("boom"), std::string::npos);
+}
+
+TEST_F(ServerTest, Expect100Continue) {
+  StartServer(EchoHandler);
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send(
+      "PUT /big HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
+  EXPECT_EQ(c.ReadBytes(25), "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_TRUE(c.Send("hello"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), HttpStatus::ok);
+  EXPECT_EQ(res->body(), "PUT /big|hello");
+}
+
+TEST_F(ServerTest, Expect100ContinueOverLimitGets413WithoutContinue) {
+  ServerOptions o;
+  o.max_body_bytes = 100;
+  StartServer(EchoHandler, o);
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send(
+      "PUT / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 101\r\n\r\n"));
+  auto res = c.Read();  // a 100 here would make this read return it instead
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), HttpStatus::payload_too_large);
+}
+
+TEST_F(ServerTest, Http10ClosesUnlessKeepAlive) {
+  StartServer(EchoHandler);
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send("GET /old HTTP/1.0\r\n\r\n"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->version(), 10u);
+  EXPECT_EQ(res->body(), "GET /old|");
+  EXPECT_FALSE(res->keep_alive());
+  EXPECT_TRUE(c.WaitClosed());
+
+  RawClient k(server_->port());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(k.Send("GET /ka HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    res = k.Read();
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->version(), 10u);
+    EXPECT_TRUE(res->keep_alive());
+  }
+}
+
+TEST_F(ServerTest, ConnectionCloseFromClientOrHandler) {
+  StartServer([](Request&& req, const RequestInfo&, Respond respond) {
+    Response res = Text(HttpStatus::ok, "x");
+    if (req.target() == "/bye") res.set(field::connection, "close");
+    respond(std::move(res));
+  });
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_FALSE(res->keep_alive());
+  EXPECT_TRUE(c.WaitClosed());
+
+  RawClient h(server_->port());
+  ASSERT_TRUE(h.Send("GET /bye HTTP/1.1\r\nHost: x\r\n\r\n"));
+  res = h.Read();
+  ASSERT_TRUE(res);
+  EXPECT_FALSE(res->keep_alive());
+  EXPECT_TRUE(h.WaitClosed());
+}
+
+TEST_F(ServerTest, HeadAnd204AndHandlerHeaders) {
+  StartServer([](Request&& req, const RequestInfo&, Respond respond) {
+    if (req.target() == "/empty") {
+      Response res{HttpStatus::no_content, 11};
+      res.body() = "must not be sent";
+      return respond(std::move(res));
+    }
+    Response res = Text(HttpStatus::ok, "twelve bytes");
+    res.set(field::transfer_encoding, "chunked");  // the server decides framing
+    res.set(field::server, "custom");
+    respond(std::move(res));
+  });
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto res = c.Read(5s, /*head=*/true);
+  ASSERT_TRUE(res);
+  EXPECT_EQ((*res)[field::content_length], "12");
+  EXPECT_EQ((*res)[field::server], "custom");
+  ASSERT_TRUE(c.Send("GET /empty HTTP/1.1\r\nHost: x\r\n\r\n"));
+  res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), HttpStatus::no_content);
+  EXPECT_EQ(res->body(), "");
+  EXPECT_EQ(res->find(field::content_length), res->end());
+  ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "twelve bytes");
+  EXPECT_EQ((*res)[field::content_length], "12");
+  EXPECT_EQ(res->find(field::transfer_encoding), res->end());
+}
+
+TEST_F(ServerTest, IdleAndSlowConnectionsTimeOut) {
+  ServerOptions o;
+  o.idle_timeout = 500ms;
+  StartServer(EchoHandler, o);
+  RawClient idle(server_->port());
+  RawClient slow(server_->port());
+  auto start = std::chrono::steady_clock::now();
+  // Slowloris: a byte every 100ms never finishes the header; the deadline
+  // covers the whole request, not each byte.
+  std::string head = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaa";
+  for (char ch : head.substr(0, 12)) {
+    slow.Send(std::string(1, ch));
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(slow.WaitClosed(3s));
+  EXPECT_TRUE(idle.WaitClosed(3s));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2500ms);
+  EXPECT_TRUE(WaitConnections(0));
+}
+
+TEST_F(ServerTest, GracefulShutdownWaitsForInFlightRequest) {
+  StartServer([&](Request&& req, const RequestInfo&, Respond respond) {
+    std::lock_guard lock(mu_);
+    threads_.emplace_back([respond] {
+      std::this_thread::sleep_for(300ms);
+      respond(Text(HttpStatus::ok, "finished"));
+    });
+  });
+  RawClient busy(server_->port());
+  RawClient idle(server_->port());
+  ASSERT_TRUE(busy.Send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(WaitConnections(2));
+  std::this_thread::sleep_for(50ms);  // the request reaches the handler
+  auto start = std::chrono::steady_clock::now();
+  server_->Shutdown(5s);
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, 200ms);  // waited for the answer
+  EXPECT_LT(took, 3s);     // but not for the deadline
+  auto res = busy.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "finished");
+  EXPECT_FALSE(res->keep_alive());
+  EXPECT_TRUE(busy.WaitClosed());
+  EXPECT_TRUE(idle.WaitClosed());
+  RawClient late(server_->port());
+  EXPECT_FALSE(late.connected());
+}
+
+TEST_F(ServerTest, ShutdownDeadlineClosesStuckRequests) {
+  StartServer(HoldingHandler());
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(WaitHeld(1));
+  auto start = std::chrono::steady_clock::now();
+  server_->Shutdown(200ms);
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, 190ms);
+  EXPECT_LT(took, 1500ms);
+  EXPECT_TRUE(c.WaitClosed());
+  EXPECT_EQ(server_->connection_count(), 0u);
+  Held(0)(Text(HttpStatus::ok, "too late"));
+}
+
+TEST_F(ServerTest, ListenFailsWhenPortIsTaken) {
+  StartServer(EchoHandler);
+  ServerOptions o;
+  o.bind_address = "127.0.0.1";
+  o.port = server_->port();
+  Server second(pool_, o, EchoHandler);
+  auto status = second.Listen();
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.type(), "AddressInUse");
+  EXPECT_NE(status.message().find(std::to_string(o.port)), std::string::npos);
+
+  ServerOptions bad;
+  bad.bind_address = "not-an-ip";
+  Server third(pool_, bad, EchoHandler);
+  status = third.Listen();
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.type(), "ListenError");
+}
+
+TEST_F(ServerTest, ManyConcurrentConnections) {
+  StartServer([&](Request&& req, const RequestInfo&, Respond respond) {
+    if (req.target() == "/async") {
+      std::lock_guard lock(mu_);
+      threads_.emplace_back([respond, body = Echo(req)] { respond(Text(HttpStatus::ok, body)); });
+      return;
+    }
+    respond(Text(HttpStatus::ok, Echo(req)));
+  });
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&, t] {
+      RawClient c(server_->port());
+      for (int i = 0; i < 50; ++i) {
+        std::string target = (i % 5 == 0) ? "/async" : "/" + std::to_string(t * 1000 + i);
+        if (!c.Send("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n")) return;
+        auto res = c.Read();
+        if (res && res->body() == "GET " + target + "|") ++ok;
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(ok.load(), 400);
+}
+
+}  // namespace
+}  // namespace streamer::http
