@@ -1,0 +1,351 @@
+#include "functions/handlers/exec_handler.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <map>
+
+extern char** environ;
+
+namespace streamer::functions {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long we keep reading after the process exited while something it left
+// behind still holds its stdout/stderr open.
+constexpr auto kExitGrace = std::chrono::milliseconds(100);
+// Longer lines are logged in pieces of this size.
+constexpr size_t kMaxLogLine = 64 * 1024;
+
+int64_t MillisSince(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { Close(); }
+  int get() const { return fd_; }
+  bool open() const { return fd_ >= 0; }
+  void Reset(int fd) { Close(); fd_ = fd; }
+  void Close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+bool MakePipe(Fd& read_end, Fd& write_end) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return false;  // CLOEXEC: no leaks into other spawns
+  read_end.Reset(fds[0]);
+  write_end.Reset(fds[1]);
+  return true;
+}
+
+void SetNonBlocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+// Blocks SIGPIPE in this thread for the scope; a SIGPIPE raised meanwhile by
+// our own writes is consumed before the old mask comes back.
+class SigpipeBlock {
+ public:
+  SigpipeBlock() {
+    sigset_t pipe_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_);
+  }
+  ~SigpipeBlock() {
+    if (!was_pending_) {
+      sigset_t pipe_set;
+      sigemptyset(&pipe_set);
+      sigaddset(&pipe_set, SIGPIPE);
+      timespec zero{0, 0};
+      while (sigtimedwait(&pipe_set, nullptr, &zero) == SIGPIPE) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+
+ private:
+  sigset_t old_;
+  bool was_pending_ = false;
+};
+
+// Splits one output stream into log lines.
+class LineLogger {
+ public:
+  LineLogger(const std::string& name, const LogSink& sink) : name_(name), sink_(sink) {}
+  void Add(const char* data, size_t n) {
+    buffer_.append(data, n);
+    size_t start = 0;
+    for (;;) {
+      size_t nl = buffer_.find('\n', start);
+      if (nl == std::string::npos) break;
+      Emit(std::string_view(buffer_).substr(start, nl - start));
+      start = nl + 1;
+    }
+    buffer_.erase(0, start);
+    while (buffer_.size() >= kMaxLogLine) {
+      Emit(std::string_view(buffer_).substr(0, kMaxLogLine));
+      buffer_.erase(0, kMaxLogLine);
+    }
+  }
+  void Finish() {
+    if (!buffer_.empty()) Emit(buffer_);
+    buffer_.clear();
+  }
+  const std::string& last_line() const { return last_line_; }
+
+ private:
+  void Emit(std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    sink_(name_, line);
+    if (line.find_first_not_of(" \t") != std::string_view::npos) last_line_ = std::string(line);
+  }
+  const std::string& name_;
+  const LogSink& sink_;
+  std::string buffer_;
+  std::string last_line_;
+};
+
+InvokeResult Failure(std::string type, std::string message, Clock::time_point start) {
+  InvokeResult r;
+  r.ok = false;
+  r.error_type = std::move(type);
+  r.error_message = std::move(message);
+  r.duration_ms = MillisSince(start);
+  return r;
+}
+
+std::string DescribeWaitStatus(int status) {
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    const char* name = ::sigdescr_np(WTERMSIG(status));
+    std::string text = name ? name : "signal " + std::to_string(WTERMSIG(status));
+    std::transform(text.begin(), text.end(), text.begin(), ::tolower);
+    return "signal: " + text;
+  }
+  return "unknown status " + std::to_string(status);
+}
+
+}  // namespace
+
+ExecHandler::ExecHandler(stack::FunctionSpec spec, std::string working_dir, LogSink sink)
+    : spec_(std::move(spec)), working_dir_(std::move(working_dir)), sink_(std::move(sink)) {
+  if (spec_.timeout_seconds <= 0) spec_.timeout_seconds = 3;  // Lambda's default
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const char* eq = std::strchr(*e, '=');
+    if (eq) env[std::string(*e, static_cast<size_t>(eq - *e))] = eq + 1;
+  }
+  // What a Lambda sandbox would have set; AWS_REGION keeps an inherited value.
+  const std::string region = env.count("AWS_REGION") ? env["AWS_REGION"] : "us-east-1";
+  env["AWS_REGION"] = region;
+  if (!env.count("AWS_DEFAULT_REGION")) env["AWS_DEFAULT_REGION"] = region;
+  env["AWS_LAMBDA_FUNCTION_NAME"] = spec_.name;
+  env["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST";
+  env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "128";
+  if (!working_dir_.empty()) env["LAMBDA_TASK_ROOT"] = working_dir_;
+  for (const auto& [k, v] : spec_.environment) env[k] = v;
+  for (const auto& [k, v] : env) environment_.push_back(k + "=" + v);
+}
+
+InvokeResult ExecHandler::Invoke(const std::string& event_json) {
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::seconds(spec_.timeout_seconds);
+  const std::string& name = spec_.name;
+
+  if (spec_.command.empty() || spec_.command[0].empty()) {
+    return Failure("Runtime.InvalidEntrypoint", "function " + name + " has no command", start);
+  }
+  if (!working_dir_.empty()) {
+    struct stat st;
+    if (::stat(working_dir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return Failure("Runtime.InvalidEntrypoint",
+                     "working directory '" + working_dir_ + "' does not exist", start);
+    }
+  }
+
+  Fd in_read, in_write, out_read, out_write, err_read, err_write;
+  if (!MakePipe(in_read, in_write) || !MakePipe(out_read, out_write) ||
+      !MakePipe(err_read, err_write)) {
+    return Failure("Runtime.Unknown", std::string("pipe: ") + std::strerror(errno), start);
+  }
+
+  std::vector<char*> argv;
+  for (const auto& a : spec_.command) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& e : environment_) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in_read.get(), STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out_write.get(), STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_write.get(), STDERR_FILENO);
+  if (!working_dir_.empty()) posix_spawn_file_actions_addchdir_np(&actions, working_dir_.c_str());
+
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t no_signals, all_signals;
+  sigemptyset(&no_signals);
+  sigfillset(&all_signals);
+  posix_spawnattr_setsigmask(&attr, &no_signals);
+  posix_spawnattr_setsigdefault(&attr, &all_signals);
+  posix_spawnattr_setpgroup(&attr, 0);  // its own group: a timeout kills everything it started
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETSIGDEF);
+
+  pid_t pid = -1;
+  // posix_spawnp searches this process's PATH; glibc reports exec failures
+  // (ENOENT, EACCES, ...) as its return value.
+  int rc = ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    std::string what = rc == ENOENT ? "command not found" : std::strerror(rc);
+    return Failure("Runtime.InvalidEntrypoint",
+                   "cannot run '" + spec_.command[0] + "': " + what, start);
+  }
+  in_read.Close();
+  out_write.Close();
+  err_write.Close();
+  SetNonBlocking(in_write.get());
+  SetNonBlocking(out_read.get());
+  SetNonBlocking(err_read.get());
+
+  // Readable when the process exits; without pidfd (old kernels) we poll in
+  // short slices and ask waitid.
+  Fd exit_fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+
+  SigpipeBlock sigpipe_block;
+  LineLogger out_log(name, sink_), err_log(name, sink_);
+  std::string payload;
+  size_t written = 0;
+  if (event_json.empty()) in_write.Close();
+  bool exited = false;
+  bool timed_out = false;
+  Clock::time_point exited_at;
+
+  auto check_exited = [&] {
+    siginfo_t info{};
+    // WNOWAIT: leave the zombie in place so its pid (and group id) cannot be
+    // reused before we kill the group and reap it below.
+    if (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid) {
+      exited = true;
+      exited_at = Clock::now();
+    }
+  };
+  auto drain = [&](Fd& fd, LineLogger& log, bool is_stdout) {
+    char buf[65536];
+    for (;;) {
+      ssize_t n = ::read(fd.get(), buf, sizeof buf);
+      if (n > 0) {
+        if (is_stdout) payload.append(buf, n);
+        log.Add(buf, n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) return;
+      fd.Close();  // EOF or error
+      return;
+    }
+  };
+
+  while (out_read.open() || err_read.open() || !exited) {
+    auto now = Clock::now();
+    if (now >= deadline) {
+      timed_out = !exited;
+      break;
+    }
+    if (exited && now >= exited_at + kExitGrace) break;
+    auto until = exited ? std::min(deadline, exited_at + kExitGrace) : deadline;
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count() + 1;
+    if (!exited && !exit_fd.open()) wait = std::min<int64_t>(wait, 10);
+
+    pollfd fds[4];
+    int n = 0;
+    int in_idx = -1, out_idx = -1, err_idx = -1, exit_idx = -1;
+    if (in_write.open()) { in_idx = n; fds[n++] = {in_write.get(), POLLOUT, 0}; }
+    if (out_read.open()) { out_idx = n; fds[n++] = {out_read.get(), POLLIN, 0}; }
+    if (err_read.open()) { err_idx = n; fds[n++] = {err_read.get(), POLLIN, 0}; }
+    if (!exited && exit_fd.open()) { exit_idx = n; fds[n++] = {exit_fd.get(), POLLIN, 0}; }
+    int ready = ::poll(fds, n, static_cast<int>(wait));
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) {
+      if (!exited && !exit_fd.open()) check_exited();
+      continue;
+    }
+    if (in_idx >= 0 && fds[in_idx].revents) {
+      while (written < event_json.size()) {
+        ssize_t w = ::write(in_write.get(), event_json.data() + written, event_json.size() - written);
+        if (w > 0) { written += w; continue; }
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && errno == EAGAIN) break;
+        written = event_json.size();  // EPIPE: the process stopped reading; that is its business
+      }
+      if (written == event_json.size()) in_write.Close();
+    }
+    if (out_idx >= 0 && fds[out_idx].revents) drain(out_read, out_log, true);
+    if (err_idx >= 0 && fds[err_idx].revents) drain(err_read, err_log, false);
+    if (exit_idx >= 0 && fds[exit_idx].revents) check_exited();
+    if (!exited && !exit_fd.open()) check_exited();
+  }
+
+  // Whatever is left of the group goes now: the whole of it on timeout, and
+  // leftovers (background children) after a normal exit.
+  ::kill(-pid, SIGKILL);
+  if (timed_out) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  // Pick up what was already written before the kill.
+  if (out_read.open()) drain(out_read, out_log, true);
+  if (err_read.open()) drain(err_read, err_log, false);
+  out_log.Finish();
+  err_log.Finish();
+
+  InvokeResult result;
+  result.duration_ms = MillisSince(start);
+  result.payload = std::move(payload);
+  if (timed_out) {
+    char msg[96];
+    std::snprintf(msg, sizeof msg, "Task timed out after %d.00 seconds", spec_.timeout_seconds);
+    result.error_type = "Sandbox.Timedout";
+    result.error_message = msg;
+    return result;
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    result.ok = true;
+    return result;
+  }
+  result.error_type = "Unhandled";
+  result.error_message = "Runtime exited with error: " + DescribeWaitStatus(status);
+  if (!err_log.last_line().empty()) result.error_message += " (stderr: " + err_log.last_line() + ")";
+  return result;
+}
+
+}  // namespace streamer::functions

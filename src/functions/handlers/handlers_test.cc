@@ -1,0 +1,377 @@
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "functions/handlers/handler.h"
+#include "functions/handlers/log_handler.h"
+
+namespace streamer::functions {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// Collects log lines from any thread.
+struct CapturedLog {
+  std::mutex mu;
+  std::vector<std::string> lines;  // "[Name] text"
+  size_t bytes = 0;
+  LogSink Sink() {
+    return [this](const std::string& fn, std::string_view line) {
+      std::lock_guard<std::mutex> lock(mu);
+      bytes += line.size();
+      if (lines.size() < 10000) lines.push_back("[" + fn + "] " + std::string(line));
+    };
+  }
+  bool Has(const std::string& line) {
+    std::lock_guard<std::mutex> lock(mu);
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
+  }
+};
+
+stack::FunctionSpec Exec(std::vector<std::string> command, int timeout = 3) {
+  stack::FunctionSpec f;
+  f.name = "Fn";
+  f.kind = "exec";
+  f.command = std::move(command);
+  f.timeout_seconds = timeout;
+  return f;
+}
+
+stack::FunctionSpec Shell(const std::string& script, int timeout = 3) {
+  return Exec({"/bin/sh", "-c", script}, timeout);
+}
+
+// No child of this process is left over, zombie or alive.
+void ExpectNoChildren() {
+  errno = 0;
+  EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD);
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() / ("handlers_test_" + std::to_string(getpid()));
+    fs::create_directories(path_ / "sub");
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string str() const { return path_.string(); }
+
+ private:
+  fs::path path_;
+};
+
+// --- log handler ---
+
+TEST(LogHandler, PrintsLikeThePythonSeed) {
+  CapturedLog log;
+  stack::FunctionSpec f;
+  f.name = "DynamoLambdaHandler";
+  f.kind = "log";
+  auto h = MakeHandler(f, "", log.Sink());
+  InvokeResult r = h->Invoke(R"({"Records":[{"eventName":"INSERT","n":1,"dynamodb":{"Keys":{"message":{"S":"héllo 😀"}}}}],"x":[],"y":{}})");
+  EXPECT_TRUE(r.ok);
+  EXPECT_EQ(r.payload, "null");
+  ASSERT_EQ(log.lines.size(), 1u);
+  EXPECT_EQ(log.lines[0],
+            R"([DynamoLambdaHandler] request: {"Records": [{"eventName": "INSERT", "n": 1, "dynamodb": {"Keys": {"message": {"S": "h\u00e9llo \ud83d\ude00"}}}}], "x": [], "y": {}})");
+}
+
+TEST(LogHandler, NonJsonEventIsPrintedRaw) {
+  CapturedLog log;
+  stack::FunctionSpec f;
+  f.name = "F";
+  auto h = MakeHandler(f, "", log.Sink());
+  EXPECT_TRUE(h->Invoke("not json").ok);
+  EXPECT_TRUE(log.Has("[F] request: not json"));
+}
+
+TEST(LogHandler, DefaultSinkWritesPrefixedLineToStdout) {
+  stack::FunctionSpec f;
+  f.name = "Printer";
+  auto h = MakeHandler(f, "");
+  testing::internal::CaptureStdout();
+  h->Invoke(R"({"a":"b"})");
+  std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(out, "[Printer] request: {\"a\": \"b\"}\n");
+}
+
+TEST(LogHandler, ConcurrentLinesNeverInterleave) {
+  stack::FunctionSpec f;
+  f.name = "P";
+  auto h = MakeHandler(f, "");
+  std::string big(5000, 'z');
+  std::string event = "{\"k\":\"" + big + "\"}";
+  testing::internal::CaptureStdout();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) h->Invoke(event);
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::string out = testing::internal::GetCapturedStdout();
+  std::string expected_line = "[P] request: {\"k\": \"" + big + "\"}\n";
+  ASSERT_EQ(out.size(), expected_line.size() * 200);
+  for (size_t i = 0; i < 200; ++i) {
+    ASSERT_EQ(out.compare(i * expected_line.size(), expected_line.size(), expected_line), 0) << "line " << i;
+  }
+}
+
+TEST(PythonJsonDumps, FloatsAndEscapes) {
+  auto dumps = [](const char* text) { return PythonJsonDumps(*ParseJson(text)); };
+  EXPECT_EQ(dumps("[1.5, 1700000000.0, 1e16, 1.5e20, 0.0001, 0.00001, -2.0, 0.1, 123456789012345678]"),
+            "[1.5, 1700000000.0, 1e+16, 1.5e+20, 0.0001, 1e-05, -2.0, 0.1, 123456789012345678]");
+  EXPECT_EQ(dumps(R"(["a\"b\\c\n\t\u0001", true, false, null])"),
+            R"(["a\"b\\c\n\t\u0001", true, false, null])");
+}
+
+// --- exec handler ---
+
+TEST(ExecHandler, CatEchoesTheEvent) {
+  CapturedLog log;
+  auto h = MakeHandler(Exec({"cat"}), "", log.Sink());
+  InvokeResult r = h->Invoke(R"({"Records":[1,2,3]})");
+  EXPECT_TRUE(r.ok) << r.error_type << ": " << r.error_message;
+  EXPECT_EQ(r.payload, R"({"Records":[1,2,3]})");
+  EXPECT_TRUE(log.Has(R"([Fn] {"Records":[1,2,3]})"));
+  EXPECT_GE(r.duration_ms, 0);
+  ExpectNoChildren();
+}
+
+TEST(ExecHandler, LogsStdoutAndStderrLines) {
+  CapturedLog log;
+  auto h = MakeHandler(Shell("echo one; echo two >&2; printf 'three\\r\\nno newline'"), "", log.Sink());
+  InvokeResult r = h->Invoke("{}");
+  ASSERT_TRUE(r.ok) << r.error_message;
+  EXPECT_EQ(r.payload, "one\nthree\r\nno newline");
+  EXPECT_TRUE(log.Has("[Fn] one"));
+  EXPECT_TRUE(log.Has("[Fn] two"));
+  EXPECT_TRUE(log.Has("[Fn] three"));
+  EXPECT_TRUE(log.Has("[Fn] no newline"));
+}
+
+TEST(ExecHandler, NonZeroExitFails) {
+  CapturedLog log;
+  auto h = MakeHandler(Shell("cat >/dev/null; echo first >&2; echo 'boom: bad record' >&2; exit 3"), "",
+                       log.Sink());
+  InvokeResult r = h->Invoke("{}");
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error_type, "Unhandled");
+  EXPECT_EQ(r.error_message, "Runtime exited with error: exit status 3 (stderr: boom: bad record)");
+  ExpectNoChildren();
+}
+
+TEST(ExecHandler, DeathBySignalFails) {
+  CapturedLog log;
+  auto h = MakeHandler(Shell("kill -SEGV $$"), "", log.Sink());
+  InvokeResult r = h->Invoke("{}");
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error_type, "Unhandled");
+  EXPECT_EQ(r.error_message, "Runtime exited with error: signal: segmentation fault");
+}
+
+TEST(ExecHandler, TimeoutKillsTheProcess) {
+  CapturedLog log;
+  auto h = MakeHandler(Exec({"sleep", "10"}, 1), "", log.Sink());
+  auto start = Clock::now();
+  InvokeResult r = h->Invoke("{}");
+  auto took = Clock::now() - start;
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error_type, "Sandbox.Timedout");
+  EXPECT_EQ(r.error_message, "Task timed out after 1.00 seconds");
+  EXPECT_GE(took, std::chrono::milliseconds(950));
+  EXPECT_LT(took, std::chrono::milliseconds(2000));
+  EXPECT_GE(r.duration_ms, 950);
+  ExpectNoChildren();
+}
+
+TEST(ExecHandler, TimeoutKillsTheWholeProcessGroup) {
+  TempDir dir;
+  std::string marker = dir.str() + "/grandchild_alive";
+  CapturedLog log;
+  // The grandchild would write the marker after 2 s if it survived.
+  auto h = MakeHandler(Shell("(sleep 2; touch " + marker + ") & echo started; sleep 10", 1), "",
+                       log.Sink());
+  auto start = Clock::now();
+  InvokeResult r = h->Invoke("{}");
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(2000));
+  EXPECT_EQ(r.error_type, "Sandbox.Timedout");
+  EXPECT_EQ(r.payload, "started\n");  // output before the timeout is kept
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_FALSE(fs::exists(marker));
+  ExpectNoChildren();
+}
+
+TEST(ExecHandler, BackgroundLeftoverDoesNotHoldTheInvocation) {
+  CapturedLog log;
+  // The shell exits at once, but its background child keeps stdout open.
+  auto h = MakeHandler(Shell("sleep 5 & echo done"), "", log.Sink());
+  auto start = Clock::now();
+  InvokeResult r = h->Invoke("{}");
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(1000));
+  EXPECT_TRUE(r.ok) << r.error_message;
+  EXPECT_EQ(r.payload, "done\n");
+  ExpectNoChildren();
+}
+
+TEST(ExecHandler, BigOutputDoesNotDeadlock) {
+  CapturedLog log;
+  // 8 MB on stdout, 2 MB on stderr, no newlines at all: logged in pieces.
+  auto h = MakeHandler(Shell("head -c 2000000 /dev/zero | tr '\\0' e >&2 & "
+                             "head -c 8000000 /dev/zero | tr '\\0' o; wait"),
+                       "", log.Sink());
+  InvokeResult r = h->Invoke("{}");
+  ASSERT_TRUE(r.ok) << r.error_message;
+  EXPECT_EQ(r.payload.size(), 8000000u);
+  EXPECT_EQ(r.payload.find_first_not_of('o'), std::string::npos);
+  EXPECT_EQ(log.bytes, 10000000u);
+}
+
+TEST(ExecHandler, BigEventInAndBigOutputOut) {
+  // cat writes back while we are still writing: needs both directions at once.
+  std::string event(6 * 1024 * 1024, 'x');
+  for (size_t i = 0; i < event.size(); i += 1000) event[i] = '\n';
+  CapturedLog log;
+  auto h = MakeHandler(Exec({"cat"}), "", log.Sink());
+  InvokeResult r = h->Invoke(event);
+  ASSERT_TRUE(r.ok) << r.error_message;
+  EXPECT_TRUE(r.payload == event);
+}
+
+TEST(ExecHandler, ChildThatIgnoresStdinDoesNotKillUs) {
+  // Writing into a pipe nobody reads: EPIPE, not a fatal SIGPIPE.
+  std::string event(4 * 1024 * 1024, 'x');
+  CapturedLog log;
+  auto h = MakeHandler(Exec({"true"}), "", log.Sink());
+  for (int i = 0; i < 5; ++i) {
+    InvokeResult r = h->Invoke(event);
+    EXPECT_TRUE(r.ok) << r.error_message;
+  }
+  sigset_t pending;
+  sigpending(&pending);
+  EXPECT_FALSE(sigismember(&pending, SIGPIPE));
+}
+
+TEST(ExecHandler, EnvironmentIsPassed) {
+  ::unsetenv("AWS_REGION");
+  ::setenv("HANDLERS_TEST_INHERITED", "from-parent", 1);
+  auto spec = Shell("echo \"$FOO|$AWS_LAMBDA_FUNCTION_NAME|$AWS_REGION|$HANDLERS_TEST_INHERITED|$OVERRIDE\"");
+  spec.environment = {{"FOO", "bar baz"}, {"OVERRIDE", "mine"}};
+  ::setenv("OVERRIDE", "parent", 1);
+  CapturedLog log;
+  auto h = MakeHandler(spec, "", log.Sink());
+  InvokeResult r = h->Invoke("{}");
+  ASSERT_TRUE(r.ok) << r.error_message;
+  EXPECT_EQ(r.payload, "bar baz|Fn|us-east-1|from-parent|mine\n");
+}
+
+TEST(ExecHandler, InheritedRegionWins) {
+  ::setenv("AWS_REGION", "eu-west-1", 1);
+  CapturedLog log;
+  auto h = MakeHandler(Shell("echo $AWS_REGION"), "", log.Sink());
+  ::unsetenv("AWS_REGION");
+  EXPECT_EQ(h->Invoke("{}").payload, "eu-west-1\n");
+}
+
+TEST(ExecHandler, WorkingDirResolvesAgainstBaseDir) {
+  TempDir dir;
+  std::ofstream(dir.str() + "/sub/run.sh") << "#!/bin/sh\necho ran in \"$(pwd)\"\n";
+  fs::permissions(dir.str() + "/sub/run.sh", fs::perms::owner_all);
+  CapturedLog log;
+  auto spec = Exec({"./run.sh"});
+  spec.working_dir = "sub";
+  InvokeResult r = MakeHandler(spec, dir.str(), log.Sink())->Invoke("{}");
+  ASSERT_TRUE(r.ok) << r.error_message;
+  EXPECT_EQ(r.payload, "ran in " + fs::canonical(dir.str() + "/sub").string() + "\n");
+
+  // No working dir: the base dir itself.
+  r = MakeHandler(Exec({"pwd"}), dir.str(), log.Sink())->Invoke("{}");
+  EXPECT_EQ(r.payload, fs::canonical(dir.str()).string() + "\n");
+}
+
+TEST(ExecHandler, MissingWorkingDirFails) {
+  CapturedLog log;
+  auto spec = Exec({"pwd"});
+  spec.working_dir = "/nonexistent/dir";
+  InvokeResult r = MakeHandler(spec, "", log.Sink())->Invoke("{}");
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error_type, "Runtime.InvalidEntrypoint");
+  EXPECT_NE(r.error_message.find("/nonexistent/dir"), std::string::npos);
+}
+
+TEST(ExecHandler, CommandNotFound) {
+  CapturedLog log;
+  InvokeResult r = MakeHandler(Exec({"no-such-command-xyz", "a"}), "", log.Sink())->Invoke("{}");
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error_type, "Runtime.InvalidEntrypoint");
+  EXPECT_EQ(r.error_message, "cannot run 'no-such-command-xyz': command not found");
+  ExpectNoChildren();
+}
+
+TEST(ExecHandler, NotExecutable) {
+  TempDir dir;
+  std::ofstream(dir.str() + "/plain.txt") << "hello\n";
+  CapturedLog log;
+  InvokeResult r = MakeHandler(Exec({"./plain.txt"}), dir.str(), log.Sink())->Invoke("{}");
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error_type, "Runtime.InvalidEntrypoint");
+  EXPECT_EQ(r.error_message, "cannot run './plain.txt': Permission denied");
+}
+
+TEST(ExecHandler, EmptyCommandAndUnknownKind) {
+  CapturedLog log;
+  InvokeResult r = MakeHandler(Exec({}), "", log.Sink())->Invoke("{}");
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error_type, "Runtime.InvalidEntrypoint");
+  stack::FunctionSpec f;
+  f.name = "X";
+  f.kind = "python3.12";
+  r = MakeHandler(f, "", log.Sink())->Invoke("{}");
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error_type, "Runtime.InvalidRuntime");
+}
+
+TEST(ExecHandler, ConcurrentInvokesFromFourThreads) {
+  CapturedLog log;
+  auto h = MakeHandler(Shell("cat; echo"), "", log.Sink());
+  std::vector<std::thread> threads;
+  std::atomic<int> good{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        std::string event = "{\"thread\":" + std::to_string(t) + ",\"i\":" + std::to_string(i) + "}";
+        InvokeResult r = h->Invoke(event);
+        if (r.ok && r.payload == event + "\n") ++good;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(good.load(), 40);
+  EXPECT_TRUE(log.Has("[Fn] {\"thread\":3,\"i\":9}"));
+  ExpectNoChildren();
+}
+
+TEST(ExecHandler, ConcurrentTimeoutDoesNotDelayOthers) {
+  CapturedLog log;
+  auto slow = MakeHandler(Exec({"sleep", "10"}, 1), "", log.Sink());
+  auto fast = MakeHandler(Exec({"cat"}), "", log.Sink());
+  std::thread t([&] { EXPECT_EQ(slow->Invoke("{}").error_type, "Sandbox.Timedout"); });
+  auto start = Clock::now();
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(fast->Invoke("{}").ok);
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(900));
+  t.join();
+  ExpectNoChildren();
+}
+
+}  // namespace
+}  // namespace streamer::functions
