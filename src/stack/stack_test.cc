@@ -100,6 +100,12 @@ TEST(LoadStackFile, MissingFileNamesThePath) {
   EXPECT_EQ(r.status().type(), "ValidationException");
 }
 
+TEST(LoadStackFile, DirectoryIsNotAStackFile) {
+  Result<Stack> r = LoadStackFile(fs::temp_directory_path().string());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("it is a directory"), std::string::npos) << r.status().message();
+}
+
 TEST(LoadStackFile, ErrorsNameFileLineAndPath) {
   fs::path dir = fs::temp_directory_path() / ("stack_test_" + std::to_string(::getpid()));
   fs::create_directories(dir);

@@ -582,6 +582,10 @@ Result<Stack> ParseStackYaml(const std::string& text, const std::string& base_di
 }
 
 Result<Stack> LoadStackFile(const std::string& path) {
+  std::error_code dir_ec;
+  if (fs::is_directory(path, dir_ec)) {
+    return Status::Validation("cannot read stack file '" + path + "': it is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Status::Validation("cannot read stack file '" + path + "': " + std::strerror(errno));
