@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace streamer {
@@ -45,6 +46,11 @@ template <class T>
 class Result {
  public:
   Result(T value) : value_(std::move(value)) {}             // NOLINT: implicit on purpose
+  // Anything T can be built from (e.g. json::object for Result<json::value>).
+  template <class U, class = std::enable_if_t<std::is_constructible_v<T, U&&> &&
+                                              !std::is_same_v<std::decay_t<U>, T> &&
+                                              !std::is_same_v<std::decay_t<U>, Status>>>
+  Result(U&& value) : value_(T(std::forward<U>(value))) {}  // NOLINT
   Result(Status status) : status_(std::move(status)) {}      // NOLINT
   bool ok() const { return value_.has_value(); }
   explicit operator bool() const { return ok(); }

@@ -1,0 +1,65 @@
+// The DynamoDB JSON 1.0 API (X-Amz-Target: DynamoDB_20120810.<Operation>).
+// One entry point; the operations are split by concern into api_tables.cc,
+// api_items.cc and api_query.cc. Writes answer asynchronously, after their
+// group commit; reads answer on the calling thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/json.h"
+#include "dynamo/table_catalog.h"
+#include "storage/shard_writer.h"
+#include "storage/store.h"
+
+namespace streamer::dynamo {
+
+struct ApiReply {
+  int status = 200;
+  std::string body;
+};
+using ReplyFn = std::function<void(ApiReply)>;
+
+// The error body AWS sends: {"__type":"<namespace>#<type>","message":"..."}.
+ApiReply ErrorReply(const Status& status);
+
+class DynamoApi {
+ public:
+  DynamoApi(TableCatalog* catalog, storage::Store* store, storage::ShardWriters* writers);
+
+  // `operation` is the part of the target after "DynamoDB_20120810.".
+  void Handle(std::string_view operation, std::string_view body, ReplyFn reply);
+
+  // Used by the stack loader: creates a table from a request body shaped like
+  // CreateTable's, unless one of that name exists.
+  Status EnsureTable(const json::object& create_request);
+
+  TableCatalog* catalog() const { return catalog_; }
+
+ private:
+  using Request = json::object;
+  // Operations. Each validates fully before changing anything.
+  Result<json::value> CreateTable(const Request& r);
+  Result<json::value> DescribeTable(const Request& r);
+  Result<json::value> ListTables(const Request& r);
+  Result<json::value> DeleteTable(const Request& r);
+  Result<json::value> GetItem(const Request& r);
+  Result<json::value> Query(const Request& r);
+  Result<json::value> Scan(const Request& r);
+  void PutItem(const Request& r, ReplyFn reply);
+  void DeleteItem(const Request& r, ReplyFn reply);
+  void UpdateItem(const Request& r, ReplyFn reply);
+
+  Result<TablePtr> RequireTable(const Request& r) const;
+
+  TableCatalog* catalog_;
+  storage::Store* store_;
+  storage::ShardWriters* writers_;
+};
+
+// DescribeTable's TableDescription for a table.
+json::object DescribeTableJson(const TableInfo& t, std::string_view status);
+
+}  // namespace streamer::dynamo

@@ -1,0 +1,70 @@
+#include "dynamo/request.h"
+
+namespace streamer::dynamo {
+
+namespace {
+std::string LowerFirst(std::string_view member) {
+  std::string s(member);
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+Status WrongType(std::string_view member) {
+  return Status::Error("SerializationException",
+                       "Unexpected value type for member " + std::string(member));
+}
+}  // namespace
+
+Status ConstraintError(std::string_view value, std::string_view field, std::string_view constraint) {
+  return Status::Validation("1 validation error detected: Value '" + std::string(value) + "' at '" +
+                            std::string(field) + "' failed to satisfy constraint: " +
+                            std::string(constraint));
+}
+
+Result<std::optional<std::string>> OptionalString(const json::object& r, std::string_view member) {
+  const json::value* v = r.if_contains(member);
+  if (!v || v->is_null()) return std::optional<std::string>();
+  if (!v->is_string()) return WrongType(member);
+  return std::optional<std::string>(std::string(v->as_string()));
+}
+
+Result<std::string> TableNameOf(const json::object& r, std::string_view member) {
+  auto name = OptionalString(r, member);
+  if (!name) return name.status();
+  const std::string field = LowerFirst(member);
+  if (!*name) {
+    return Status::Validation("1 validation error detected: Value null at '" + field +
+                              "' failed to satisfy constraint: Member must not be null");
+  }
+  const std::string& n = **name;
+  if (n.size() < 3) return ConstraintError(n, field, "Member must have length greater than or equal to 3");
+  if (n.size() > 255) return ConstraintError(n, field, "Member must have length less than or equal to 255");
+  for (char c : n) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-')) {
+      return ConstraintError(n, field, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    }
+  }
+  return n;
+}
+
+Result<const json::object*> OptionalObject(const json::object& r, std::string_view member) {
+  const json::value* v = r.if_contains(member);
+  if (!v || v->is_null()) return static_cast<const json::object*>(nullptr);
+  if (!v->is_object()) return WrongType(member);
+  return &v->as_object();
+}
+
+Result<std::optional<int64_t>> OptionalInt(const json::object& r, std::string_view member,
+                                           int64_t min, int64_t max) {
+  const json::value* v = r.if_contains(member);
+  if (!v || v->is_null()) return std::optional<int64_t>();
+  int64_t n;
+  if (v->is_int64()) n = v->as_int64();
+  else if (v->is_uint64() && v->as_uint64() <= INT64_MAX) n = static_cast<int64_t>(v->as_uint64());
+  else return WrongType(member);
+  const std::string field = LowerFirst(member);
+  if (n < min) return ConstraintError(std::to_string(n), field, "Member must have value greater than or equal to " + std::to_string(min));
+  if (n > max) return ConstraintError(std::to_string(n), field, "Member must have value less than or equal to " + std::to_string(max));
+  return std::optional<int64_t>(n);
+}
+
+}  // namespace streamer::dynamo

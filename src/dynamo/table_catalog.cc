@@ -1,0 +1,161 @@
+#include "dynamo/table_catalog.h"
+
+#include <rocksdb/write_batch.h>
+
+#include <mutex>
+
+#include "core/clock.h"
+
+namespace streamer::dynamo {
+
+namespace {
+constexpr std::string_view kTablePrefix = "table/";
+constexpr std::string_view kNextIdKey = "next_table_id";
+
+json::object KeyDefJson(const KeyAttribute& k) { return {{"name", k.name}, {"type", k.type}}; }
+
+KeyAttribute KeyDefFrom(const json::value& v) {
+  KeyAttribute k;
+  if (const auto* s = Find(v, "name")) k.name = std::string(s->as_string());
+  if (const auto* s = Find(v, "type")) k.type = std::string(s->as_string());
+  return k;
+}
+}  // namespace
+
+std::string TableInfo::KeyPrefix() const {
+  std::string p;
+  storage::AppendU32(&p, id);
+  return p;
+}
+
+json::value TableInfo::ToJson() const {
+  json::object o;
+  o["name"] = name;
+  o["id"] = id;
+  o["partition_key"] = KeyDefJson(key_schema.partition);
+  if (key_schema.sort) o["sort_key"] = KeyDefJson(*key_schema.sort);
+  o["attribute_definitions"] = attribute_definitions;
+  o["billing_mode"] = billing_mode;
+  o["provisioned_throughput"] = provisioned_throughput;
+  o["stream_view_type"] = stream_view_type;
+  o["stream_label"] = stream_label;
+  o["creation_millis"] = creation_millis;
+  o["table_arn"] = table_arn;
+  o["stream_arn"] = stream_arn;
+  return o;
+}
+
+Result<TableInfo> TableInfo::FromJson(const json::value& v) {
+  if (!v.is_object()) return Status::Internal("catalog entry is not an object");
+  const json::object& o = v.as_object();
+  TableInfo t;
+  try {
+    t.name = std::string(o.at("name").as_string());
+    t.id = static_cast<uint32_t>(o.at("id").to_number<uint64_t>());
+    t.key_schema.partition = KeyDefFrom(o.at("partition_key"));
+    if (const auto* s = o.if_contains("sort_key")) t.key_schema.sort = KeyDefFrom(*s);
+    t.attribute_definitions = o.at("attribute_definitions").as_array();
+    t.billing_mode = std::string(o.at("billing_mode").as_string());
+    t.provisioned_throughput = o.at("provisioned_throughput").as_object();
+    t.stream_view_type = std::string(o.at("stream_view_type").as_string());
+    t.stream_label = std::string(o.at("stream_label").as_string());
+    t.creation_millis = o.at("creation_millis").to_number<int64_t>();
+    t.table_arn = std::string(o.at("table_arn").as_string());
+    t.stream_arn = std::string(o.at("stream_arn").as_string());
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("corrupt catalog entry: ") + e.what());
+  }
+  return t;
+}
+
+TableCatalog::TableCatalog(storage::Store* store, AwsIdentity identity)
+    : store_(store), identity_(std::move(identity)) {}
+
+Status TableCatalog::Load() {
+  std::unique_lock lock(mu_);
+  std::string value;
+  Status s = store_->Get(storage::Family::kMeta, kNextIdKey, &value);
+  if (s.ok() && value.size() == 4) next_id_ = storage::ReadU32(value);
+  auto it = store_->NewIterator(storage::Family::kMeta);
+  for (it->Seek(rocksdb::Slice(kTablePrefix.data(), kTablePrefix.size())); it->Valid(); it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    if (key.substr(0, kTablePrefix.size()) != kTablePrefix) break;
+    auto parsed = ParseJson(std::string_view(it->value().data(), it->value().size()));
+    if (!parsed) return Status::Internal("corrupt catalog entry for " + std::string(key));
+    auto info = TableInfo::FromJson(*parsed);
+    if (!info) return info.status();
+    info->region = identity_.region;
+    tables_[info->name] = std::make_shared<const TableInfo>(std::move(*info));
+  }
+  return Status::Ok();
+}
+
+TablePtr TableCatalog::Find(std::string_view name) const {
+  std::shared_lock lock(mu_);
+  auto it = tables_.find(name);
+  return it == tables_.end() ? nullptr : it->second;
+}
+
+std::vector<TablePtr> TableCatalog::List() const {
+  std::shared_lock lock(mu_);
+  std::vector<TablePtr> out;
+  out.reserve(tables_.size());
+  for (auto& [name, t] : tables_) out.push_back(t);
+  return out;
+}
+
+Result<TablePtr> TableCatalog::Create(TableInfo info) {
+  std::unique_lock lock(mu_);
+  if (tables_.count(info.name)) {
+    return Status::Error("ResourceInUseException", "Table already exists: " + info.name);
+  }
+  info.id = next_id_;
+  info.region = identity_.region;
+  info.creation_millis = NowMillis();
+  info.table_arn = "arn:aws:dynamodb:" + identity_.region + ":" + identity_.account + ":table/" + info.name;
+  if (info.has_stream()) {
+    info.stream_label = IsoMillis(info.creation_millis);
+    info.stream_arn = info.table_arn + "/stream/" + info.stream_label;
+  }
+  rocksdb::WriteBatch batch;
+  std::string next;
+  storage::AppendU32(&next, next_id_ + 1);
+  batch.Put(store_->handle(storage::Family::kMeta), kNextIdKey, next);
+  batch.Put(store_->handle(storage::Family::kMeta), std::string(kTablePrefix) + info.name,
+            streamer::ToJson(info.ToJson()));
+  Status s = store_->Write(&batch);
+  if (!s.ok()) return s;
+  ++next_id_;
+  auto ptr = std::make_shared<const TableInfo>(std::move(info));
+  tables_[ptr->name] = ptr;
+  return TablePtr(ptr);
+}
+
+Result<TablePtr> TableCatalog::Delete(std::string_view name) {
+  TablePtr table;
+  {
+    std::unique_lock lock(mu_);
+    auto it = tables_.find(name);
+    if (it == tables_.end()) {
+      return Status::Error("ResourceNotFoundException",
+                           "Requested resource not found: Table: " + std::string(name) + " not found");
+    }
+    table = it->second;
+    rocksdb::WriteBatch batch;
+    batch.Delete(store_->handle(storage::Family::kMeta), std::string(kTablePrefix) + table->name);
+    Status s = store_->Write(&batch);
+    if (!s.ok()) return s;
+    tables_.erase(it);
+  }
+  // The data goes after the catalog entry: a crash in between leaves only
+  // unreachable keys under an id that is never reused.
+  const std::string begin = table->KeyPrefix();
+  const std::string end = storage::PrefixEnd(begin);
+  for (auto f : {storage::Family::kItems, storage::Family::kStream}) {
+    Status s = store_->DeleteRange(f, begin, end);
+    if (!s.ok()) return s;
+  }
+  return table;
+}
+
+}  // namespace streamer::dynamo

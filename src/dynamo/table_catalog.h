@@ -1,0 +1,72 @@
+// The table catalog: which tables exist, their key schema and stream
+// settings. Persisted in the store's meta family; read on every request from
+// an in-memory copy (shared_ptr snapshots, so a request keeps a consistent
+// view even if the table is deleted meanwhile).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "dynamo/model/key_schema.h"
+#include "storage/store.h"
+
+namespace streamer::dynamo {
+
+// Where we pretend to be: ARNs and event records carry these.
+struct AwsIdentity {
+  std::string region = "us-east-1";
+  std::string account = "000000000000";
+};
+
+struct TableInfo {
+  std::string name;
+  uint32_t id = 0;  // storage prefix; a re-created table gets a new id
+  KeySchema key_schema;
+  json::array attribute_definitions;
+  std::string billing_mode = "PROVISIONED";
+  json::object provisioned_throughput;  // as DescribeTable shows it
+  std::string stream_view_type;         // "" = no stream
+  std::string stream_label;             // set when the stream was enabled
+  int64_t creation_millis = 0;
+  std::string table_arn;
+  std::string stream_arn;  // "" = no stream
+  std::string region;      // not persisted: the serving identity
+
+  bool has_stream() const { return !stream_view_type.empty(); }
+  // The storage prefix of this table's keys (4 bytes).
+  std::string KeyPrefix() const;
+  json::value ToJson() const;
+  static Result<TableInfo> FromJson(const json::value& v);
+};
+
+using TablePtr = std::shared_ptr<const TableInfo>;
+
+class TableCatalog {
+ public:
+  TableCatalog(storage::Store* store, AwsIdentity identity);
+  Status Load();
+
+  TablePtr Find(std::string_view name) const;
+  std::vector<TablePtr> List() const;  // sorted by name
+  // Creates a table: assigns id, label and ARNs; fails with
+  // ResourceInUseException if the name exists.
+  Result<TablePtr> Create(TableInfo info);
+  // Removes the table from the catalog and deletes its data.
+  Result<TablePtr> Delete(std::string_view name);
+  const AwsIdentity& identity() const { return identity_; }
+
+ private:
+  storage::Store* store_;
+  AwsIdentity identity_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, TablePtr, std::less<>> tables_;
+  uint32_t next_id_ = 1;
+};
+
+}  // namespace streamer::dynamo

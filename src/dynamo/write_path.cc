@@ -1,0 +1,117 @@
+#include "dynamo/write_path.h"
+
+#include "core/clock.h"
+#include "dynamo/model/attribute.h"
+#include "dynamo/model/key_codec.h"
+#include "streams/stream_record.h"
+
+namespace streamer::dynamo {
+
+Result<ItemAddress> AddressOf(const TableInfo& table, const json::object& key_or_item) {
+  ItemAddress a;
+  auto partition = EncodePartition(table.key_schema, key_or_item);
+  if (!partition) return partition.status();
+  auto full = EncodeItemKey(table.key_schema, key_or_item);
+  if (!full) return full.status();
+  a.partition = std::move(*partition);
+  a.storage_key = table.KeyPrefix() + *full;
+  const KeySchema& ks = table.key_schema;
+  a.key[ks.partition.name] = key_or_item.at(ks.partition.name);
+  if (ks.sort) a.key[ks.sort->name] = key_or_item.at(ks.sort->name);
+  return a;
+}
+
+namespace {
+
+// Stream record size as DynamoDB counts it: keys plus the images the view keeps.
+size_t RecordSize(const json::object& keys, const json::object* old_image,
+                  const json::object* new_image, std::string_view view) {
+  size_t size = ItemSize(keys);
+  if (old_image && (view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES")) size += ItemSize(*old_image);
+  if (new_image && (view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES")) size += ItemSize(*new_image);
+  return size;
+}
+
+bool SameItem(const json::object& a, const json::object& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& [name, value] : a) {
+    const json::value* other = b.if_contains(name);
+    if (!other || !AttributeValuesEqual(value, *other)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress address,
+                 Decide decide, WriteDone done) {
+  const int shard = writers->ShardFor(address.partition);
+  auto result = std::make_shared<WriteResult>();
+  storage::WriteTask task;
+  task.apply = [table, address = std::move(address), decide = std::move(decide),
+                result](storage::DrainView& view) {
+    std::string bytes;
+    Status read_error;
+    std::optional<json::object> current;
+    if (view.GetItem(address.storage_key, &bytes, &read_error)) {
+      auto parsed = ParseJson(bytes);
+      if (!parsed || !parsed->is_object()) {
+        result->status = Status::Internal("corrupt item in store");
+        return;
+      }
+      current = std::move(parsed->as_object());
+    } else if (!read_error.ok()) {
+      result->status = read_error;
+      return;
+    }
+    Result<Mutation> m = decide(current ? &*current : nullptr);
+    if (!m) {
+      result->status = m.status();
+      result->old_item = std::move(current);
+      return;
+    }
+    const json::object* new_image = nullptr;
+    std::string_view event_name;
+    switch (m->kind) {
+      case Mutation::Kind::kNone:
+        result->old_item = current;
+        result->new_item = std::move(current);
+        return;
+      case Mutation::Kind::kDelete:
+        if (!current) return;  // deleting nothing changes nothing, and streams nothing
+        view.DeleteItem(address.storage_key);
+        event_name = "REMOVE";
+        break;
+      case Mutation::Kind::kPut: {
+        // A write that changes nothing leaves no stream record (as DynamoDB).
+        const bool unchanged = current && SameItem(*current, m->new_item);
+        view.PutItem(address.storage_key, json::serialize(m->new_item));
+        result->new_item = std::move(m->new_item);
+        new_image = &*result->new_item;
+        if (unchanged) {
+          result->old_item = std::move(current);
+          return;
+        }
+        event_name = current ? "MODIFY" : "INSERT";
+        break;
+      }
+    }
+    result->old_item = std::move(current);
+    if (table->has_stream()) {
+      const json::object* old_image = result->old_item ? &*result->old_item : nullptr;
+      streams::Change change{event_name, &address.key, old_image, new_image,
+                             RecordSize(address.key, old_image, new_image, table->stream_view_type)};
+      const uint64_t seq = view.NextSequence();
+      view.Put(storage::Family::kStream, streams::RecordKey(table->id, view.shard(), seq),
+               streams::BuildRecord(change, table->stream_view_type, seq,
+                                    table->region, NowMillis()));
+    }
+  };
+  task.done = [result, done = std::move(done)](const Status& commit) {
+    if (!commit.ok() && result->status.ok()) result->status = commit;
+    done(std::move(*result));
+  };
+  writers->Submit(shard, std::move(task));
+}
+
+}  // namespace streamer::dynamo

@@ -1,0 +1,89 @@
+#include "streams/stream_record.h"
+
+#include <cstdio>
+
+#include "core/ids.h"
+#include "storage/store.h"
+
+namespace streamer::streams {
+
+std::string ShardPrefix(uint32_t table_id, int shard) {
+  std::string key;
+  key.reserve(14);
+  storage::AppendU32(&key, table_id);
+  storage::AppendU16(&key, static_cast<uint16_t>(shard));
+  return key;
+}
+
+std::string RecordKey(uint32_t table_id, int shard, uint64_t sequence) {
+  std::string key = ShardPrefix(table_id, shard);
+  storage::AppendU64(&key, sequence);
+  return key;
+}
+
+uint64_t SequenceOfKey(std::string_view key) { return storage::ReadU64(key.substr(6)); }
+
+std::string FormatSequenceNumber(uint64_t sequence) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%021llu", static_cast<unsigned long long>(sequence));
+  return buf;
+}
+
+Result<uint64_t> ParseSequenceNumber(std::string_view text) {
+  if (text.empty() || text.size() > 40) return Status::Validation("Invalid SequenceNumber: " + std::string(text));
+  uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return Status::Validation("Invalid SequenceNumber: " + std::string(text));
+    if (v > (UINT64_MAX - 9) / 10) return Status::Validation("Invalid SequenceNumber: " + std::string(text));
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+std::string ShardId(int64_t stream_creation_millis, int shard) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "shardId-%020lld-%08x", static_cast<long long>(stream_creation_millis),
+                static_cast<unsigned>(shard));
+  return buf;
+}
+
+int ShardIndex(std::string_view shard_id, int64_t stream_creation_millis, int shard_count) {
+  for (int i = 0; i < shard_count; ++i) {
+    if (ShardId(stream_creation_millis, i) == shard_id) return i;
+  }
+  return -1;
+}
+
+std::string BuildRecord(const Change& change, std::string_view view_type, uint64_t sequence,
+                        std::string_view region, int64_t now_millis) {
+  json::object dynamodb;
+  dynamodb["ApproximateCreationDateTime"] = now_millis / 1000;
+  dynamodb["Keys"] = *change.keys;
+  const bool want_new = view_type == "NEW_IMAGE" || view_type == "NEW_AND_OLD_IMAGES";
+  const bool want_old = view_type == "OLD_IMAGE" || view_type == "NEW_AND_OLD_IMAGES";
+  if (want_new && change.new_image) dynamodb["NewImage"] = *change.new_image;
+  if (want_old && change.old_image) dynamodb["OldImage"] = *change.old_image;
+  dynamodb["SequenceNumber"] = FormatSequenceNumber(sequence);
+  dynamodb["SizeBytes"] = change.size_bytes;
+  dynamodb["StreamViewType"] = view_type;
+
+  json::object record;
+  record["awsRegion"] = region;
+  record["dynamodb"] = std::move(dynamodb);
+  record["eventID"] = RandomHex(16);
+  record["eventName"] = change.event_name;
+  record["eventSource"] = "aws:dynamodb";
+  record["eventVersion"] = "1.1";
+  return json::serialize(record);
+}
+
+void AppendLambdaRecord(std::string* out, std::string_view stored_record,
+                        std::string_view stream_arn) {
+  // The stored record is a JSON object: splice the ARN in before its '}'.
+  out->append(stored_record.substr(0, stored_record.size() - 1));
+  out->append(",\"eventSourceARN\":");
+  out->append(json::serialize(json::string(stream_arn)));
+  out->push_back('}');
+}
+
+}  // namespace streamer::streams

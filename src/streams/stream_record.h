@@ -1,0 +1,49 @@
+// Stream records: how a change is written next to its item (same WriteBatch)
+// and read back by the Streams API and by event source mappings.
+//
+// A record is stored as the JSON the Streams API returns for it
+// (GetRecords' `Records[i]`); Lambda's event record is the same object plus
+// `eventSourceARN`, added on the way out.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/json.h"
+#include "core/status.h"
+
+namespace streamer::streams {
+
+// Storage key: [table id u32][shard u16][sequence u64], all big-endian, so a
+// shard's records are one ordered range.
+std::string RecordKey(uint32_t table_id, int shard, uint64_t sequence);
+std::string ShardPrefix(uint32_t table_id, int shard);
+uint64_t SequenceOfKey(std::string_view key);
+
+// Sequence numbers travel as fixed-width decimal strings, like AWS's.
+std::string FormatSequenceNumber(uint64_t sequence);
+Result<uint64_t> ParseSequenceNumber(std::string_view text);
+
+// "shardId-<20 digit stream creation ms>-<8 hex shard index>".
+std::string ShardId(int64_t stream_creation_millis, int shard);
+// The shard index of a shard id of this stream, or -1.
+int ShardIndex(std::string_view shard_id, int64_t stream_creation_millis, int shard_count);
+
+struct Change {
+  std::string_view event_name;  // INSERT | MODIFY | REMOVE
+  const json::object* keys;
+  const json::object* old_image;  // nullptr when none
+  const json::object* new_image;  // nullptr when none
+  size_t size_bytes;              // keys + images as DynamoDB counts them
+};
+
+// Builds the record for `change` as `view_type` shows it.
+std::string BuildRecord(const Change& change, std::string_view view_type, uint64_t sequence,
+                        std::string_view region, int64_t now_millis);
+
+// Lambda's event record: the stored record with eventSourceARN appended.
+void AppendLambdaRecord(std::string* out, std::string_view stored_record,
+                        std::string_view stream_arn);
+
+}  // namespace streamer::streams
