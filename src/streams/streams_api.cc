@@ -1,0 +1,260 @@
+#include "streams/streams_api.h"
+
+#include <map>
+
+#include "core/clock.h"
+#include "dynamo/model/base64.h"
+#include "dynamo/request.h"
+#include "streams/stream_reader.h"
+#include "streams/stream_record.h"
+
+namespace streamer::streams {
+
+namespace {
+
+constexpr int64_t kIteratorLifetimeMillis = 15 * 60 * 1000;  // as AWS: 15 minutes
+constexpr int64_t kMaxRecordsPerCall = 1000;
+
+struct Iterator {
+  std::string stream_arn;
+  int shard = 0;
+  uint64_t next_sequence = 0;
+  int64_t issued_millis = 0;
+};
+
+std::string EncodeIterator(const Iterator& it) {
+  return dynamo::Base64Encode("v1|" + it.stream_arn + "|" + std::to_string(it.shard) + "|" +
+                              std::to_string(it.next_sequence) + "|" + std::to_string(it.issued_millis));
+}
+
+Result<Iterator> DecodeIterator(std::string_view text) {
+  const Status invalid = Status::Validation("Invalid ShardIterator");
+  auto raw = dynamo::Base64Decode(text);
+  if (!raw || raw->rfind("v1|", 0) != 0) return invalid;
+  std::vector<std::string> parts;
+  size_t start = 3;
+  while (true) {
+    size_t bar = raw->find('|', start);
+    parts.push_back(raw->substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+  if (parts.size() != 4) return invalid;
+  Iterator it;
+  it.stream_arn = parts[0];
+  try {
+    it.shard = std::stoi(parts[1]);
+    it.next_sequence = std::stoull(parts[2]);
+    it.issued_millis = std::stoll(parts[3]);
+  } catch (...) {
+    return invalid;
+  }
+  return it;
+}
+
+std::string Quote(std::string_view s) { return json::serialize(json::string(s)); }
+
+}  // namespace
+
+StreamsApi::StreamsApi(dynamo::TableCatalog* catalog, storage::Store* store,
+                       storage::ShardWriters* writers)
+    : catalog_(catalog), store_(store), writers_(writers) {}
+
+void StreamsApi::Handle(std::string_view operation, std::string_view body,
+                        const dynamo::ReplyFn& reply) {
+  auto parsed = ParseJson(body);
+  if (!parsed || !parsed->is_object()) {
+    reply(dynamo::ErrorReply(Status::Error("SerializationException",
+                                           "Start of structure or map found where not expected")));
+    return;
+  }
+  using Op = Result<std::string> (StreamsApi::*)(const json::object&);
+  static const std::map<std::string_view, Op, std::less<>> kOps = {
+      {"ListStreams", &StreamsApi::ListStreams},
+      {"DescribeStream", &StreamsApi::DescribeStream},
+      {"GetShardIterator", &StreamsApi::GetShardIterator},
+      {"GetRecords", &StreamsApi::GetRecords},
+  };
+  auto it = kOps.find(operation);
+  if (it == kOps.end()) {
+    reply(dynamo::ErrorReply(Status::Error("UnknownOperationException", "")));
+    return;
+  }
+  Result<std::string> out = (this->*(it->second))(parsed->as_object());
+  reply(out ? dynamo::ApiReply{200, std::move(*out)} : dynamo::ErrorReply(out.status()));
+}
+
+Result<dynamo::TablePtr> StreamsApi::TableOfStream(std::string_view arn) const {
+  // arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>
+  const Status missing = Status::Error(
+      "ResourceNotFoundException", "Requested resource not found: Stream: " + std::string(arn) + " not found");
+  size_t t = arn.find(":table/");
+  size_t s = arn.find("/stream/");
+  if (t == std::string_view::npos || s == std::string_view::npos || s < t) return missing;
+  dynamo::TablePtr table = catalog_->Find(arn.substr(t + 7, s - t - 7));
+  if (!table || table->stream_arn != arn) return missing;
+  return table;
+}
+
+Result<std::string> StreamsApi::ListStreams(const json::object& r) {
+  auto limit = dynamo::OptionalInt(r, "Limit", 1, 100);
+  if (!limit) return limit.status();
+  auto table_name = dynamo::OptionalString(r, "TableName");
+  if (!table_name) return table_name.status();
+  auto start = dynamo::OptionalString(r, "ExclusiveStartStreamArn");
+  if (!start) return start.status();
+  if (*table_name && !catalog_->Find(**table_name)) {
+    return Status::Error("ResourceNotFoundException",
+                         "Requested resource not found: Table: " + **table_name + " not found");
+  }
+  json::array streams;
+  std::string last;
+  bool more = false;
+  bool past_start = !*start;
+  for (const dynamo::TablePtr& t : catalog_->List()) {
+    if (!t->has_stream() || (*table_name && t->name != **table_name)) continue;
+    if (!past_start) {
+      past_start = t->stream_arn == **start;
+      continue;
+    }
+    if (streams.size() == static_cast<size_t>(limit->value_or(100))) {
+      more = true;
+      break;
+    }
+    streams.push_back(json::object{{"StreamArn", t->stream_arn}, {"TableName", t->name},
+                                   {"StreamLabel", t->stream_label}});
+    last = t->stream_arn;
+  }
+  json::object out{{"Streams", std::move(streams)}};
+  if (more) out["LastEvaluatedStreamArn"] = last;
+  return json::serialize(out);
+}
+
+Result<std::string> StreamsApi::DescribeStream(const json::object& r) {
+  auto arn = dynamo::OptionalString(r, "StreamArn");
+  if (!arn) return arn.status();
+  if (!*arn) {
+    return Status::Validation("1 validation error detected: Value null at 'streamArn' failed to satisfy constraint: Member must not be null");
+  }
+  auto limit = dynamo::OptionalInt(r, "Limit", 1, 100);
+  if (!limit) return limit.status();
+  auto start = dynamo::OptionalString(r, "ExclusiveStartShardId");
+  if (!start) return start.status();
+  auto table = TableOfStream(**arn);
+  if (!table) return table.status();
+  const dynamo::TableInfo& t = **table;
+
+  json::array shards;
+  std::string last;
+  bool more = false;
+  for (int i = 0; i < writers_->shard_count(); ++i) {
+    const std::string id = ShardId(t.creation_millis, i);
+    if (*start && id <= **start) continue;
+    if (shards.size() == static_cast<size_t>(limit->value_or(100))) {
+      more = true;
+      break;
+    }
+    uint64_t first = FirstSequence(*store_, t, i);
+    if (first == 0) first = writers_->CommittedSequence(i) + 1;
+    shards.push_back(json::object{
+        {"ShardId", id},
+        {"SequenceNumberRange", json::object{{"StartingSequenceNumber", FormatSequenceNumber(first)}}}});
+    last = id;
+  }
+  json::array key_schema;
+  key_schema.push_back(json::object{{"AttributeName", t.key_schema.partition.name}, {"KeyType", "HASH"}});
+  if (t.key_schema.sort) {
+    key_schema.push_back(json::object{{"AttributeName", t.key_schema.sort->name}, {"KeyType", "RANGE"}});
+  }
+  json::object d{{"StreamArn", t.stream_arn},
+                 {"StreamLabel", t.stream_label},
+                 {"StreamStatus", "ENABLED"},
+                 {"StreamViewType", t.stream_view_type},
+                 {"CreationRequestDateTime", static_cast<double>(t.creation_millis) / 1000.0},
+                 {"TableName", t.name},
+                 {"KeySchema", std::move(key_schema)},
+                 {"Shards", std::move(shards)}};
+  if (more) d["LastEvaluatedShardId"] = last;
+  return json::serialize(json::object{{"StreamDescription", std::move(d)}});
+}
+
+Result<std::string> StreamsApi::GetShardIterator(const json::object& r) {
+  auto arn = dynamo::OptionalString(r, "StreamArn");
+  if (!arn) return arn.status();
+  auto shard_id = dynamo::OptionalString(r, "ShardId");
+  if (!shard_id) return shard_id.status();
+  auto type = dynamo::OptionalString(r, "ShardIteratorType");
+  if (!type) return type.status();
+  auto seq_text = dynamo::OptionalString(r, "SequenceNumber");
+  if (!seq_text) return seq_text.status();
+  for (auto [member, value] : {std::pair{"streamArn", &*arn}, {"shardId", &*shard_id},
+                               {"shardIteratorType", &*type}}) {
+    if (!*value) {
+      return Status::Validation(std::string("1 validation error detected: Value null at '") + member +
+                                "' failed to satisfy constraint: Member must not be null");
+    }
+  }
+  const std::string& kind = **type;
+  if (kind != "TRIM_HORIZON" && kind != "LATEST" && kind != "AT_SEQUENCE_NUMBER" &&
+      kind != "AFTER_SEQUENCE_NUMBER") {
+    return dynamo::ConstraintError(kind, "shardIteratorType",
+                                   "Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, LATEST, AT_SEQUENCE_NUMBER, TRIM_HORIZON]");
+  }
+  auto table = TableOfStream(**arn);
+  if (!table) return table.status();
+  const int shard = ShardIndex(**shard_id, (*table)->creation_millis, writers_->shard_count());
+  if (shard < 0) {
+    return Status::Error("ResourceNotFoundException",
+                         "Requested resource not found: Shard does not exist");
+  }
+  Iterator it{**arn, shard, 0, NowMillis()};
+  if (kind == "LATEST") {
+    it.next_sequence = writers_->CommittedSequence(shard) + 1;
+  } else if (kind == "AT_SEQUENCE_NUMBER" || kind == "AFTER_SEQUENCE_NUMBER") {
+    if (!*seq_text) {
+      return Status::Validation("A sequence number is required for the iterator type " + kind);
+    }
+    auto seq = ParseSequenceNumber(**seq_text);
+    if (!seq) return seq.status();
+    if (*seq > writers_->CommittedSequence(shard)) {
+      return Status::Validation("Invalid SequenceNumber: " + **seq_text + " is beyond the end of shard " + **shard_id);
+    }
+    it.next_sequence = kind == "AT_SEQUENCE_NUMBER" ? *seq : *seq + 1;
+  } else if (*seq_text) {
+    return Status::Validation("A sequence number may only be given for AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER iterators");
+  }
+  return "{\"ShardIterator\":" + Quote(EncodeIterator(it)) + "}";
+}
+
+Result<std::string> StreamsApi::GetRecords(const json::object& r) {
+  auto text = dynamo::OptionalString(r, "ShardIterator");
+  if (!text) return text.status();
+  if (!*text) {
+    return Status::Validation("1 validation error detected: Value null at 'shardIterator' failed to satisfy constraint: Member must not be null");
+  }
+  auto limit = dynamo::OptionalInt(r, "Limit", 1, kMaxRecordsPerCall);
+  if (!limit) return limit.status();
+  auto it = DecodeIterator(**text);
+  if (!it) return it.status();
+  if (NowMillis() - it->issued_millis > kIteratorLifetimeMillis) {
+    return Status::Error("ExpiredIteratorException", "Iterator expired");
+  }
+  auto table = TableOfStream(it->stream_arn);
+  if (!table) return table.status();
+  if (it->shard < 0 || it->shard >= writers_->shard_count()) return Status::Validation("Invalid ShardIterator");
+
+  auto records = ReadShard(*store_, **table, it->shard, it->next_sequence,
+                           static_cast<size_t>(limit->value_or(kMaxRecordsPerCall)));
+  std::string out = "{\"Records\":[";
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (i) out.push_back(',');
+    out += records[i].json;
+  }
+  Iterator next = *it;
+  if (!records.empty()) next.next_sequence = records.back().sequence + 1;
+  next.issued_millis = NowMillis();
+  out += "],\"NextShardIterator\":" + Quote(EncodeIterator(next)) + "}";
+  return out;
+}
+
+}  // namespace streamer::streams
