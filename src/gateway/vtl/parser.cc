@@ -874,7 +874,6 @@ class Parser {
     size_t start = pos_;
     char quote = src_[pos_++];
     std::string body;
-    bool escaped_quote = false;
     for (;;) {
       if (AtEnd()) {
         Fail(start, "unclosed string literal");
@@ -884,7 +883,6 @@ class Parser {
       if (c == '\\' && Peek(1) == quote) {
         body += quote;
         pos_ += 2;
-        escaped_quote = true;
         continue;
       }
       if (c == quote) {
@@ -900,7 +898,6 @@ class Parser {
       ++pos_;
     }
     if (quote == '"' && body.find_first_of("$#") != std::string::npos) {
-      (void)escaped_quote;
       // Parse the body as a nested template with its own parser over the
       // same slot table, so positions in errors refer to the string.
       auto block = std::make_shared<Block>();
@@ -916,6 +913,11 @@ class Parser {
         return false;
       }
       slots_ = std::move(inner.slots_);
+      // "$" or "#1" hold no reference or directive after all: a constant.
+      if (block->empty() || (block->size() == 1 && (*block)[0].kind == Node::kText)) {
+        out = Literal(Value(block->empty() ? std::string() : std::move((*block)[0].text)));
+        return true;
+      }
       auto e = std::make_unique<Expr>();
       e->kind = Expr::kInterpolated;
       e->interp = std::move(block);

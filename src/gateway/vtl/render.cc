@@ -956,7 +956,6 @@ class Renderer {
         limit = *l;
       }
       auto list = std::make_shared<List>();
-      re2::StringPiece rest(s);
       size_t consumed = 0;
       re2::StringPiece match;
       size_t start = 0;
@@ -978,7 +977,6 @@ class Renderer {
         if (consumed > s.size()) break;
         if (!CheckSize(list->items.size())) return Value();
       }
-      (void)rest;
       list->items.push_back(Value(s.substr(std::min(start, s.size()))));
       if (limit == 0) {  // Java drops trailing empty strings
         while (list->items.size() > 1 && list->items.back().if_string()->empty()) list->items.pop_back();
