@@ -1,0 +1,221 @@
+#include "server/server.h"
+
+#include <zlib.h>
+
+#include <cstdio>
+
+#include "core/ids.h"
+#include "dynamo/api.h"
+#include "dynamo/table_catalog.h"
+#include "functions/event_source_mapping.h"
+#include "functions/handlers/handler.h"
+#include "gateway/gateway.h"
+#include "http/io_pool.h"
+#include "http/server.h"
+#include "storage/shard_writer.h"
+#include "streams/stream_reader.h"
+#include "streams/streams_api.h"
+
+namespace streamer::server {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+constexpr std::string_view kDynamoPrefix = "DynamoDB_20120810.";
+constexpr std::string_view kStreamsPrefix = "DynamoDBStreams_20120810.";
+
+// The AWS JSON 1.0 response, with the CRC32 header botocore checks.
+http::Response AwsJsonResponse(const dynamo::ApiReply& reply, unsigned version, bool keep_alive) {
+  http::Response res{static_cast<bhttp::status>(reply.status), version};
+  res.set(bhttp::field::content_type, "application/x-amz-json-1.0");
+  res.set("x-amzn-RequestId", NewUuid());
+  uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(reply.body.data()),
+                    static_cast<uInt>(reply.body.size()));
+  res.set("x-amz-crc32", std::to_string(crc));
+  res.body() = reply.body;
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+// A CreateTable request for a stack table (on-demand billing).
+json::object CreateRequestFor(const stack::TableSpec& t) {
+  json::array defs, keys;
+  defs.push_back(json::object{{"AttributeName", t.partition_key.name}, {"AttributeType", t.partition_key.type}});
+  keys.push_back(json::object{{"AttributeName", t.partition_key.name}, {"KeyType", "HASH"}});
+  if (t.sort_key) {
+    defs.push_back(json::object{{"AttributeName", t.sort_key->name}, {"AttributeType", t.sort_key->type}});
+    keys.push_back(json::object{{"AttributeName", t.sort_key->name}, {"KeyType", "RANGE"}});
+  }
+  json::object r{{"TableName", t.name}, {"AttributeDefinitions", defs}, {"KeySchema", keys},
+                 {"BillingMode", "PAY_PER_REQUEST"}};
+  if (!t.stream_view_type.empty()) {
+    r["StreamSpecification"] = json::object{{"StreamEnabled", true}, {"StreamViewType", t.stream_view_type}};
+  }
+  return r;
+}
+}  // namespace
+
+struct Server::Impl {
+  ServerConfig config;
+  std::unique_ptr<storage::Store> store;
+  streams::CommitNotifier notifier;
+  std::unique_ptr<storage::ShardWriters> writers;
+  std::unique_ptr<dynamo::TableCatalog> catalog;
+  std::unique_ptr<dynamo::DynamoApi> dynamo;
+  std::unique_ptr<streams::StreamsApi> streams_api;
+  std::unique_ptr<gateway::Gateway> gateway;
+  std::vector<std::unique_ptr<functions::FunctionHandler>> handlers;
+  std::vector<std::unique_ptr<functions::EventSourceMapping>> mappings;
+  http::IoPool pool;
+  std::unique_ptr<http::Server> aws_server;
+  std::unique_ptr<http::Server> gateway_server;
+  bool stopped = false;
+
+  void HandleAws(http::Request&& req, http::Respond respond);
+};
+
+void Server::Impl::HandleAws(http::Request&& req, http::Respond respond) {
+  const unsigned version = req.version();
+  const bool keep_alive = req.keep_alive();
+  if (req.method() == bhttp::verb::get) {
+    http::Response res{req.target() == "/health" ? bhttp::status::ok : bhttp::status::not_found, version};
+    res.set(bhttp::field::content_type, "application/json");
+    res.body() = req.target() == "/health" ? R"({"status":"ok"})" : R"({"message":"Not Found"})";
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    respond(std::move(res));
+    return;
+  }
+  const std::string_view target = req["X-Amz-Target"];
+  auto reply = [respond, version, keep_alive](dynamo::ApiReply r) {
+    respond(AwsJsonResponse(r, version, keep_alive));
+  };
+  if (target.substr(0, kDynamoPrefix.size()) == kDynamoPrefix) {
+    dynamo->Handle(target.substr(kDynamoPrefix.size()), req.body(), std::move(reply));
+  } else if (target.substr(0, kStreamsPrefix.size()) == kStreamsPrefix) {
+    streams_api->Handle(target.substr(kStreamsPrefix.size()), req.body(), reply);
+  } else {
+    reply(dynamo::ErrorReply(Status::Error("UnknownOperationException", "")));
+  }
+}
+
+Server::Server() : impl_(std::make_unique<Impl>()) {}
+
+Server::~Server() { Stop(); }
+
+uint16_t Server::port() const { return impl_->aws_server->port(); }
+uint16_t Server::gateway_port() const { return impl_->gateway_server->port(); }
+
+Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const ServerConfig& config) {
+  std::unique_ptr<Server> server(new Server());
+  Impl& s = *server->impl_;
+  s.config = config;
+
+  auto store = storage::Store::Open({config.data_dir, config.durability});
+  if (!store) return store.status();
+  s.store = std::move(*store);
+  s.writers = std::make_unique<storage::ShardWriters>(s.store.get(), config.shards,
+                                                      [&s](int) { s.notifier.Notify(); });
+  Status st = s.writers->Start();
+  if (!st.ok()) return st;
+  s.catalog = std::make_unique<dynamo::TableCatalog>(s.store.get(), dynamo::AwsIdentity{config.region, "000000000000"});
+  st = s.catalog->Load();
+  if (!st.ok()) return st;
+  s.dynamo = std::make_unique<dynamo::DynamoApi>(s.catalog.get(), s.store.get(), s.writers.get());
+  s.streams_api = std::make_unique<streams::StreamsApi>(s.catalog.get(), s.store.get(), s.writers.get());
+
+  // The stack's tables: created once; a table kept from an earlier run must
+  // still match the stack's key schema.
+  for (const auto& t : stack.tables) {
+    st = s.dynamo->EnsureTable(CreateRequestFor(t));
+    if (!st.ok()) return Status::Validation("table " + t.name + ": " + st.message());
+    dynamo::TablePtr existing = s.catalog->Find(t.name);
+    const bool same_keys =
+        existing->key_schema.partition.name == t.partition_key.name &&
+        existing->key_schema.partition.type == t.partition_key.type &&
+        existing->key_schema.sort.has_value() == t.sort_key.has_value() &&
+        (!t.sort_key || (existing->key_schema.sort->name == t.sort_key->name &&
+                         existing->key_schema.sort->type == t.sort_key->type));
+    if (!same_keys || existing->stream_view_type != t.stream_view_type) {
+      return Status::Validation("table " + t.name + " in " + config.data_dir +
+                                " has another key schema or stream than the stack declares; "
+                                "delete the table or use another --data directory");
+    }
+  }
+
+  auto gw = gateway::Gateway::Build(
+      stack.apis,
+      [&s](const std::string& service, const std::string& action, std::string body,
+           gateway::ServiceReply reply) {
+        if (service != "dynamodb") {
+          reply(500, R"({"message":"unsupported service"})");
+          return;
+        }
+        s.dynamo->Handle(action, body, [reply](dynamo::ApiReply r) { reply(r.status, std::move(r.body)); });
+      },
+      gateway::GatewayOptions{config.region, "000000000000"});
+  if (!gw) return gw.status();
+  s.gateway = std::move(*gw);
+
+  std::map<std::string, functions::FunctionHandler*> by_name;
+  for (const auto& f : stack.functions) {
+    s.handlers.push_back(functions::MakeHandler(f, stack.base_dir));
+    by_name[f.name] = s.handlers.back().get();
+  }
+  for (const auto& m : stack.event_mappings) {
+    auto it = by_name.find(m.function);
+    if (it == by_name.end()) return Status::Validation("event mapping names unknown function " + m.function);
+    auto esm = std::make_unique<functions::EventSourceMapping>(
+        m, it->second,
+        functions::MappingContext{s.store.get(), s.writers.get(), s.catalog.get(), &s.notifier});
+    st = esm->Start();
+    if (!st.ok()) return st;
+    s.mappings.push_back(std::move(esm));
+  }
+
+  s.pool.Start(config.io_threads);
+  http::ServerOptions aws_opts;
+  aws_opts.bind_address = config.bind_address;
+  aws_opts.port = config.port;
+  s.aws_server = std::make_unique<http::Server>(
+      s.pool, aws_opts, [&s](http::Request&& req, const http::RequestInfo&, http::Respond respond) {
+        s.HandleAws(std::move(req), std::move(respond));
+      });
+  st = s.aws_server->Listen();
+  if (!st.ok()) return Status::Error(st.type(), "port " + std::to_string(config.port) + ": " + st.message());
+  http::ServerOptions gw_opts = aws_opts;
+  gw_opts.port = config.gateway_port;
+  gw_opts.max_body_bytes = 10 * 1024 * 1024;  // API Gateway's payload limit
+  s.gateway_server = std::make_unique<http::Server>(
+      s.pool, gw_opts, [&s](http::Request&& req, const http::RequestInfo& info, http::Respond respond) {
+        s.gateway->Handle(std::move(req), info, std::move(respond));
+      });
+  st = s.gateway_server->Listen();
+  if (!st.ok()) {
+    return Status::Error(st.type(), "gateway port " + std::to_string(config.gateway_port) + ": " + st.message());
+  }
+  return server;
+}
+
+void Server::Stop() {
+  Impl& s = *impl_;
+  if (s.stopped) return;
+  s.stopped = true;
+  // Order matters: no new requests, finish those in flight (their writes
+  // need the writers), then the consumers, then the writers, then the store.
+  if (s.aws_server) s.aws_server->StopAccepting();
+  if (s.gateway_server) s.gateway_server->StopAccepting();
+  if (s.aws_server) s.aws_server->Shutdown(std::chrono::seconds(5));
+  if (s.gateway_server) s.gateway_server->Shutdown(std::chrono::seconds(5));
+  for (auto& m : s.mappings) m->Stop();
+  if (s.writers) s.writers->Stop();
+  s.notifier.Close();
+  s.pool.Stop();
+  s.pool.Join();
+  s.aws_server.reset();
+  s.gateway_server.reset();
+  if (s.store) s.store->Flush();
+}
+
+}  // namespace streamer::server

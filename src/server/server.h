@@ -1,0 +1,41 @@
+// Wiring: builds every part from a Stack, serves the two ports, and owns the
+// threads and their orderly shutdown.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "stack/stack.h"
+#include "storage/store.h"
+
+namespace streamer::server {
+
+struct ServerConfig {
+  std::string data_dir = ".streamer-data";
+  std::string bind_address = "0.0.0.0";
+  uint16_t port = 8000;          // AWS APIs: DynamoDB, Streams, health
+  uint16_t gateway_port = 3000;  // API Gateway routes
+  storage::Durability durability = storage::Durability::kFsync;
+  int shards = 4;                // writer shards = stream shards per table
+  unsigned io_threads = 0;       // 0 = one per core
+  std::string region = "us-east-1";
+};
+
+class Server {
+ public:
+  static Result<std::unique_ptr<Server>> Start(const stack::Stack& stack, const ServerConfig& config);
+  ~Server();
+  uint16_t port() const;
+  uint16_t gateway_port() const;
+  // Stops accepting, finishes requests in flight and queued writes, stops
+  // the event source mappings, flushes the store.
+  void Stop();
+
+ private:
+  Server();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace streamer::server
