@@ -1,6 +1,8 @@
 #include "http/server.h"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,12 +12,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/rfc7230.hpp>
-#include <boost/beast/http/write.hpp>
 #include <condition_variable>
 #include <ctime>
 #include <limits>
@@ -60,6 +60,10 @@ std::string_view HttpDate() {
   return std::string_view(text, length);
 }
 
+int64_t SteadyNow() {
+  return std::chrono::steady_clock::now().time_since_epoch().count();
+}
+
 bool IsHttpParseError(const beast::error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
 }
@@ -86,7 +90,8 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
         options_(std::move(options)),
         handler_(std::move(handler)),
         acceptor_(ioc),
-        retry_timer_(ioc) {}
+        retry_timer_(ioc),
+        sweep_timer_(ioc) {}
 
   Status Listen();
   void StopAccepting();
@@ -107,6 +112,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
 
  private:
   void Accept();  // with accept_mu_ held
+  void Sweep();   // with accept_mu_ held: schedules the next timeout check
   void OnAccept(beast::error_code ec, tcp::socket socket);
   std::vector<std::shared_ptr<Session>> Snapshot();  // with sessions_mu_ held
 
@@ -117,7 +123,9 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   std::mutex accept_mu_;  // guards acceptor_, retry_timer_, accepting_
   tcp::acceptor acceptor_;
   asio::steady_timer retry_timer_;
+  asio::steady_timer sweep_timer_;
   bool accepting_ = false;
+  bool sweeping_ = false;
   std::atomic<uint16_t> port_{0};
   std::atomic<bool> stopping_{false};
 
@@ -131,9 +139,9 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, std::shared_ptr<ServerCore> core)
-      : stream_(std::move(socket)), core_(std::move(core)) {
+      : socket_(std::move(socket)), core_(std::move(core)) {
     beast::error_code ec;
-    auto remote = stream_.socket().remote_endpoint(ec);
+    auto remote = socket_.remote_endpoint(ec);
     if (!ec) info_.remote_address = remote.address().to_string();
     info_.local_port = core_->port();
   }
@@ -144,7 +152,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start() {
     core_->Register(this);
     registered_ = true;
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
       if (self->core_->stopping()) return self->Close();
       self->ReadRequest();
     });
@@ -152,7 +160,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // The handler's answer; from any thread.
   void Deliver(Response&& res) {
-    asio::dispatch(stream_.get_executor(),
+    asio::dispatch(socket_.get_executor(),
                    [self = shared_from_this(), res = std::move(res)]() mutable {
                      self->OnResponse(std::move(res));
                    });
@@ -161,17 +169,34 @@ class Session : public std::enable_shared_from_this<Session> {
   // Server shutting down: idle connections close now, busy ones after their
   // response (which the stopping flag marks Connection: close).
   void BeginShutdown() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
       if (self->state_ == State::kReading && !self->ReceivedAnything()) self->Close();
     });
   }
 
+  // From the sweep: closes the connection if its deadline passed (re-checked
+  // on the strand, where it may have been moved meanwhile).
+  bool Expired(int64_t now) const {
+    int64_t d = deadline_.load(std::memory_order_relaxed);
+    return d != 0 && d <= now;
+  }
+  void CloseIfExpired() {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      if (self->Expired(SteadyNow())) self->Close();
+    });
+  }
+
   void ForceClose() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(); });
   }
 
  private:
   enum class State { kReading, kHandling, kWriting, kDraining, kClosed };
+
+  void SetDeadline(std::chrono::steady_clock::duration d) {
+    deadline_.store(SteadyNow() + d.count(), std::memory_order_relaxed);
+  }
+  void ClearDeadline() { deadline_.store(0, std::memory_order_relaxed); }
 
   bool ReceivedAnything() const {
     return buffer_.size() > 0 || (parser_ && parser_->got_some());
@@ -186,8 +211,8 @@ class Session : public std::enable_shared_from_this<Session> {
         std::min<size_t>(o.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     parser_->body_limit(o.max_body_bytes);
     state_ = State::kReading;
-    stream_.expires_after(o.idle_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
+    SetDeadline(o.idle_timeout);
+    bhttp::async_read_header(socket_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t) {
                                self->OnHeader(ec);
                              });
@@ -203,7 +228,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (expect != req.end() && beast::iequals(expect->value(), "100-continue")) {
         // The client waits for this before it sends the body (botocore does so
         // for large bodies). Limits were already checked on the header.
-        asio::async_write(stream_, asio::const_buffer(kContinue.data(), kContinue.size()),
+        asio::async_write(socket_, asio::const_buffer(kContinue.data(), kContinue.size()),
                           [self = shared_from_this()](beast::error_code ec, size_t) {
                             if (self->state_ == State::kClosed) return;
                             if (ec) return self->Close();
@@ -212,11 +237,22 @@ class Session : public std::enable_shared_from_this<Session> {
         return;
       }
     }
+    // Usually the body came in the same segments as the header: parse it
+    // from the buffer now and skip a second asynchronous read.
+    beast::error_code pec;
+    parser_->eager(true);
+    while (!parser_->is_done() && buffer_.size() > 0) {
+      size_t n = parser_->put(buffer_.data(), pec);
+      buffer_.consume(n);
+      if (pec == bhttp::error::need_more) break;
+      if (pec) return OnReadError(pec);
+    }
+    if (parser_->is_done()) return Dispatch();
     ReadBody();
   }
 
   void ReadBody() {
-    bhttp::async_read(stream_, buffer_, *parser_,
+    bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
                         if (self->state_ == State::kClosed) return;
                         if (ec) return self->OnReadError(ec);
@@ -242,7 +278,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Dispatch() {
-    stream_.expires_never();  // the handler may take as long as it needs
+    ClearDeadline();  // the handler may take as long as it needs
     Request req = parser_->release();
     parser_.reset();
     version_ = req.version();
@@ -262,12 +298,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnResponse(Response&& res) {
     if (state_ != State::kHandling) return;  // closed meanwhile
     response_ = std::move(res);
-    try {
-      Finalize();
-    } catch (...) {  // Beast throws on a few impossible header combinations
-      response_ = MakeErrorResponse(HttpStatus::internal_server_error, "Invalid response");
-      Finalize();
-    }
     Write(/*drain_after=*/false);
   }
 
@@ -276,46 +306,88 @@ class Session : public std::enable_shared_from_this<Session> {
     version_ = 11;
     keep_alive_ = false;
     head_ = false;
-    Finalize();
     Write(/*drain_after=*/true);
   }
 
-  // Adds the headers the server owns.
-  void Finalize() {
+  // Serializes the status line and header into head_text_ (reused: no
+  // allocation once warm), adding the headers the server owns. Beast's own
+  // serializer walks every field as a separate buffer, which costs more
+  // than the copy.
+  void BuildHead() {
     Response& r = response_;
-    r.version(version_);
     unsigned code = r.result_int();
-    if (code < 200) {  // a 1xx is not a final answer
+    if (code < 200 || code > 999) {  // a 1xx is not a final answer
       r = MakeErrorResponse(HttpStatus::internal_server_error, "Invalid response status");
-      r.version(version_);
       code = 500;
     }
-    r.erase(bhttp::field::transfer_encoding);
-    if (code == 204 || code == 304) {
-      r.body().clear();
-      r.erase(bhttp::field::content_length);
-    } else {
-      r.content_length(r.body().size());
-      if (head_) r.body().clear();  // HEAD: the length of what GET would send, no body
+    const bool bodyless = code == 204 || code == 304;
+    std::string& h = head_text_;
+    h.clear();
+    h += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    char digits[3] = {char('0' + code / 100), char('0' + code / 10 % 10), char('0' + code % 10)};
+    h.append(digits, 3);
+    h += ' ';
+    h += r.reason();
+    h += "\r\n";
+    bool handler_closes = false, has_server = false, has_date = false;
+    for (const auto& f : r) {
+      switch (f.name()) {
+        case bhttp::field::content_length:
+        case bhttp::field::transfer_encoding:
+          continue;  // framing is ours
+        case bhttp::field::connection:
+          handler_closes = handler_closes || bhttp::token_list(f.value()).exists("close");
+          continue;  // written below
+        case bhttp::field::server:
+          has_server = true;
+          break;
+        case bhttp::field::date:
+          has_date = true;
+          break;
+        default:
+          break;
+      }
+      h += f.name_string();
+      h += ": ";
+      h += f.value();
+      h += "\r\n";
     }
-    if (r.find(bhttp::field::server) == r.end()) r.set(bhttp::field::server, "streamer");
-    if (r.find(bhttp::field::date) == r.end()) r.set(bhttp::field::date, HttpDate());
-    bool handler_closes = false;
-    if (auto c = r.find(bhttp::field::connection); c != r.end()) {
-      handler_closes = bhttp::token_list(c->value()).exists("close");
+    if (!has_server) h += "Server: streamer\r\n";
+    if (!has_date) {
+      h += "Date: ";
+      h += HttpDate();
+      h += "\r\n";
     }
-    bool keep = keep_alive_ && !handler_closes && !core_->stopping();
-    r.keep_alive(keep);
+    if (!bodyless) {
+      // HEAD: the length GET would send, without the body.
+      char n[24];
+      auto end = std::to_chars(n, n + sizeof(n), r.body().size()).ptr;
+      h += "Content-Length: ";
+      h.append(n, end);
+      h += "\r\n";
+    }
+    const bool keep = keep_alive_ && !handler_closes && !core_->stopping();
+    if (!keep) {
+      h += "Connection: close\r\n";
+    } else if (version_ == 10) {
+      h += "Connection: keep-alive\r\n";
+    }
+    h += "\r\n";
     close_after_ = !keep;
+    send_body_ = !bodyless && !head_;
   }
 
   void Write(bool drain_after) {
+    BuildHead();
     state_ = State::kWriting;
-    stream_.expires_after(core_->options().idle_timeout);
-    bhttp::async_write(stream_, response_,
-                       [self = shared_from_this(), drain_after](beast::error_code ec, size_t) {
-                         self->OnWrite(ec, drain_after);
-                       });
+    SetDeadline(core_->options().idle_timeout);
+    std::array<asio::const_buffer, 2> buffers{
+        asio::buffer(head_text_),
+        send_body_ ? asio::buffer(response_.body()) : asio::const_buffer()};
+    asio::async_write(socket_, buffers,
+                      [self = shared_from_this(), drain_after](beast::error_code ec, size_t) {
+                        self->OnWrite(ec, drain_after);
+                      });
   }
 
   void OnWrite(beast::error_code ec, bool drain_after) {
@@ -325,7 +397,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (drain_after) return Drain();
     if (close_after_ || core_->stopping()) {
       beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
       return Close();
     }
     ReadRequest();
@@ -334,15 +406,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void Drain() {
     state_ = State::kDraining;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kDrainTime);
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    SetDeadline(kDrainTime);
     buffer_.clear();
     drained_ = 0;
     DrainSome();
   }
 
   void DrainSome() {
-    stream_.async_read_some(buffer_.prepare(16 * 1024),
+    socket_.async_read_some(buffer_.prepare(16 * 1024),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
                               if (self->state_ == State::kClosed) return;
                               self->drained_ += n;
@@ -355,8 +427,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    ClearDeadline();
     parser_.reset();
     buffer_.clear();
     buffer_.shrink_to_fit();
@@ -367,12 +440,18 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  // When the current read or write must have finished (steady clock ticks; 0:
+  // none). Checked by the server's sweep timer, which is far cheaper than a
+  // timer per I/O operation.
+  std::atomic<int64_t> deadline_{0};
   std::shared_ptr<ServerCore> core_;
   RequestInfo info_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Response response_;
+  std::string head_text_;
+  bool send_body_ = true;
   State state_ = State::kReading;
   unsigned version_ = 11;
   bool keep_alive_ = true;
@@ -439,7 +518,33 @@ Status ServerCore::Listen() {
   port_.store(local.port(), std::memory_order_release);
   accepting_ = true;
   Accept();
+  sweeping_ = true;
+  Sweep();
   return Status::Ok();
+}
+
+void ServerCore::Sweep() {
+  if (!sweeping_) return;
+  auto interval = std::clamp<std::chrono::steady_clock::duration>(
+      options_.idle_timeout / 4, std::chrono::milliseconds(20), std::chrono::seconds(1));
+  sweep_timer_.expires_after(interval);
+  sweep_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    std::vector<std::shared_ptr<Session>> expired;
+    int64_t now = SteadyNow();
+    {
+      std::lock_guard lock(self->sessions_mu_);
+      for (Session* s : self->sessions_) {
+        if (!s->Expired(now)) continue;
+        if (auto sp = s->weak_from_this().lock()) expired.push_back(std::move(sp));
+      }
+    }
+    for (auto& s : expired) s->CloseIfExpired();
+    expired.clear();
+    std::lock_guard lock(self->accept_mu_);
+    self->Sweep();
+  });
 }
 
 void ServerCore::Accept() {
@@ -535,6 +640,11 @@ void ServerCore::Shutdown(std::chrono::milliseconds deadline) {
 void ServerCore::CloseAll() {
   stopping_.store(true, std::memory_order_release);
   StopAccepting();
+  {
+    std::lock_guard lock(accept_mu_);
+    sweeping_ = false;
+    sweep_timer_.cancel();
+  }
   std::vector<std::shared_ptr<Session>> sessions;
   {
     std::lock_guard lock(sessions_mu_);

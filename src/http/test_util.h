@@ -6,7 +6,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <chrono>
@@ -19,9 +18,9 @@ namespace streamer::http::testing {
 
 class RawClient {
  public:
-  explicit RawClient(uint16_t port) : stream_(ioc_) {
+  explicit RawClient(uint16_t port) : socket_(ioc_) {
     boost::beast::error_code ec;
-    stream_.socket().connect(
+    socket_.connect(
         {boost::asio::ip::address_v4::loopback(), port}, ec);
     connected_ = !ec;
   }
@@ -30,7 +29,7 @@ class RawClient {
 
   bool Send(std::string_view data) {
     boost::beast::error_code ec;
-    boost::asio::write(stream_.socket(), boost::asio::buffer(data.data(), data.size()), ec);
+    boost::asio::write(socket_, boost::asio::buffer(data.data(), data.size()), ec);
     return !ec;
   }
 
@@ -40,11 +39,10 @@ class RawClient {
     boost::beast::http::response_parser<boost::beast::http::string_body> parser;
     parser.body_limit(boost::none);
     if (head) parser.skip(true);
-    stream_.expires_after(timeout);
     boost::beast::error_code result;
-    boost::beast::http::async_read(stream_, buffer_, parser,
+    boost::beast::http::async_read(socket_, buffer_, parser,
                                    [&](boost::beast::error_code ec, size_t) { result = ec; });
-    Run();
+    Run(timeout);
     last_error_ = result;
     if (result) return std::nullopt;
     return parser.release();
@@ -53,15 +51,14 @@ class RawClient {
   // Exactly n raw bytes (after what is already buffered), or what came before
   // the timeout.
   std::string ReadBytes(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-    stream_.expires_after(timeout);
     while (buffer_.size() < n) {
       boost::beast::error_code result;
-      stream_.async_read_some(buffer_.prepare(n - buffer_.size()),
+      socket_.async_read_some(buffer_.prepare(n - buffer_.size()),
                               [&](boost::beast::error_code ec, size_t got) {
                                 result = ec;
                                 buffer_.commit(got);
                               });
-      Run();
+      Run(timeout);
       if (result) break;
     }
     size_t take = std::min(n, buffer_.size());
@@ -74,14 +71,13 @@ class RawClient {
   // timeout with no further data; false on data or timeout.
   bool WaitClosed(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
     if (buffer_.size() > 0) return false;
-    stream_.expires_after(timeout);
     boost::beast::error_code result;
     size_t got = 0;
-    stream_.async_read_some(buffer_.prepare(1024), [&](boost::beast::error_code ec, size_t n) {
+    socket_.async_read_some(buffer_.prepare(1024), [&](boost::beast::error_code ec, size_t n) {
       result = ec;
       got = n;
     });
-    Run();
+    Run(timeout);
     buffer_.commit(got);
     last_error_ = result;
     return got == 0 && (result == boost::asio::error::eof ||
@@ -90,19 +86,27 @@ class RawClient {
 
   void Close() {
     boost::beast::error_code ignored;
-    stream_.socket().close(ignored);
+    socket_.close(ignored);
   }
 
   boost::beast::error_code last_error() const { return last_error_; }
 
  private:
-  void Run() {
+  // Runs the pending operation; past the timeout it is cancelled (the
+  // socket stays open) and completes with operation_aborted.
+  void Run(std::chrono::milliseconds timeout) {
     ioc_.restart();
-    ioc_.run();
+    ioc_.run_for(timeout);
+    if (!ioc_.stopped()) {
+      boost::beast::error_code ignored;
+      socket_.cancel(ignored);
+      ioc_.restart();
+      ioc_.run();
+    }
   }
 
   boost::asio::io_context ioc_;
-  boost::beast::tcp_stream stream_;
+  boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
   bool connected_ = false;
   boost::beast::error_code last_error_;
