@@ -331,13 +331,16 @@ def run(args):
                                    ledger.errors_before_kill[:3]))
                 ledger.errors_before_kill.clear()
             try:
+                if TABLE not in server.client('dynamodb').list_tables().get('TableNames', []):
+                    raise Violation('table %s (made by CreateTable) is gone after the restart'
+                                    % TABLE)
                 checked_items = check_items(server, ledger, problems)
                 stream_records = check_stream(server, ledger, problems)
             except (BotoCoreError, ClientError, Violation) as err:
                 problems.append('verification failed: %r' % err)
                 checked_items = stream_records = 0
             status = 'OK' if not problems else 'FAIL'
-            print('cycle %d: %s  killed after %.2fs, %d writes acked this cycle (%d total), '
+            print('cycle %d: %s  ' + ('load stopped' if args.no_kill else 'kill -9') + ' after %.2fs, %d writes acked this cycle (%d total), '
                   '%d items checked, %d stream records, restart %.2fs, cycle %.1fs'
                   % (cycle, status, kill_after, len(ledger.acked) - acked_before,
                      len(ledger.acked), checked_items, stream_records, restart_s,
