@@ -4,6 +4,8 @@
 #include "dynamo/api.h"
 #include "dynamo/expr/condition.h"
 #include "dynamo/expr/placeholders.h"
+#include "dynamo/expr/projection.h"
+#include "dynamo/expr/update.h"
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
@@ -44,7 +46,8 @@ Status RejectLegacy(const json::object& r) {
 }
 
 Result<ConditionRequest> ParseConditionRequest(const json::object& r,
-                                               std::initializer_list<std::string_view> allowed_returns) {
+                                               std::initializer_list<std::string_view> allowed_returns,
+                                               const expr::UsedPlaceholders& also_used = {}) {
   ConditionRequest c;
   Status legacy = RejectLegacy(r);
   if (!legacy.ok()) return legacy;
@@ -52,7 +55,7 @@ Result<ConditionRequest> ParseConditionRequest(const json::object& r,
   if (!maps) return maps.status();
   auto text = OptionalString(r, "ConditionExpression");
   if (!text) return text.status();
-  expr::UsedPlaceholders used;
+  expr::UsedPlaceholders used = also_used;
   if (*text) {
     auto parsed = expr::ParseCondition(**text, *maps);
     if (!parsed) return parsed.status();
@@ -212,8 +215,68 @@ void DynamoApi::DeleteItem(const Request& r, ReplyFn reply) {
 }
 
 void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
-  // UpdateExpression support lands with the update-expression evaluator.
-  reply(ErrorReply(Status::Validation("UpdateItem is not supported by this server yet")));
+  auto table = RequireTable(r);
+  if (!table) return reply(ErrorReply(table.status()));
+  auto key = KeyOf(**table, r);
+  if (!key) return reply(ErrorReply(key.status()));
+  auto maps = MapsOf(r);
+  if (!maps) return reply(ErrorReply(maps.status()));
+  auto text = OptionalString(r, "UpdateExpression");
+  if (!text) return reply(ErrorReply(text.status()));
+  std::shared_ptr<const expr::ParsedUpdate> update;
+  if (*text) {
+    auto parsed = expr::ParseUpdate(**text, *maps);
+    if (!parsed) return reply(ErrorReply(parsed.status()));
+    Status keys = expr::CheckUpdateKeys(*parsed, (*table)->key_schema);
+    if (!keys.ok()) return reply(ErrorReply(keys));
+    update = std::make_shared<const expr::ParsedUpdate>(std::move(*parsed));
+  }
+  auto cond = ParseConditionRequest(r, {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"},
+                                    update ? update->used : expr::UsedPlaceholders{});
+  if (!cond) return reply(ErrorReply(cond.status()));
+  auto address = AddressOf(**table, *key);
+  if (!address) return reply(ErrorReply(address.status()));
+
+  auto condition = cond->condition;
+  TablePtr t = *table;
+  Decide decide = [condition, update, t, key = std::move(*key)](const json::object* current) -> Result<Mutation> {
+    if (condition && !expr::Evaluate(condition->root, current)) return ConditionFailed();
+    // An update of a missing item creates it from its key (an upsert).
+    json::object base = current ? *current : key;
+    if (!update) return Mutation{Mutation::Kind::kPut, std::move(base)};
+    auto next = expr::ApplyUpdate(*update, base, &t->key_schema);
+    if (!next) return next.status();
+    Status valid = ValidateItem(*next);
+    if (!valid.ok()) return valid;
+    if (ItemSize(*next) > kMaxItemSize) {
+      return Status::Validation("Item size to update has exceeded the maximum allowed size");
+    }
+    return Mutation{Mutation::Kind::kPut, std::move(*next)};
+  };
+  // UPDATED_*: the top-level attributes the update names.
+  std::vector<std::string> touched;
+  if (update) {
+    for (const auto& a : update->actions) {
+      if (!a.path.empty() && !a.path[0].is_index) touched.push_back(a.path[0].name);
+    }
+  }
+  SubmitWrite(writers_, t, std::move(*address), std::move(decide),
+              [c = std::move(*cond), touched, reply = std::move(reply)](WriteResult w) {
+                if (w.status.ok() && (c.return_values == "UPDATED_OLD" || c.return_values == "UPDATED_NEW")) {
+                  const auto& source = c.return_values == "UPDATED_OLD" ? w.old_item : w.new_item;
+                  json::object attrs;
+                  if (source) {
+                    for (const auto& name : touched) {
+                      if (const json::value* v = source->if_contains(name)) attrs[name] = *v;
+                    }
+                  }
+                  json::object out;
+                  if (!attrs.empty()) out["Attributes"] = std::move(attrs);
+                  reply(ApiReply{200, json::serialize(out)});
+                  return;
+                }
+                AnswerWrite(w, c, reply);
+              });
 }
 
 Result<json::value> DynamoApi::GetItem(const Request& r) {
@@ -223,6 +286,18 @@ Result<json::value> DynamoApi::GetItem(const Request& r) {
   if (!key) return key.status();
   Status legacy = RejectLegacy(r);
   if (!legacy.ok()) return legacy;
+  auto maps = MapsOf(r);
+  if (!maps) return maps.status();
+  auto projection_text = OptionalString(r, "ProjectionExpression");
+  if (!projection_text) return projection_text.status();
+  std::optional<expr::Projection> projection;
+  if (*projection_text) {
+    auto parsed = expr::ParseProjection(**projection_text, *maps);
+    if (!parsed) return parsed.status();
+    projection = std::move(*parsed);
+  }
+  Status unused = expr::CheckUnusedPlaceholders(*maps, projection ? projection->used : expr::UsedPlaceholders{});
+  if (!unused.ok()) return unused;
   auto address = AddressOf(**table, *key);
   if (!address) return address.status();
   std::string bytes;
@@ -232,7 +307,8 @@ Result<json::value> DynamoApi::GetItem(const Request& r) {
     return s;
   }
   auto item = ParseJson(bytes);
-  if (!item) return Status::Internal("corrupt item in store");
+  if (!item || !item->is_object()) return Status::Internal("corrupt item in store");
+  if (projection) return json::object{{"Item", expr::Project(item->as_object(), projection->paths)}};
   return json::object{{"Item", std::move(*item)}};
 }
 

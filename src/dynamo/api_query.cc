@@ -4,7 +4,9 @@
 
 #include "dynamo/api.h"
 #include "dynamo/expr/condition.h"
+#include "dynamo/expr/key_condition.h"
 #include "dynamo/expr/placeholders.h"
+#include "dynamo/expr/projection.h"
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
@@ -20,6 +22,7 @@ struct ReadOptions {
   std::optional<int64_t> limit;
   bool count_only = false;
   std::optional<json::object> exclusive_start_key;
+  std::optional<std::vector<expr::Path>> projection;
 };
 
 // The item's primary key, for LastEvaluatedKey.
@@ -41,6 +44,14 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
     used->Merge(parsed->used);
     o.filter = std::make_shared<const expr::ParsedCondition>(std::move(*parsed));
   }
+  auto projection = OptionalString(r, "ProjectionExpression");
+  if (!projection) return projection.status();
+  if (*projection) {
+    auto parsed = expr::ParseProjection(**projection, maps);
+    if (!parsed) return parsed.status();
+    used->Merge(parsed->used);
+    o.projection = std::move(parsed->paths);
+  }
   auto limit = OptionalInt(r, "Limit", 1, INT64_MAX);
   if (!limit) return limit.status();
   o.limit = *limit;
@@ -49,6 +60,10 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
   if (*select) {
     if (**select == "COUNT") {
       o.count_only = true;
+    } else if (**select == "SPECIFIC_ATTRIBUTES") {
+      if (!r.contains("ProjectionExpression")) {
+        return Status::Validation("1 validation error detected: Value 'SPECIFIC_ATTRIBUTES' at 'select' failed to satisfy constraint: Select type SPECIFIC_ATTRIBUTES requires ProjectionExpression or AttributesToGet");
+      }
     } else if (**select != "ALL_ATTRIBUTES") {
       return ConstraintError(**select, "select",
                              "Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
@@ -119,7 +134,7 @@ Result<json::value> ReadPage(const storage::Store& store, const TableInfo& t, co
     bytes += it->value().size();
     if (!o.filter || expr::Evaluate(o.filter->root, &item)) {
       ++count;
-      if (!o.count_only) items.push_back(item);
+      if (!o.count_only) items.push_back(o.projection ? expr::Project(item, *o.projection) : item);
     }
     const bool at_limit = o.limit && scanned >= *o.limit;
     if (at_limit || bytes >= kPageBytes) {
@@ -155,7 +170,72 @@ Result<json::value> DynamoApi::Scan(const Request& r) {
 }
 
 Result<json::value> DynamoApi::Query(const Request& r) {
-  return Status::Validation("Query is not supported by this server yet");
+  auto table = RequireTable(r);
+  if (!table) return table.status();
+  const TableInfo& t = **table;
+  if (r.contains("IndexName")) {
+    return Status::Validation("Secondary indexes are not supported by this server yet");
+  }
+  auto maps = MapsOf(r);
+  if (!maps) return maps.status();
+  auto text = OptionalString(r, "KeyConditionExpression");
+  if (!text) return text.status();
+  if (!*text) {
+    return Status::Validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+  }
+  auto kc = expr::ParseKeyCondition(**text, *maps, t.key_schema);
+  if (!kc) return kc.status();
+  expr::UsedPlaceholders used = kc->used;
+  auto options = ParseReadOptions(r, t, &used, *maps);
+  if (!options) return options.status();
+  Status unused = expr::CheckUnusedPlaceholders(*maps, used);
+  if (!unused.ok()) return unused;
+  const json::value* forward_v = r.if_contains("ScanIndexForward");
+  if (forward_v && !forward_v->is_bool() && !forward_v->is_null()) {
+    return Status::Error("SerializationException", "Unexpected value type for member ScanIndexForward");
+  }
+  const bool forward = !forward_v || !forward_v->is_bool() || forward_v->as_bool();
+
+  // The key condition becomes one byte range of the table's items.
+  auto pk = EncodeKeyValue(kc->partition_value, t.key_schema.partition.type);
+  if (!pk) return pk.status();
+  const std::string partition = t.KeyPrefix() + *pk;
+  std::string begin = partition, end = storage::PrefixEnd(partition);
+  if (kc->sort) {
+    const std::string& type = t.key_schema.sort->type;
+    auto enc = EncodeKeyValue(kc->sort->value, type);
+    if (!enc) return enc.status();
+    const std::string at = partition + *enc;
+    const std::string after = at + std::string(1, '\0');  // just past exactly `at`
+    switch (kc->sort->op) {
+      case expr::SortKeyCondition::Op::kEq: begin = at; end = after; break;
+      case expr::SortKeyCondition::Op::kLt: end = at; break;
+      case expr::SortKeyCondition::Op::kLe: end = after; break;
+      case expr::SortKeyCondition::Op::kGt: begin = after; break;
+      case expr::SortKeyCondition::Op::kGe: begin = at; break;
+      case expr::SortKeyCondition::Op::kBetween: {
+        auto hi = EncodeKeyValue(kc->sort->value2, type);
+        if (!hi) return hi.status();
+        begin = at;
+        end = partition + *hi + std::string(1, '\0');
+        break;
+      }
+      case expr::SortKeyCondition::Op::kBeginsWith:
+        // S and B encodings end with a 2-byte terminator; without it the
+        // encoding is a prefix of every value that starts with the operand.
+        begin = at.substr(0, at.size() - 2);
+        end = storage::PrefixEnd(begin);
+        break;
+    }
+  }
+  if (end <= begin) {
+    json::object out;
+    if (!options->count_only) out["Items"] = json::array();
+    out["Count"] = 0;
+    out["ScannedCount"] = 0;
+    return out;
+  }
+  return ReadPage(*store_, t, *options, begin, end, forward);
 }
 
 }  // namespace streamer::dynamo

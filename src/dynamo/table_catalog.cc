@@ -85,7 +85,8 @@ Status TableCatalog::Load() {
     auto info = TableInfo::FromJson(*parsed);
     if (!info) return info.status();
     info->region = identity_.region;
-    tables_[info->name] = std::make_shared<const TableInfo>(std::move(*info));
+    const std::string name = info->name;  // not info->name in the same expression as the move
+    tables_[name] = std::make_shared<const TableInfo>(std::move(*info));
   }
   return Status::Ok();
 }
