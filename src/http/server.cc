@@ -246,6 +246,7 @@ class Session : public std::enable_shared_from_this<Session> {
       buffer_.consume(n);
       if (pec == bhttp::error::need_more) break;
       if (pec) return OnReadError(pec);
+      if (n == 0) break;
     }
     if (parser_->is_done()) return Dispatch();
     ReadBody();

@@ -42,8 +42,13 @@ class ServerCore;
 // copy is destroyed without a call, the client gets a 500.
 //
 // The server adds Content-Length (always), Server: streamer, Date, and the
-// Connection header; Content-Type and every other header are the handler's.
-// A response with "Connection: close" closes the connection after writing.
+// Connection header (a handler's Transfer-Encoding/Content-Length are
+// replaced: the body is sent whole); Content-Type and every other header are
+// the handler's. A response with "Connection: close" closes the connection
+// after writing. HEAD responses keep the Content-Length of the body and omit
+// it; 204/304 carry neither.
+//
+// A Respond keeps its connection object alive: none may outlive the IoPool.
 class Respond {
  public:
   Respond() = default;
