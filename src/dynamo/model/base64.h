@@ -1,17 +1,16 @@
-// Base64 (RFC 4648, standard alphabet, padded) as DynamoDB's B / BS carry it.
+// Base64 as DynamoDB's B / BS carry it: the codec is core's (strict form);
+// this adds AWS's error for a bad value.
 #pragma once
 
-#include <optional>
-#include <string>
 #include <string_view>
 
+#include "core/base64.h"
 #include "core/status.h"
 
 namespace streamer::dynamo {
 
-std::string Base64Encode(std::string_view bytes);
-// Strict: length a multiple of 4, valid alphabet, canonical padding.
-std::optional<std::string> Base64Decode(std::string_view text);
+using streamer::Base64Decode;
+using streamer::Base64Encode;
 // Why `text` is not acceptable, as AWS's SerializationException says it; ok if fine.
 Status ValidateBase64(std::string_view text);
 

@@ -1,5 +1,7 @@
 #include "gateway/vtl/util_functions.h"
 
+#include "core/base64.h"
+
 #include <cstdint>
 
 namespace streamer::vtl {
@@ -43,8 +45,6 @@ int HexValue(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-
-const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 }  // namespace
 
@@ -125,60 +125,8 @@ std::optional<std::string> UrlDecode(std::string_view s) {
   return out;
 }
 
-std::string Base64Encode(std::string_view s) {
-  std::string out;
-  out.reserve((s.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= s.size(); i += 3) {
-    uint32_t n = (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8) |
-                 static_cast<unsigned char>(s[i + 2]);
-    out += kB64[(n >> 18) & 63];
-    out += kB64[(n >> 12) & 63];
-    out += kB64[(n >> 6) & 63];
-    out += kB64[n & 63];
-  }
-  size_t rest = s.size() - i;
-  if (rest == 1) {
-    uint32_t n = static_cast<unsigned char>(s[i]) << 16;
-    out += kB64[(n >> 18) & 63];
-    out += kB64[(n >> 12) & 63];
-    out += "==";
-  } else if (rest == 2) {
-    uint32_t n = (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8);
-    out += kB64[(n >> 18) & 63];
-    out += kB64[(n >> 12) & 63];
-    out += kB64[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
+std::string Base64Encode(std::string_view s) { return streamer::Base64Encode(s); }
 
-std::optional<std::string> Base64Decode(std::string_view s) {
-  auto value_of = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  while (!s.empty() && s.back() == '=') s.remove_suffix(1);
-  if (s.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(s.size() * 3 / 4);
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : s) {
-    int v = value_of(c);
-    if (v < 0) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
+std::optional<std::string> Base64Decode(std::string_view s) { return streamer::Base64DecodeLenient(s); }
 
 }  // namespace streamer::vtl
