@@ -340,9 +340,10 @@ def run(args):
                 problems.append('verification failed: %r' % err)
                 checked_items = stream_records = 0
             status = 'OK' if not problems else 'FAIL'
-            print('cycle %d: %s  ' + ('load stopped' if args.no_kill else 'kill -9') + ' after %.2fs, %d writes acked this cycle (%d total), '
+            what = 'load stopped' if args.no_kill else 'kill -9'
+            print('cycle %d: %s  %s after %.2fs, %d writes acked this cycle (%d total), '
                   '%d items checked, %d stream records, restart %.2fs, cycle %.1fs'
-                  % (cycle, status, kill_after, len(ledger.acked) - acked_before,
+                  % (cycle, status, what, kill_after, len(ledger.acked) - acked_before,
                      len(ledger.acked), checked_items, stream_records, restart_s,
                      time.monotonic() - t0), flush=True)
             for p in problems:
