@@ -130,12 +130,15 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     return Status::Error("SerializationException", "Unexpected value type in KeySchema or AttributeDefinitions");
   }
   std::map<std::string, std::string> defs;
+  size_t def_index = 0;
   for (const auto& d : defs_v->as_array()) {
+    ++def_index;  // AWS names list members 1-based: attributeDefinitions.1.member
     const json::string* an = d.is_object() ? FindString(d.as_object(), "AttributeName") : nullptr;
     const json::string* at = d.is_object() ? FindString(d.as_object(), "AttributeType") : nullptr;
     if (!an || !at) return Status::Error("SerializationException", "Unexpected value in AttributeDefinitions");
     if (*at != "S" && *at != "N" && *at != "B") {
-      return ConstraintError(std::string(*at), "attributeDefinitions.member.attributeType",
+      return ConstraintError(std::string(*at),
+                             "attributeDefinitions." + std::to_string(def_index) + ".member.attributeType",
                              "Member must satisfy enum value set: [B, N, S]");
     }
     if (!defs.emplace(std::string(*an), std::string(*at)).second) {
@@ -143,8 +146,11 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     }
   }
   const json::array& keys = keys_v->as_array();
-  if (keys.empty() || keys.size() > 2) {
-    return ConstraintError("[]", "keySchema", "Member must have length less than or equal to 2");
+  if (keys.empty()) {
+    return ConstraintError("[]", "keySchema", "Member must have length greater than or equal to 1");
+  }
+  if (keys.size() > 2) {
+    return ConstraintError(json::serialize(keys), "keySchema", "Member must have length less than or equal to 2");
   }
   std::vector<std::string> key_names;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -153,7 +159,7 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     const json::string* kt = k.is_object() ? FindString(k.as_object(), "KeyType") : nullptr;
     if (!an || !kt) return Status::Error("SerializationException", "Unexpected value in KeySchema");
     if (*kt != "HASH" && *kt != "RANGE") {
-      return ConstraintError(std::string(*kt), "keySchema.member.keyType",
+      return ConstraintError(std::string(*kt), "keySchema." + std::to_string(i + 1) + ".member.keyType",
                              "Member must satisfy enum value set: [HASH, RANGE]");
     }
     if ((i == 0) != (*kt == "HASH")) {
@@ -194,9 +200,9 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     if (!*pt) {
       return Status::Validation("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
     }
-    auto rcu = OptionalInt(**pt, "ReadCapacityUnits", 1, INT64_MAX);
+    auto rcu = OptionalInt(**pt, "ReadCapacityUnits", 1, INT64_MAX, "provisionedThroughput");
     if (!rcu) return rcu.status();
-    auto wcu = OptionalInt(**pt, "WriteCapacityUnits", 1, INT64_MAX);
+    auto wcu = OptionalInt(**pt, "WriteCapacityUnits", 1, INT64_MAX, "provisionedThroughput");
     if (!wcu) return wcu.status();
     if (!*rcu || !*wcu) {
       return Status::Validation("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");

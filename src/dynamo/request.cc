@@ -54,14 +54,14 @@ Result<const json::object*> OptionalObject(const json::object& r, std::string_vi
 }
 
 Result<std::optional<int64_t>> OptionalInt(const json::object& r, std::string_view member,
-                                           int64_t min, int64_t max) {
+                                           int64_t min, int64_t max, std::string_view parent) {
   const json::value* v = r.if_contains(member);
   if (!v || v->is_null()) return std::optional<int64_t>();
   int64_t n;
   if (v->is_int64()) n = v->as_int64();
   else if (v->is_uint64() && v->as_uint64() <= INT64_MAX) n = static_cast<int64_t>(v->as_uint64());
   else return WrongType(member);
-  const std::string field = LowerFirst(member);
+  const std::string field = (parent.empty() ? "" : std::string(parent) + ".") + LowerFirst(member);
   if (n < min) return ConstraintError(std::to_string(n), field, "Member must have value greater than or equal to " + std::to_string(min));
   if (n > max) return ConstraintError(std::to_string(n), field, "Member must have value less than or equal to " + std::to_string(max));
   return std::optional<int64_t>(n);

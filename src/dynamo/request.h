@@ -16,9 +16,10 @@ Result<std::optional<std::string>> OptionalString(const json::object& r, std::st
 Result<std::string> TableNameOf(const json::object& r, std::string_view member = "TableName");
 // A member that must be an object when present.
 Result<const json::object*> OptionalObject(const json::object& r, std::string_view member);
-// An integer member in [min, max] when present.
+// An integer member in [min, max] when present. `parent` names the enclosing
+// structure in error messages ("provisionedThroughput.readCapacityUnits").
 Result<std::optional<int64_t>> OptionalInt(const json::object& r, std::string_view member,
-                                           int64_t min, int64_t max);
+                                           int64_t min, int64_t max, std::string_view parent = "");
 // "1 validation error detected: Value '<v>' at '<field>' failed to satisfy constraint: <c>".
 Status ConstraintError(std::string_view value, std::string_view field, std::string_view constraint);
 
