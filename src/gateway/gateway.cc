@@ -2,12 +2,14 @@
 
 #include <re2/re2.h>
 
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/url/parse.hpp>
 
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/json.h"
 #include "gateway/router.h"
+#include "gateway/vtl/jsonpath.h"
 #include "gateway/vtl/vtl.h"
 
 namespace streamer::gateway {
@@ -53,6 +55,36 @@ http::Response JsonMessage(int status, std::string_view message, std::string_vie
   res.body() = json::serialize(json::object{{"message", message}});
   res.prepare_payload();
   return res;
+}
+
+// The value of a response parameter source: 'static', integration.response.body,
+// integration.response.body.<JSONPath> (a string as is, else its JSON text),
+// integration.response.header.<Name> (case-insensitive). nullopt = no value.
+std::optional<std::string> ResponseParameterValue(
+    const std::string& source, const std::string& body,
+    const std::map<std::string, std::string>& headers) {
+  if (source.size() >= 2 && source.front() == '\'' && source.back() == '\'') {
+    return source.substr(1, source.size() - 2);
+  }
+  const std::string body_prefix = "integration.response.body";
+  const std::string header_prefix = "integration.response.header.";
+  if (source == body_prefix) return body;
+  if (source.rfind(body_prefix + ".", 0) == 0) {
+    auto path = vtl::JsonPath::Parse("$." + source.substr(body_prefix.size() + 1));
+    auto doc = ParseJson(body);
+    if (!path || !doc) return std::nullopt;
+    json::value v = path->Evaluate(*doc);
+    if (v.is_null()) return std::nullopt;
+    if (v.is_string()) return std::string(v.as_string());
+    return json::serialize(v);
+  }
+  if (source.rfind(header_prefix, 0) == 0) {
+    const std::string name = source.substr(header_prefix.size());
+    for (const auto& [k, v] : headers) {
+      if (boost::iequals(k, name)) return v;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -138,14 +170,19 @@ void Gateway::Handle(http::Request&& request, const http::RequestInfo& info,
   const std::string path = url->path();
   const std::string method(request.method_string());
   std::optional<RouteMatch> match = impl.router.Match(method, path);
+  std::string resource_request_path = path;  // the path without a /<stage> prefix
   if (!match) {
     // API Gateway serves stages under /<stage>/...; accept that form too.
     auto parts = SplitPath(path);
     if (!parts.empty()) {
       for (const auto& stage : impl.stages) {
         if (parts[0] == stage) {
-          match = impl.router.Match(method, path.substr(stage.size() + 1));
-          if (match) break;
+          const size_t at = path.find(stage);
+          match = impl.router.Match(method, path.substr(at + stage.size()));
+          if (match) {
+            resource_request_path = path.substr(at + stage.size());
+            break;
+          }
         }
       }
     }
@@ -173,7 +210,7 @@ void Gateway::Handle(http::Request&& request, const http::RequestInfo& info,
   c.Put("requestTimeEpoch", static_cast<int64_t>(now));
   c.Put("httpMethod", method);
   c.Put("resourcePath", route.resource_path);
-  c.Put("path", "/" + route.stage + path);
+  c.Put("path", "/" + route.stage + resource_request_path);
   c.Put("stage", route.stage);
   c.Put("apiId", route.api_name);
   c.Put("accountId", impl.options.account);
@@ -255,6 +292,14 @@ void Gateway::Impl::Finish(const CompiledRoute& route, const std::shared_ptr<vtl
     return;
   }
 
+  // The headers an AWS integration answers with (the in-process call has no
+  // others); a MOCK integration has none.
+  std::map<std::string, std::string> integration_headers;
+  if (route.spec.type != "MOCK") {
+    integration_headers["Content-Type"] = "application/x-amz-json-1.0";
+    integration_headers["x-amzn-RequestId"] = request_id;
+  }
+
   http::Response res{static_cast<bhttp::status>(chosen->status), 11};
   std::string content_type = "application/json";
   const vtl::Template* tmpl = nullptr;
@@ -266,8 +311,9 @@ void Gateway::Impl::Finish(const CompiledRoute& route, const std::shared_ptr<vtl
     tmpl = it->second.get();
   }
   if (tmpl) {
+    // $input.body/json/path now mean the integration's response; $input.params
+    // still names the method request's parameters, as in API Gateway.
     ctx->input.body = integration_body;
-    ctx->input.path.clear();
     auto rendered = tmpl->Render(*ctx);
     if (!rendered) {
       respond(JsonMessage(500, "Internal server error", "InternalServerErrorException", request_id));
@@ -279,10 +325,8 @@ void Gateway::Impl::Finish(const CompiledRoute& route, const std::shared_ptr<vtl
   }
   res.set(bhttp::field::content_type, content_type);
   for (const auto& [header, source] : chosen->parameters) {
-    if (source.size() >= 2 && source.front() == '\'' && source.back() == '\'') {
-      res.set(header, source.substr(1, source.size() - 2));
-    } else if (source == "integration.response.body") {
-      res.set(header, integration_body);
+    if (auto value = ResponseParameterValue(source, integration_body, integration_headers)) {
+      res.set(header, *value);
     }
   }
   // $context.responseOverride.status / .header.X set by the template win.
