@@ -59,7 +59,7 @@ Result<ConditionRequest> ParseConditionRequest(const json::object& r,
   if (*text) {
     auto parsed = expr::ParseCondition(**text, *maps);
     if (!parsed) return parsed.status();
-    used = parsed->used;
+    used.Merge(parsed->used);  // keep the update expression's placeholders
     c.condition = std::make_shared<const expr::ParsedCondition>(std::move(*parsed));
   }
   Status unused = expr::CheckUnusedPlaceholders(*maps, used);
@@ -67,6 +67,13 @@ Result<ConditionRequest> ParseConditionRequest(const json::object& r,
   auto rv = OptionalString(r, "ReturnValues");
   if (!rv) return rv.status();
   if (*rv) {
+    // Outside the ReturnValue enum: a constraint error (AWS's enum order);
+    // in it but not meaningful for this operation: "invalid value".
+    if (**rv != "NONE" && **rv != "ALL_OLD" && **rv != "UPDATED_OLD" && **rv != "ALL_NEW" &&
+        **rv != "UPDATED_NEW") {
+      return ConstraintError(**rv, "returnValues",
+                             "Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
+    }
     bool ok = false;
     for (auto a : allowed_returns) ok |= (**rv == a);
     if (!ok) return Status::Validation("Return values set to invalid value");
@@ -253,23 +260,18 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
     }
     return Mutation{Mutation::Kind::kPut, std::move(*next)};
   };
-  // UPDATED_*: the top-level attributes the update names.
-  std::vector<std::string> touched;
+  // UPDATED_*: the document paths the update names, with their nesting (an
+  // update of m.x returns {"m": {"M": {"x": ...}}}, not all of m).
+  std::vector<expr::Path> touched;
   if (update) {
-    for (const auto& a : update->actions) {
-      if (!a.path.empty() && !a.path[0].is_index) touched.push_back(a.path[0].name);
-    }
+    for (const auto& a : update->actions) touched.push_back(a.path);
   }
   SubmitWrite(writers_, t, std::move(*address), std::move(decide),
               [c = std::move(*cond), touched, reply = std::move(reply)](WriteResult w) {
                 if (w.status.ok() && (c.return_values == "UPDATED_OLD" || c.return_values == "UPDATED_NEW")) {
                   const auto& source = c.return_values == "UPDATED_OLD" ? w.old_item : w.new_item;
                   json::object attrs;
-                  if (source) {
-                    for (const auto& name : touched) {
-                      if (const json::value* v = source->if_contains(name)) attrs[name] = *v;
-                    }
-                  }
+                  if (source) attrs = expr::Project(*source, touched);
                   json::object out;
                   if (!attrs.empty()) out["Attributes"] = std::move(attrs);
                   reply(ApiReply{200, json::serialize(out)});
@@ -306,7 +308,7 @@ Result<json::value> DynamoApi::GetItem(const Request& r) {
     if (s.type() == "NotFound") return json::object{};
     return s;
   }
-  auto item = ParseJson(bytes);
+  auto item = ParseDocumentJson(bytes);
   if (!item || !item->is_object()) return Status::Internal("corrupt item in store");
   if (projection) return json::object{{"Item", expr::Project(item->as_object(), projection->paths)}};
   return json::object{{"Item", std::move(*item)}};

@@ -127,7 +127,7 @@ Result<json::value> ReadPage(const storage::Store& store, const TableInfo& t, co
     rocksdb::Slice k = it->key();
     std::string_view key(k.data(), k.size());
     if (forward ? key >= end : key < begin) break;
-    auto parsed = ParseJson(std::string_view(it->value().data(), it->value().size()));
+    auto parsed = ParseDocumentJson(std::string_view(it->value().data(), it->value().size()));
     if (!parsed || !parsed->is_object()) continue;
     json::object& item = parsed->as_object();
     ++scanned;

@@ -14,6 +14,15 @@ Status WrongType(std::string_view member) {
 }
 }  // namespace
 
+Result<json::value> ParseDocumentJson(std::string_view text) {
+  json::parse_options options;
+  options.max_depth = 256;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec, {}, options);
+  if (ec) return Status::Error("SerializationException", "Could not parse request body as JSON");
+  return v;
+}
+
 Status ConstraintError(std::string_view value, std::string_view field, std::string_view constraint) {
   return Status::Validation("1 validation error detected: Value '" + std::string(value) + "' at '" +
                             std::string(field) + "' failed to satisfy constraint: " +

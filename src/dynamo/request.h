@@ -10,6 +10,12 @@
 
 namespace streamer::dynamo {
 
+// Parses a request body or a stored item. Boost.JSON's default depth limit
+// (32) is far below what DynamoDB allows: every document level (M or L) costs
+// two JSON levels, and items may nest 32 levels. Deeper documents are refused
+// later by item validation, with AWS's message.
+Result<json::value> ParseDocumentJson(std::string_view text);
+
 // A member that must be a string when present; Serialization error otherwise.
 Result<std::optional<std::string>> OptionalString(const json::object& r, std::string_view member);
 // TableName: required, 3..255 chars of [a-zA-Z0-9_.-].

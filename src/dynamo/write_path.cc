@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/key_codec.h"
+#include "dynamo/request.h"
 #include "streams/stream_record.h"
 
 namespace streamer::dynamo {
@@ -54,7 +55,7 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
     Status read_error;
     std::optional<json::object> current;
     if (view.GetItem(address.storage_key, &bytes, &read_error)) {
-      auto parsed = ParseJson(bytes);
+      auto parsed = ParseDocumentJson(bytes);
       if (!parsed || !parsed->is_object()) {
         result->status = Status::Internal("corrupt item in store");
         return;
