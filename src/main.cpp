@@ -81,7 +81,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--region", config.region, "Region shown in ARNs and events")->capture_default_str();
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help / --version exit 0; usage errors exit 2, as command line tools do.
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
   config.durability =
       durability == "wal" ? streamer::storage::Durability::kWal : streamer::storage::Durability::kFsync;
   if (serve->parsed()) return Serve(stack_file, config);

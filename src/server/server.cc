@@ -79,9 +79,11 @@ void Server::Impl::HandleAws(http::Request&& req, http::Respond respond) {
   const unsigned version = req.version();
   const bool keep_alive = req.keep_alive();
   if (req.method() == bhttp::verb::get) {
-    http::Response res{req.target() == "/health" ? bhttp::status::ok : bhttp::status::not_found, version};
+    const std::string_view target = req.target();
+    const bool health = target.substr(0, target.find('?')) == "/health";  // a query is fine
+    http::Response res{health ? bhttp::status::ok : bhttp::status::not_found, version};
     res.set(bhttp::field::content_type, "application/json");
-    res.body() = req.target() == "/health" ? R"({"status":"ok"})" : R"({"message":"Not Found"})";
+    res.body() = health ? R"({"status":"ok"})" : R"({"message":"Not Found"})";
     res.keep_alive(keep_alive);
     res.prepare_payload();
     respond(std::move(res));
@@ -113,7 +115,15 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   s.config = config;
 
   auto store = storage::Store::Open({config.data_dir, config.durability});
-  if (!store) return store.status();
+  if (!store) {
+    const std::string& why = store.status().message();
+    if (why.find("LOCK") != std::string::npos) {
+      return Status::Error(store.status().type(),
+                           "data directory " + config.data_dir +
+                               " is in use by another streamer process (" + why + ")");
+    }
+    return store.status();
+  }
   s.store = std::move(*store);
   s.writers = std::make_unique<storage::ShardWriters>(s.store.get(), config.shards,
                                                       [&s](int) { s.notifier.Notify(); });
