@@ -310,6 +310,36 @@ class RecordsTest(StreamsBase):
                     self.assertEqual(kev, ['INSERT'] + ['MODIFY'] * 7)
             del events
 
+    def test_concurrent_updates_stream_in_commit_order(self):
+        import threading
+        name, arn = self.create_table('NEW_AND_OLD_IMAGES', prefix='Conc')
+        errors = []
+
+        def worker(key):
+            try:
+                ddb = self.server.client('dynamodb')
+                for _ in range(25):
+                    ddb.update_item(TableName=name, Key={'pk': {'S': key}},
+                                    UpdateExpression='ADD n :one',
+                                    ExpressionAttributeValues={':one': {'N': '1'}})
+            except Exception as err:  # reported below
+                errors.append(err)
+
+        threads = [threading.Thread(target=worker, args=(k,)) for k in ('a', 'a', 'a', 'b', 'b')]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        recs = self.all_records(arn)
+        for key, total in (('a', 75), ('b', 50)):
+            mine = [r['dynamodb'] for r in recs if r['dynamodb']['Keys']['pk']['S'] == key]
+            self.assertEqual([int(d['NewImage']['n']['N']) for d in mine],
+                             list(range(1, total + 1)), key)
+            self.assertNotIn('OldImage', mine[0])
+            self.assertEqual([int(d['OldImage']['n']['N']) for d in mine[1:]],
+                             list(range(1, total)), key)
+
     def test_iterator_types_and_paging(self):
         name, arn = self.create_table('NEW_IMAGE', prefix='Iter')
         for n in range(7):
