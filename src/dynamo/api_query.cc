@@ -153,6 +153,33 @@ Result<json::value> ReadPage(const storage::Store& store, const TableInfo& t, co
   return out;
 }
 
+// Query may not filter on the key attributes (the key condition does that):
+// the first key attribute a filter path starts with, or nullptr.
+const std::string* KeyAttributeInFilter(const expr::Condition& c, const KeySchema& ks) {
+  for (const auto& o : c.operands) {
+    if ((o.kind == expr::Operand::Kind::kPath || o.kind == expr::Operand::Kind::kSize) && !o.path.empty() &&
+        !o.path[0].is_index) {
+      if (o.path[0].name == ks.partition.name) return &ks.partition.name;
+      if (ks.sort && o.path[0].name == ks.sort->name) return &ks.sort->name;
+    }
+  }
+  for (const auto& child : c.children) {
+    if (const std::string* name = KeyAttributeInFilter(child, ks)) return name;
+  }
+  return nullptr;
+}
+
+// Key values in a key condition obey the rules of key attributes.
+Status CheckKeyOperand(const json::value& v, const std::string& key_name) {
+  const std::string_view type = TypeOf(v);
+  if ((type == "S" || type == "B") && PayloadOf(v)->as_string().empty()) {
+    return Status::Validation(
+        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty " +
+        std::string(type == "S" ? "string" : "binary") + " value. Key: " + key_name);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<json::value> DynamoApi::Scan(const Request& r) {
@@ -190,6 +217,18 @@ Result<json::value> DynamoApi::Query(const Request& r) {
   if (!options) return options.status();
   Status unused = expr::CheckUnusedPlaceholders(*maps, used);
   if (!unused.ok()) return unused;
+  if (options->filter) {
+    if (const std::string* key = KeyAttributeInFilter(options->filter->root, t.key_schema)) {
+      return Status::Validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: " +
+                                *key);
+    }
+  }
+  Status operand = CheckKeyOperand(kc->partition_value, t.key_schema.partition.name);
+  if (operand.ok() && kc->sort) operand = CheckKeyOperand(kc->sort->value, t.key_schema.sort->name);
+  if (operand.ok() && kc->sort && kc->sort->op == expr::SortKeyCondition::Op::kBetween) {
+    operand = CheckKeyOperand(kc->sort->value2, t.key_schema.sort->name);
+  }
+  if (!operand.ok()) return operand;
   const json::value* forward_v = r.if_contains("ScanIndexForward");
   if (forward_v && !forward_v->is_bool() && !forward_v->is_null()) {
     return Status::Error("SerializationException", "Unexpected value type for member ScanIndexForward");
