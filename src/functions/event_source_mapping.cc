@@ -11,6 +11,9 @@ namespace streamer::functions {
 
 namespace {
 constexpr int64_t kMaxBackoffMs = 5000;
+// Lambda's synchronous invocation payload limit: a batch is cut short so its
+// event stays under it (a single larger record still goes alone).
+constexpr size_t kMaxEventBytes = 6 * 1024 * 1024;
 
 std::string StableUuid(const std::string& seed) {
   // FNV-1a twice with different bases: deterministic, UUID-shaped.
@@ -130,8 +133,14 @@ bool EventSourceMapping::PollShard(const dynamo::TableInfo& table, int shard) {
   }
   std::string event = "{\"Records\":[";
   for (size_t i = 0; i < records.size(); ++i) {
+    const size_t before = event.size();
     if (i) event.push_back(',');
     streams::AppendLambdaRecord(&event, records[i].json, table.stream_arn);
+    if (i > 0 && event.size() + 2 > kMaxEventBytes) {
+      event.resize(before);
+      records.resize(i);
+      break;
+    }
   }
   event += "]}";
   InvokeResult result = handler_->Invoke(event);

@@ -3,7 +3,7 @@
 #include <map>
 
 #include "core/clock.h"
-#include "dynamo/model/base64.h"
+#include "core/base64.h"
 #include "dynamo/request.h"
 #include "streams/stream_reader.h"
 #include "streams/stream_record.h"
@@ -14,6 +14,8 @@ namespace {
 
 constexpr int64_t kIteratorLifetimeMillis = 15 * 60 * 1000;  // as AWS: 15 minutes
 constexpr int64_t kMaxRecordsPerCall = 1000;
+// As AWS: GetRecords returns at most 1 MB of records (always at least one).
+constexpr size_t kMaxBytesPerCall = 1024 * 1024;
 
 struct Iterator {
   std::string stream_arn;
@@ -23,13 +25,13 @@ struct Iterator {
 };
 
 std::string EncodeIterator(const Iterator& it) {
-  return dynamo::Base64Encode("v1|" + it.stream_arn + "|" + std::to_string(it.shard) + "|" +
+  return Base64Encode("v1|" + it.stream_arn + "|" + std::to_string(it.shard) + "|" +
                               std::to_string(it.next_sequence) + "|" + std::to_string(it.issued_millis));
 }
 
 Result<Iterator> DecodeIterator(std::string_view text) {
   const Status invalid = Status::Validation("Invalid ShardIterator");
-  auto raw = dynamo::Base64Decode(text);
+  auto raw = Base64Decode(text);
   if (!raw || raw->rfind("v1|", 0) != 0) return invalid;
   std::vector<std::string> parts;
   size_t start = 3;
@@ -246,7 +248,13 @@ Result<std::string> StreamsApi::GetRecords(const json::object& r) {
   auto records = ReadShard(*store_, **table, it->shard, it->next_sequence,
                            static_cast<size_t>(limit->value_or(kMaxRecordsPerCall)));
   std::string out = "{\"Records\":[";
+  size_t bytes = 0;
   for (size_t i = 0; i < records.size(); ++i) {
+    bytes += records[i].json.size();
+    if (i > 0 && bytes > kMaxBytesPerCall) {
+      records.resize(i);  // the rest comes with the next iterator
+      break;
+    }
     if (i) out.push_back(',');
     out += records[i].json;
   }
