@@ -16,7 +16,8 @@ from harness import Streamer
 # $COUNTER/$FAILS: fail (exit 1) the first FAILS invocations. $SLEEP: seconds after writing.
 RECORDER = r'''
 import json, os, sys, time
-event = json.load(sys.stdin)
+raw = sys.stdin.read()
+event = json.loads(raw)
 counter = os.environ.get('COUNTER')
 if counter:
     n = int(open(counter).read()) if os.path.exists(counter) else 0
@@ -32,7 +33,7 @@ for r in event['Records']:
                  'seq': d['SequenceNumber'], 'ev': r['eventName'], 'arn': r['eventSourceARN'],
                  'old': d.get('OldImage', {}).get('n', {}).get('N')})
 with open(os.environ['OUT'], 'a') as f:
-    f.write(json.dumps({'records': recs}) + '\n')
+    f.write(json.dumps({'records': recs, 'bytes': len(raw)}) + '\n')
     f.flush()
     os.fsync(f.fileno())
 print(json.dumps({'ok': len(recs)}))
@@ -95,6 +96,9 @@ tables:
   FnWindow:
     partitionKey: pk
     stream: NEW_IMAGE
+  FnBig:
+    partitionKey: pk
+    stream: NEW_IMAGE
 functions:
   Recorder:
     exec: ["python3", "recorder.py"]
@@ -105,6 +109,10 @@ functions:
   Windowed:
     exec: ["python3", "recorder.py"]
     environment: {OUT: window.jsonl}
+  BigRecorder:
+    exec: ["python3", "recorder.py"]
+    environment: {OUT: big.jsonl}
+    timeout: 30
 events:
   - function: Recorder
     table: FnEvents
@@ -118,6 +126,10 @@ events:
     table: FnWindow
     batchSize: 100
     batchWindow: 1
+  - function: BigRecorder
+    table: FnBig
+    batchSize: 100
+    batchWindow: 2
 """
 
 
@@ -202,6 +214,17 @@ class BatchAndRetryTest(unittest.TestCase):
         self.assertEqual(len(batches), 1, batches)  # one key = one shard = one batch
         self.assertEqual([int(r['n']) for r in batches[0]['records']], list(range(6)))
         self.assertGreaterEqual(elapsed, 0.9)  # held back for the window
+
+    def test_batches_stay_under_lambdas_payload_limit(self):
+        # 20 records of ~350 KB on one key (one shard): ~7 MB, over Lambda's 6 MB.
+        for n in range(20):
+            self.ddb.put_item(TableName='FnBig', Item={'pk': {'S': 'big'}, 'n': {'N': str(n)},
+                                                       'blob': {'S': 'z' * 350000}})
+        batches = wait_for_records(self.stack.path('big.jsonl'), 20, timeout=30)
+        self.assertGreaterEqual(len(batches), 2)
+        for b in batches:
+            self.assertLessEqual(b['bytes'], 6 * 1024 * 1024)
+        self.assertEqual([int(r['n']) for b in batches for r in b['records']], list(range(20)))
 
 
 DURABLE_STACK = """

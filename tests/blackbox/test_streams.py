@@ -340,6 +340,25 @@ class RecordsTest(StreamsBase):
             self.assertEqual([int(d['OldImage']['n']['N']) for d in mine[1:]],
                              list(range(1, total)), key)
 
+    def test_get_records_stops_at_one_megabyte(self):
+        name, arn = self.create_table('NEW_AND_OLD_IMAGES', prefix='Big')
+        for n in range(5):
+            self.ddb.put_item(TableName=name, Item={'pk': {'S': 'big'}, 'n': {'N': str(n)},
+                                                    'blob': {'S': str(n) * 300000}})
+        shard_id = next(s for s, recs in self.read_all(arn, limit=1).items() if recs)
+        it = self.streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id,
+                                             ShardIteratorType='TRIM_HORIZON')['ShardIterator']
+        pages = []
+        while True:
+            page = self.streams.get_records(ShardIterator=it)
+            if not page['Records']:
+                break
+            pages.append([int(r['dynamodb']['NewImage']['n']['N']) for r in page['Records']])
+            it = page['NextShardIterator']
+        # INSERT ~300 KB, each MODIFY ~600 KB (old + new image): no page holds them all.
+        self.assertGreater(len(pages), 2, pages)
+        self.assertEqual([n for p in pages for n in p], list(range(5)))
+
     def test_iterator_types_and_paging(self):
         name, arn = self.create_table('NEW_IMAGE', prefix='Iter')
         for n in range(7):
