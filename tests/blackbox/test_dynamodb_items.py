@@ -6,6 +6,7 @@ nothing changed.
 """
 
 import json
+import threading
 import unittest
 
 from botocore.exceptions import ClientError
@@ -455,6 +456,52 @@ class UpdateItemTest(ItemTestCase):
                 self.assertEqual(self.get('ue'), before)
 
 
+class ConcurrentWriteTest(ItemTestCase):
+    """Writes to one item from many connections: each read-modify-write is atomic."""
+
+    def run_threads(self, count, work):
+        results, errors = [None] * count, []
+        # boto3 clients are thread-safe; this one keeps a connection per thread.
+        ddb = self.server.client('dynamodb', max_pool_connections=count)
+
+        def run(i):
+            try:
+                results[i] = work(i, ddb)
+            except Exception as err:  # reported below, with the thread's index
+                errors.append((i, err))
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(errors, [])
+        return results
+
+    def test_concurrent_add_loses_no_increment(self):
+        def work(i, ddb):
+            for _ in range(25):
+                ddb.update_item(TableName='Items', Key={'pk': S('counter')}, UpdateExpression='ADD n :one, ss :me',
+                                ExpressionAttributeValues={':one': N(1), ':me': {'SS': ['t%d' % i]}})
+        self.run_threads(8, work)
+        got = self.get('counter')
+        self.assertEqual(got['n'], N(200))
+        self.assertEqual(sorted(got['ss']['SS']), sorted('t%d' % i for i in range(8)))
+
+    def test_concurrent_conditional_create_has_one_winner(self):
+        def work(i, ddb):
+            try:
+                ddb.put_item(TableName='Items', Item={'pk': S('race'), 'winner': N(i)},
+                             ConditionExpression='attribute_not_exists(pk)')
+                return True
+            except ClientError as err:
+                if err.response['Error']['Code'] != 'ConditionalCheckFailedException':
+                    raise
+                return False
+        results = self.run_threads(10, work)
+        self.assertEqual(results.count(True), 1, results)
+        self.assertEqual(self.get('race')['winner'], N(results.index(True)))
+
+
 class InvalidItemRequestTest(ItemTestCase):
 
     def assertNothingIn(self, table):
@@ -546,6 +593,24 @@ class InvalidItemRequestTest(ItemTestCase):
         self.assertAwsError(self.put, 'ValidationException',
                             'Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}',
                             table='Empty', item={'pk': S('c')}, ExpressionAttributeValues={':v': S('x')})
+        self.assertNothingIn('Empty')
+
+    def test_expression_attribute_maps(self):
+        for kwargs, message in [
+                ({'ExpressionAttributeNames': {}}, 'ExpressionAttributeNames must not be empty'),
+                ({'ExpressionAttributeValues': {}}, 'ExpressionAttributeValues must not be empty'),
+                ({'ExpressionAttributeValues': {'v': S('x')}},
+                 'ExpressionAttributeValues contains invalid key: Syntax error; key: "v"'),
+                ({'ExpressionAttributeNames': {'n': 'x'}},
+                 'ExpressionAttributeNames contains invalid key: Syntax error; key: "n"')]:
+            with self.subTest(kwargs=kwargs):
+                self.assertAwsError(self.put, 'ValidationException', message, table='Empty',
+                                    item={'pk': S('m')}, ConditionExpression='attribute_not_exists(pk)', **kwargs)
+        self.assertAwsError(self.put, 'ValidationException',
+                            contains='ExpressionAttributeValues contains invalid value: One or more parameter values '
+                                     'were invalid: An string set  may not be empty for key :v',
+                            table='Empty', item={'pk': S('m')}, ConditionExpression='a = :v',
+                            ExpressionAttributeValues={':v': {'SS': []}})
         self.assertNothingIn('Empty')
 
     def test_bad_attribute_values(self):
