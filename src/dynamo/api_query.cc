@@ -23,7 +23,41 @@ struct ReadOptions {
   bool count_only = false;
   std::optional<json::object> exclusive_start_key;
   std::optional<std::vector<expr::Path>> projection;
+  // Parallel Scan: only items whose partition hashes to `segment` of `total`.
+  int64_t segment = 0, total_segments = 1;
 };
+
+// Which parallel-scan segment an item belongs to: a stable hash (FNV-1a) of
+// its partition key value, so every item of a partition lands in one segment.
+int64_t SegmentOf(const TableInfo& t, const json::object& item, int64_t total_segments) {
+  const std::string bytes = json::serialize(item.at(t.key_schema.partition.name));
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ULL;
+  return static_cast<int64_t>(h % static_cast<uint64_t>(total_segments));
+}
+
+// Scan's Segment / TotalSegments, with AWS's checks.
+Status ParseSegments(const json::object& r, ReadOptions* o) {
+  auto total = OptionalInt(r, "TotalSegments", 1, 1000000);
+  if (!total) return total.status();
+  auto segment = OptionalInt(r, "Segment", 0, 999999);
+  if (!segment) return segment.status();
+  if (*segment && !*total) {
+    return Status::Validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
+  }
+  if (*total && !*segment) {
+    return Status::Validation("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+  }
+  if (*total) {
+    if (**segment >= **total) {
+      return Status::Validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: " +
+                                std::to_string(**segment) + " is not less than TotalSegments: " + std::to_string(**total));
+    }
+    o->segment = **segment;
+    o->total_segments = **total;
+  }
+  return Status::Ok();
+}
 
 // The item's primary key, for LastEvaluatedKey.
 json::object KeyOfItem(const TableInfo& t, const json::object& item) {
@@ -130,6 +164,7 @@ Result<json::value> ReadPage(const storage::Store& store, const TableInfo& t, co
     auto parsed = ParseDocumentJson(std::string_view(it->value().data(), it->value().size()));
     if (!parsed || !parsed->is_object()) continue;
     json::object& item = parsed->as_object();
+    if (o.total_segments > 1 && SegmentOf(t, item, o.total_segments) != o.segment) continue;
     ++scanned;
     bytes += it->value().size();
     if (!o.filter || expr::Evaluate(o.filter->root, &item)) {
@@ -190,6 +225,8 @@ Result<json::value> DynamoApi::Scan(const Request& r) {
   expr::UsedPlaceholders used;
   auto options = ParseReadOptions(r, **table, &used, *maps);
   if (!options) return options.status();
+  Status segments = ParseSegments(r, &*options);
+  if (!segments.ok()) return segments;
   Status unused = expr::CheckUnusedPlaceholders(*maps, used);
   if (!unused.ok()) return unused;
   const std::string begin = (*table)->KeyPrefix();
