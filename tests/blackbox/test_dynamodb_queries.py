@@ -400,6 +400,32 @@ class ScanTest(QueryTestCase):
         self.assertTrue(all(set(i) == {'pk', 'sk'} and i['pk']['S'] in ('pp', 'P') for i in out['Items']))
         self.assertEqual(out['ScannedCount'], len(SORT_KEYS['S']) + 12)
 
+    def test_parallel_scan_segments_partition_the_table(self):
+        everything = sorted(json.dumps(i, sort_keys=True) for i in self.ddb.scan(TableName='QryS')['Items'])
+        for total in (1, 2, 3, 7):
+            with self.subTest(total=total):
+                seen, per_partition = [], {}
+                for segment in range(total):
+                    for page in self.ddb.get_paginator('scan').paginate(
+                            TableName='QryS', Segment=segment, TotalSegments=total,
+                            PaginationConfig={'PageSize': 4}):
+                        for item in page['Items']:
+                            seen.append(json.dumps(item, sort_keys=True))
+                            per_partition.setdefault(item['pk']['S'], set()).add(segment)
+                self.assertEqual(sorted(seen), everything)  # every item exactly once
+                # A partition is never split across segments.
+                self.assertTrue(all(len(segs) == 1 for segs in per_partition.values()), per_partition)
+        self.assertAwsError(self.ddb.scan, 'ValidationException',
+                            'The Segment parameter is zero-based and must be less than parameter TotalSegments: '
+                            'Segment: 2 is not less than TotalSegments: 2',
+                            TableName='QryS', Segment=2, TotalSegments=2)
+        self.assertAwsError(self.ddb.scan, 'ValidationException',
+                            'The TotalSegments parameter is required but was not present in the request when '
+                            'Segment parameter is present', TableName='QryS', Segment=0)
+        self.assertAwsError(self.ddb.scan, 'ValidationException',
+                            'The Segment parameter is required but was not present in the request when parameter '
+                            'TotalSegments is present', TableName='QryS', TotalSegments=2)
+
     def test_scan_errors(self):
         self.assertAwsError(self.ddb.scan, 'ResourceNotFoundException', TableName='NoSuchScanTable')
         self.assertAwsError(self.ddb.scan, 'ValidationException', contains='Invalid FilterExpression',
