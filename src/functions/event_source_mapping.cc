@@ -89,6 +89,9 @@ Status EventSourceMapping::Start() {
 
 void EventSourceMapping::Stop() {
   stopping_ = true;
+  // A batch in flight may run for the function's whole timeout: end it now;
+  // it was not checkpointed, so it is delivered again after a restart.
+  if (thread_.joinable()) handler_->Cancel();
   if (ctx_.notifier) ctx_.notifier->Notify();
   if (thread_.joinable()) thread_.join();
 }

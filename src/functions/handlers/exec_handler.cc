@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -154,6 +155,7 @@ std::string DescribeWaitStatus(int status) {
 
 ExecHandler::ExecHandler(stack::FunctionSpec spec, std::string working_dir, LogSink sink)
     : spec_(std::move(spec)), working_dir_(std::move(working_dir)), sink_(std::move(sink)) {
+  cancel_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (spec_.timeout_seconds <= 0) spec_.timeout_seconds = 3;  // Lambda's default
   std::map<std::string, std::string> env;
   for (char** e = environ; e && *e; ++e) {
@@ -172,8 +174,21 @@ ExecHandler::ExecHandler(stack::FunctionSpec spec, std::string working_dir, LogS
   for (const auto& [k, v] : env) environment_.push_back(k + "=" + v);
 }
 
+ExecHandler::~ExecHandler() {
+  if (cancel_fd_ >= 0) ::close(cancel_fd_);
+}
+
+void ExecHandler::Cancel() {
+  uint64_t one = 1;
+  if (cancel_fd_ >= 0) (void)!::write(cancel_fd_, &one, sizeof one);
+}
+
 InvokeResult ExecHandler::Invoke(const std::string& event_json) {
   const auto start = Clock::now();
+  pollfd cancel_probe{cancel_fd_, POLLIN, 0};
+  if (cancel_fd_ >= 0 && ::poll(&cancel_probe, 1, 0) > 0) {
+    return Failure("Runtime.Cancelled", "function " + spec_.name + " was cancelled: the server is stopping", start);
+  }
   const auto deadline = start + std::chrono::seconds(spec_.timeout_seconds);
   const std::string& name = spec_.name;
 
@@ -248,6 +263,7 @@ InvokeResult ExecHandler::Invoke(const std::string& event_json) {
   if (event_json.empty()) in_write.Close();
   bool exited = false;
   bool timed_out = false;
+  bool cancelled = false;
   Clock::time_point exited_at;
 
   auto check_exited = [&] {
@@ -286,9 +302,10 @@ InvokeResult ExecHandler::Invoke(const std::string& event_json) {
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count() + 1;
     if (!exited && !exit_fd.open()) wait = std::min<int64_t>(wait, 10);
 
-    pollfd fds[4];
+    pollfd fds[5];
     int n = 0;
-    int in_idx = -1, out_idx = -1, err_idx = -1, exit_idx = -1;
+    int in_idx = -1, out_idx = -1, err_idx = -1, exit_idx = -1, cancel_idx = -1;
+    if (cancel_fd_ >= 0) { cancel_idx = n; fds[n++] = {cancel_fd_, POLLIN, 0}; }
     if (in_write.open()) { in_idx = n; fds[n++] = {in_write.get(), POLLOUT, 0}; }
     if (out_read.open()) { out_idx = n; fds[n++] = {out_read.get(), POLLIN, 0}; }
     if (err_read.open()) { err_idx = n; fds[n++] = {err_read.get(), POLLIN, 0}; }
@@ -298,6 +315,10 @@ InvokeResult ExecHandler::Invoke(const std::string& event_json) {
     if (ready <= 0) {
       if (!exited && !exit_fd.open()) check_exited();
       continue;
+    }
+    if (cancel_idx >= 0 && fds[cancel_idx].revents) {
+      cancelled = !exited;
+      break;
     }
     if (in_idx >= 0 && fds[in_idx].revents) {
       while (written < event_json.size()) {
@@ -318,7 +339,7 @@ InvokeResult ExecHandler::Invoke(const std::string& event_json) {
   // Whatever is left of the group goes now: the whole of it on timeout, and
   // leftovers (background children) after a normal exit.
   ::kill(-pid, SIGKILL);
-  if (timed_out) ::kill(pid, SIGKILL);
+  if (timed_out || cancelled) ::kill(pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -331,6 +352,11 @@ InvokeResult ExecHandler::Invoke(const std::string& event_json) {
   InvokeResult result;
   result.duration_ms = MillisSince(start);
   result.payload = std::move(payload);
+  if (cancelled) {
+    result.error_type = "Runtime.Cancelled";
+    result.error_message = "function " + name + " was cancelled: the server is stopping";
+    return result;
+  }
   if (timed_out) {
     char msg[96];
     std::snprintf(msg, sizeof msg, "Task timed out after %d.00 seconds", spec_.timeout_seconds);

@@ -33,9 +33,12 @@ class ExecHandler : public FunctionHandler {
  public:
   // `working_dir` is already resolved ("" = inherit this process's cwd).
   ExecHandler(stack::FunctionSpec spec, std::string working_dir, LogSink sink);
+  ~ExecHandler() override;
   InvokeResult Invoke(const std::string& event_json) override;
+  void Cancel() override;
 
  private:
+  int cancel_fd_ = -1;  // eventfd: readable once Cancel() was called
   stack::FunctionSpec spec_;
   std::string working_dir_;
   std::vector<std::string> environment_;  // "KEY=value", built once

@@ -29,6 +29,10 @@ class FunctionHandler {
   // poller thread (one at a time per poller, several pollers may call
   // concurrently). Never throws.
   virtual InvokeResult Invoke(const std::string& event_json) = 0;
+  // Shutdown: ends invocations in flight (they fail, so their batch is not
+  // checkpointed and is delivered again after a restart) and makes later
+  // ones fail at once. Safe from any thread.
+  virtual void Cancel() {}
 };
 
 // Where a function's log lines go: one call per line, without the newline.

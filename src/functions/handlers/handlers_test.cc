@@ -375,3 +375,33 @@ TEST(ExecHandler, ConcurrentTimeoutDoesNotDelayOthers) {
 
 }  // namespace
 }  // namespace streamer::functions
+
+namespace streamer::functions {
+namespace {
+
+// Cancel ends an invocation in flight at once and fails later ones.
+TEST(ExecHandlerCancel, EndsRunningInvocation) {
+  stack::FunctionSpec spec;
+  spec.name = "Sleeper";
+  spec.kind = "exec";
+  spec.command = {"sleep", "30"};
+  spec.timeout_seconds = 60;
+  auto handler = MakeHandler(spec, "", [](const std::string&, std::string_view) {});
+  auto start = std::chrono::steady_clock::now();
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    handler->Cancel();
+  });
+  InvokeResult r = handler->Invoke("{}");
+  canceller.join();
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error_type, "Runtime.Cancelled");
+  EXPECT_LT(took, std::chrono::seconds(5));
+  InvokeResult again = handler->Invoke("{}");
+  EXPECT_FALSE(again.ok);
+  EXPECT_EQ(again.error_type, "Runtime.Cancelled");
+}
+
+}  // namespace
+}  // namespace streamer::functions
