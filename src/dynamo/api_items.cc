@@ -192,9 +192,10 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
   if (!address) return reply(ErrorReply(address.status()));
 
   auto condition = cond->condition;
-  Decide decide = [condition, item = std::move(item)](const json::object* current) -> Result<Mutation> {
+  // Runs once, on the writer: the item moves into the mutation.
+  Decide decide = [condition, item = std::move(item)](const json::object* current) mutable -> Result<Mutation> {
     if (condition && !expr::Evaluate(condition->root, current)) return ConditionFailed();
-    return Mutation{Mutation::Kind::kPut, item};
+    return Mutation{Mutation::Kind::kPut, std::move(item)};
   };
   SubmitWrite(writers_, *table, std::move(*address), std::move(decide),
               [c = std::move(*cond), reply = std::move(reply)](WriteResult w) { AnswerWrite(w, c, reply); });

@@ -51,11 +51,11 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
   storage::WriteTask task;
   task.apply = [table, address = std::move(address), decide = std::move(decide),
                 result](storage::DrainView& view) {
-    std::string bytes;
+    std::string old_json;  // the stored item: also the stream's OldImage, as is
     Status read_error;
     std::optional<json::object> current;
-    if (view.GetItem(address.storage_key, &bytes, &read_error)) {
-      auto parsed = ParseDocumentJson(bytes);
+    if (view.GetItem(address.storage_key, &old_json, &read_error)) {
+      auto parsed = ParseDocumentJson(old_json);
       if (!parsed || !parsed->is_object()) {
         result->status = Status::Internal("corrupt item in store");
         return;
@@ -64,6 +64,8 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
     } else if (!read_error.ok()) {
       result->status = read_error;
       return;
+    } else {
+      old_json.clear();
     }
     Result<Mutation> m = decide(current ? &*current : nullptr);
     if (!m) {
@@ -71,7 +73,7 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
       result->old_item = std::move(current);
       return;
     }
-    const json::object* new_image = nullptr;
+    std::string new_json;
     std::string_view event_name;
     switch (m->kind) {
       case Mutation::Kind::kNone:
@@ -86,9 +88,9 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
       case Mutation::Kind::kPut: {
         // A write that changes nothing leaves no stream record (as DynamoDB).
         const bool unchanged = current && SameItem(*current, m->new_item);
-        view.PutItem(address.storage_key, json::serialize(m->new_item));
+        new_json = json::serialize(m->new_item);
+        view.PutItem(address.storage_key, new_json);
         result->new_item = std::move(m->new_item);
-        new_image = &*result->new_item;
         if (unchanged) {
           result->old_item = std::move(current);
           return;
@@ -100,12 +102,13 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
     result->old_item = std::move(current);
     if (table->has_stream()) {
       const json::object* old_image = result->old_item ? &*result->old_item : nullptr;
-      streams::Change change{event_name, &address.key, old_image, new_image,
+      const json::object* new_image = result->new_item ? &*result->new_item : nullptr;
+      const std::string keys_json = json::serialize(address.key);
+      streams::Change change{event_name, keys_json, old_json, new_json,
                              RecordSize(address.key, old_image, new_image, table->stream_view_type)};
       const uint64_t seq = view.NextSequence();
       view.Put(storage::Family::kStream, streams::RecordKey(table->id, view.shard(), seq),
-               streams::BuildRecord(change, table->stream_view_type, seq,
-                                    table->region, NowMillis()));
+               streams::BuildRecord(change, table->stream_view_type, seq, table->region, NowMillis()));
     }
   };
   task.done = [result, done = std::move(done)](const Status& commit) {

@@ -2,7 +2,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include "core/ids.h"
 #include "dynamo/api.h"
@@ -55,6 +57,8 @@ json::object CreateRequestFor(const stack::TableSpec& t) {
   return r;
 }
 }  // namespace
+
+int DefaultShards() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency() / 2)); }
 
 struct Server::Impl {
   ServerConfig config;

@@ -30,6 +30,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   db_options.IncreaseParallelism(2);
   // Several writer threads commit at once; let RocksDB merge their WAL writes.
   db_options.enable_pipelined_write = true;
+  db_options.recycle_log_file_num = 4;
   db_options.max_open_files = 512;
 
   rocksdb::ColumnFamilyOptions cf_options;

@@ -56,25 +56,36 @@ int ShardIndex(std::string_view shard_id, int64_t stream_creation_millis, int sh
 
 std::string BuildRecord(const Change& change, std::string_view view_type, uint64_t sequence,
                         std::string_view region, int64_t now_millis) {
-  json::object dynamodb;
-  dynamodb["ApproximateCreationDateTime"] = now_millis / 1000;
-  dynamodb["Keys"] = *change.keys;
   const bool want_new = view_type == "NEW_IMAGE" || view_type == "NEW_AND_OLD_IMAGES";
   const bool want_old = view_type == "OLD_IMAGE" || view_type == "NEW_AND_OLD_IMAGES";
-  if (want_new && change.new_image) dynamodb["NewImage"] = *change.new_image;
-  if (want_old && change.old_image) dynamodb["OldImage"] = *change.old_image;
-  dynamodb["SequenceNumber"] = FormatSequenceNumber(sequence);
-  dynamodb["SizeBytes"] = change.size_bytes;
-  dynamodb["StreamViewType"] = view_type;
-
-  json::object record;
-  record["awsRegion"] = region;
-  record["dynamodb"] = std::move(dynamodb);
-  record["eventID"] = RandomHex(16);
-  record["eventName"] = change.event_name;
-  record["eventSource"] = "aws:dynamodb";
-  record["eventVersion"] = "1.1";
-  return json::serialize(record);
+  std::string r;
+  r.reserve(256 + change.keys_json.size() + change.old_image_json.size() + change.new_image_json.size());
+  r += "{\"awsRegion\":";
+  r += json::serialize(json::string(region));
+  r += ",\"dynamodb\":{\"ApproximateCreationDateTime\":";
+  r += std::to_string(now_millis / 1000);
+  r += ",\"Keys\":";
+  r += change.keys_json;
+  if (want_new && !change.new_image_json.empty()) {
+    r += ",\"NewImage\":";
+    r += change.new_image_json;
+  }
+  if (want_old && !change.old_image_json.empty()) {
+    r += ",\"OldImage\":";
+    r += change.old_image_json;
+  }
+  r += ",\"SequenceNumber\":\"";
+  r += FormatSequenceNumber(sequence);
+  r += "\",\"SizeBytes\":";
+  r += std::to_string(change.size_bytes);
+  r += ",\"StreamViewType\":\"";
+  r += view_type;
+  r += "\"},\"eventID\":\"";
+  r += RandomHex(16);
+  r += "\",\"eventName\":\"";
+  r += change.event_name;
+  r += "\",\"eventSource\":\"aws:dynamodb\",\"eventVersion\":\"1.1\"}";
+  return r;
 }
 
 void AppendLambdaRecord(std::string* out, std::string_view stored_record,

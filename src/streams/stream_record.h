@@ -30,12 +30,15 @@ std::string ShardId(int64_t stream_creation_millis, int shard);
 // The shard index of a shard id of this stream, or -1.
 int ShardIndex(std::string_view shard_id, int64_t stream_creation_millis, int shard_count);
 
+// A change, with its key and images as JSON text: the write path has them
+// serialized already (the stored item bytes), so the record is spliced
+// together rather than built and serialized again.
 struct Change {
-  std::string_view event_name;  // INSERT | MODIFY | REMOVE
-  const json::object* keys;
-  const json::object* old_image;  // nullptr when none
-  const json::object* new_image;  // nullptr when none
-  size_t size_bytes;              // keys + images as DynamoDB counts them
+  std::string_view event_name;      // INSERT | MODIFY | REMOVE
+  std::string_view keys_json;       // {"pk":{"S":"a"}}
+  std::string_view old_image_json;  // "" when none
+  std::string_view new_image_json;  // "" when none
+  size_t size_bytes;                // keys + images as DynamoDB counts them
 };
 
 // Builds the record for `change` as `view_type` shows it.

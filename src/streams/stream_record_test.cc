@@ -38,7 +38,9 @@ TEST(StreamRecord, ViewTypesAndLambdaRecord) {
   json::object keys{{"k", json::object{{"S", "a"}}}};
   json::object old_image{{"k", json::object{{"S", "a"}}}, {"v", json::object{{"N", "1"}}}};
   json::object new_image{{"k", json::object{{"S", "a"}}}, {"v", json::object{{"N", "2"}}}};
-  Change change{"MODIFY", &keys, &old_image, &new_image, 10};
+  const std::string keys_json = json::serialize(keys), old_json = json::serialize(old_image),
+                    new_json = json::serialize(new_image);
+  Change change{"MODIFY", keys_json, old_json, new_json, 10};
   struct Case { const char* view; bool has_old, has_new; };
   for (Case c : {Case{"KEYS_ONLY", false, false}, Case{"NEW_IMAGE", false, true},
                  Case{"OLD_IMAGE", true, false}, Case{"NEW_AND_OLD_IMAGES", true, true}}) {
@@ -52,7 +54,15 @@ TEST(StreamRecord, ViewTypesAndLambdaRecord) {
     EXPECT_EQ(r.at("eventName"), "MODIFY");
     EXPECT_EQ(r.at("awsRegion"), "eu-west-1");
     EXPECT_EQ(r.at("eventSource"), "aws:dynamodb");
+    EXPECT_EQ(d.at("Keys"), json::value(keys));
+    if (c.has_new) EXPECT_EQ(d.at("NewImage"), json::value(new_image));
+    if (c.has_old) EXPECT_EQ(d.at("OldImage"), json::value(old_image));
   }
+  // No image to show: the member is absent, not null.
+  Change insert{"INSERT", keys_json, "", new_json, 5};
+  json::value r = json::parse(BuildRecord(insert, "NEW_AND_OLD_IMAGES", 6, "us-east-1", 0));
+  EXPECT_FALSE(r.at("dynamodb").as_object().contains("OldImage"));
+  EXPECT_TRUE(r.at("dynamodb").as_object().contains("NewImage"));
   std::string stored = BuildRecord(change, "KEYS_ONLY", 5, "us-east-1", 0);
   std::string lambda;
   AppendLambdaRecord(&lambda, stored, "arn:aws:dynamodb:us-east-1:000000000000:table/T/stream/x\"y");
