@@ -3,8 +3,12 @@
 namespace streamer {
 
 Result<json::value> ParseJson(std::string_view text) {
+  // DynamoDB items nest 32 maps/lists deep, two JSON levels each, inside
+  // request and event envelopes: Boost's default limit of 32 is too low.
+  json::parse_options options;
+  options.max_depth = 256;
   boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
+  json::value v = json::parse(text, ec, {}, options);
   if (ec) return Status::Error("SerializationException", "Could not parse request body as JSON");
   return v;
 }

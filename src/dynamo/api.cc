@@ -34,7 +34,7 @@ DynamoApi::DynamoApi(TableCatalog* catalog, storage::Store* store, storage::Shar
     : catalog_(catalog), store_(store), writers_(writers) {}
 
 void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyFn reply) {
-  auto parsed = ParseDocumentJson(body);
+  auto parsed = ParseJson(body);
   if (!parsed || !parsed->is_object()) {
     reply(ErrorReply(Status::Error("SerializationException",
                                    parsed ? "Start of structure or map found where not expected"

@@ -22,17 +22,6 @@ struct ConditionRequest {
   bool return_old_on_failure = false;
 };
 
-Result<expr::AttributeMaps> MapsOf(const json::object& r) {
-  auto names = OptionalObject(r, "ExpressionAttributeNames");
-  if (!names) return names.status();
-  auto values = OptionalObject(r, "ExpressionAttributeValues");
-  if (!values) return values.status();
-  expr::AttributeMaps maps{*names, *values};
-  Status s = expr::ValidateAttributeMaps(maps);
-  if (!s.ok()) return s;
-  return maps;
-}
-
 Status RejectLegacy(const json::object& r) {
   for (const char* legacy : {"Expected", "ConditionalOperator", "AttributesToGet", "AttributeUpdates",
                              "KeyConditions", "QueryFilter", "ScanFilter"}) {
@@ -51,7 +40,7 @@ Result<ConditionRequest> ParseConditionRequest(const json::object& r,
   ConditionRequest c;
   Status legacy = RejectLegacy(r);
   if (!legacy.ok()) return legacy;
-  auto maps = MapsOf(r);
+  auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
   auto text = OptionalString(r, "ConditionExpression");
   if (!text) return text.status();
@@ -227,7 +216,7 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
   if (!table) return reply(ErrorReply(table.status()));
   auto key = KeyOf(**table, r);
   if (!key) return reply(ErrorReply(key.status()));
-  auto maps = MapsOf(r);
+  auto maps = ExpressionMaps(r);
   if (!maps) return reply(ErrorReply(maps.status()));
   auto text = OptionalString(r, "UpdateExpression");
   if (!text) return reply(ErrorReply(text.status()));
@@ -289,7 +278,7 @@ Result<json::value> DynamoApi::GetItem(const Request& r) {
   if (!key) return key.status();
   Status legacy = RejectLegacy(r);
   if (!legacy.ok()) return legacy;
-  auto maps = MapsOf(r);
+  auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
   auto projection_text = OptionalString(r, "ProjectionExpression");
   if (!projection_text) return projection_text.status();
@@ -309,7 +298,7 @@ Result<json::value> DynamoApi::GetItem(const Request& r) {
     if (s.type() == "NotFound") return json::object{};
     return s;
   }
-  auto item = ParseDocumentJson(bytes);
+  auto item = ParseJson(bytes);
   if (!item || !item->is_object()) return Status::Internal("corrupt item in store");
   if (projection) return json::object{{"Item", expr::Project(item->as_object(), projection->paths)}};
   return json::object{{"Item", std::move(*item)}};

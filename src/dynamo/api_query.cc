@@ -119,17 +119,6 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
   return o;
 }
 
-Result<expr::AttributeMaps> MapsOf(const json::object& r) {
-  auto names = OptionalObject(r, "ExpressionAttributeNames");
-  if (!names) return names.status();
-  auto values = OptionalObject(r, "ExpressionAttributeValues");
-  if (!values) return values.status();
-  expr::AttributeMaps maps{*names, *values};
-  Status s = expr::ValidateAttributeMaps(maps);
-  if (!s.ok()) return s;
-  return maps;
-}
-
 // Walks [begin, end) of the table's items in order (or reverse) and builds
 // the page: filter, limit (counted before the filter, as AWS does), 1 MB cap.
 Result<json::value> ReadPage(const storage::Store& store, const TableInfo& t, const ReadOptions& o,
@@ -161,7 +150,7 @@ Result<json::value> ReadPage(const storage::Store& store, const TableInfo& t, co
     rocksdb::Slice k = it->key();
     std::string_view key(k.data(), k.size());
     if (forward ? key >= end : key < begin) break;
-    auto parsed = ParseDocumentJson(std::string_view(it->value().data(), it->value().size()));
+    auto parsed = ParseJson(std::string_view(it->value().data(), it->value().size()));
     if (!parsed || !parsed->is_object()) continue;
     json::object& item = parsed->as_object();
     if (o.total_segments > 1 && SegmentOf(t, item, o.total_segments) != o.segment) continue;
@@ -220,7 +209,7 @@ Status CheckKeyOperand(const json::value& v, const std::string& key_name) {
 Result<json::value> DynamoApi::Scan(const Request& r) {
   auto table = RequireTable(r);
   if (!table) return table.status();
-  auto maps = MapsOf(r);
+  auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
   expr::UsedPlaceholders used;
   auto options = ParseReadOptions(r, **table, &used, *maps);
@@ -240,7 +229,7 @@ Result<json::value> DynamoApi::Query(const Request& r) {
   if (r.contains("IndexName")) {
     return Status::Validation("Secondary indexes are not supported by this server yet");
   }
-  auto maps = MapsOf(r);
+  auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
   auto text = OptionalString(r, "KeyConditionExpression");
   if (!text) return text.status();

@@ -14,13 +14,15 @@ Status WrongType(std::string_view member) {
 }
 }  // namespace
 
-Result<json::value> ParseDocumentJson(std::string_view text) {
-  json::parse_options options;
-  options.max_depth = 256;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec, {}, options);
-  if (ec) return Status::Error("SerializationException", "Could not parse request body as JSON");
-  return v;
+Result<expr::AttributeMaps> ExpressionMaps(const json::object& r) {
+  auto names = OptionalObject(r, "ExpressionAttributeNames");
+  if (!names) return names.status();
+  auto values = OptionalObject(r, "ExpressionAttributeValues");
+  if (!values) return values.status();
+  expr::AttributeMaps maps{*names, *values};
+  Status s = expr::ValidateAttributeMaps(maps);
+  if (!s.ok()) return s;
+  return maps;
 }
 
 Status ConstraintError(std::string_view value, std::string_view field, std::string_view constraint) {

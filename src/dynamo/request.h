@@ -7,14 +7,9 @@
 
 #include "core/json.h"
 #include "core/status.h"
+#include "dynamo/expr/placeholders.h"
 
 namespace streamer::dynamo {
-
-// Parses a request body or a stored item. Boost.JSON's default depth limit
-// (32) is far below what DynamoDB allows: every document level (M or L) costs
-// two JSON levels, and items may nest 32 levels. Deeper documents are refused
-// later by item validation, with AWS's message.
-Result<json::value> ParseDocumentJson(std::string_view text);
 
 // A member that must be a string when present; Serialization error otherwise.
 Result<std::optional<std::string>> OptionalString(const json::object& r, std::string_view member);
@@ -26,6 +21,8 @@ Result<const json::object*> OptionalObject(const json::object& r, std::string_vi
 // structure in error messages ("provisionedThroughput.readCapacityUnits").
 Result<std::optional<int64_t>> OptionalInt(const json::object& r, std::string_view member,
                                            int64_t min, int64_t max, std::string_view parent = "");
+// ExpressionAttributeNames / ExpressionAttributeValues of a request, validated.
+Result<expr::AttributeMaps> ExpressionMaps(const json::object& r);
 // "1 validation error detected: Value '<v>' at '<field>' failed to satisfy constraint: <c>".
 Status ConstraintError(std::string_view value, std::string_view field, std::string_view constraint);
 

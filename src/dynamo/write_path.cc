@@ -55,7 +55,7 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
     Status read_error;
     std::optional<json::object> current;
     if (view.GetItem(address.storage_key, &old_json, &read_error)) {
-      auto parsed = ParseDocumentJson(old_json);
+      auto parsed = ParseJson(old_json);
       if (!parsed || !parsed->is_object()) {
         result->status = Status::Internal("corrupt item in store");
         return;

@@ -13,7 +13,7 @@ Usage (stdlib unittest, boto3, AWS CLI):
         s.kill9(); s.restart()                  # same data dir, same ports
 
 Environment:
-    STREAMER_BIN        binary to run (default /work/main/build/release/streamer)
+    STREAMER_BIN        binary to run (default build/release/streamer of this checkout)
     STREAMER_KEEP_LOGS  if set, temp dirs (data and logs) are kept after the test
 
 Only the standard library plus boto3/botocore (and requests, optional) are used.
@@ -32,7 +32,7 @@ import unittest
 import urllib.error
 import urllib.request
 
-DEFAULT_BIN = '/work/main/build/release/streamer'
+DEFAULT_BIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'build', 'release', 'streamer')
 
 # Dummy credentials: the server accepts any; these keep clients away from real config.
 DUMMY_ENV = {

@@ -14,9 +14,9 @@ import urllib.error
 import urllib.request
 import zlib
 
-from harness import DUMMY_ENV, Streamer, free_port
+from harness import DEFAULT_BIN, DUMMY_ENV, Streamer, free_port
 
-BIN = os.environ.get('STREAMER_BIN', '/work/main/build/release/streamer')
+BIN = os.environ.get('STREAMER_BIN', DEFAULT_BIN)
 
 
 def run(*args, timeout=20):

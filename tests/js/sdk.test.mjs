@@ -28,7 +28,7 @@ import {
   ListStreamsCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 
-const BIN = process.env.STREAMER_BIN || '/work/main/build/release/streamer';
+const BIN = process.env.STREAMER_BIN || new URL('../../build/release/streamer', import.meta.url).pathname;
 
 function freePort() {
   return new Promise((resolve, reject) => {
