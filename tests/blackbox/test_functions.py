@@ -10,7 +10,7 @@ import textwrap
 import time
 import unittest
 
-from harness import Streamer
+from harness import Streamer, StreamerTestCase
 
 # One handler for every test: appends one JSON line per successful batch to $OUT.
 # $COUNTER/$FAILS: fail (exit 1) the first FAILS invocations. $SLEEP: seconds after writing.
@@ -133,21 +133,20 @@ events:
 """
 
 
-class BatchAndRetryTest(unittest.TestCase):
+class BatchAndRetryTest(StreamerTestCase):
 
     @classmethod
     def setUpClass(cls):
         cls.stack = StackDir(BATCH_STACK)
-        cls.server = Streamer(stack_file=cls.stack.stack_file)
-        cls.server.start()
+        cls.stack_file = cls.stack.stack_file
+        super().setUpClass()
         cls.ddb = cls.server.client('dynamodb')
 
     @classmethod
     def tearDownClass(cls):
         try:
-            cls.server.stop(check=True)
+            super().tearDownClass()
         finally:
-            cls.server.close()
             cls.stack.remove()
 
     def stream_arn(self, table):

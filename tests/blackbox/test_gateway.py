@@ -4,6 +4,7 @@ passthrough behaviours, and a custom stack exercising templates, integrations an
 import http.client
 import json
 import os
+import shutil
 import tempfile
 import textwrap
 import time
@@ -11,7 +12,7 @@ import unittest
 
 from botocore.exceptions import ClientError
 
-from harness import Streamer
+from harness import StreamerTestCase
 
 SEED_OK = b'{"message": "item added to db"}'
 MISSING_TOKEN = {'message': 'Missing Authentication Token'}
@@ -35,21 +36,13 @@ def request(server, method, path, body=None, headers=None, timeout=30):
         conn.close()
 
 
-class SeedGatewayTest(unittest.TestCase):
+class SeedGatewayTest(StreamerTestCase):
     """The seed stack: POST /InsertItem -> PutItem -> stream -> DynamoLambdaHandler."""
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Streamer()
-        cls.server.start()
+        super().setUpClass()
         cls.ddb = cls.server.client('dynamodb')
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.server.stop(check=True)
-        finally:
-            cls.server.close()
 
     def item_count(self):
         return self.ddb.scan(TableName='TheDynamoStreamer', Select='COUNT')['Count']
@@ -343,7 +336,7 @@ apis:
 """
 
 
-class CustomStackGatewayTest(unittest.TestCase):
+class CustomStackGatewayTest(StreamerTestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -351,17 +344,14 @@ class CustomStackGatewayTest(unittest.TestCase):
         cls.stack_file = os.path.join(cls.stack_dir, 'stack.yaml')
         with open(cls.stack_file, 'w') as f:
             f.write(textwrap.dedent(CUSTOM_STACK))
-        cls.server = Streamer(stack_file=cls.stack_file)
-        cls.server.start()
+        super().setUpClass()
         cls.ddb = cls.server.client('dynamodb')
 
     @classmethod
     def tearDownClass(cls):
         try:
-            cls.server.stop(check=True)
+            super().tearDownClass()
         finally:
-            cls.server.close()
-            import shutil
             shutil.rmtree(cls.stack_dir, ignore_errors=True)
 
     def get_item(self, key):

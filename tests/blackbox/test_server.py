@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 import zlib
 
-from harness import DEFAULT_BIN, DUMMY_ENV, Streamer, free_port
+from harness import DEFAULT_BIN, DUMMY_ENV, Streamer, StreamerTestCase, free_port
 
 BIN = os.environ.get('STREAMER_BIN', DEFAULT_BIN)
 
@@ -146,19 +146,8 @@ class PortAndDataConflictTest(unittest.TestCase):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-class HealthAndDispatchTest(unittest.TestCase):
+class HealthAndDispatchTest(StreamerTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Streamer()
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.server.stop(check=True)
-        finally:
-            cls.server.close()
 
     def test_health(self):
         with urllib.request.urlopen(self.server.endpoint + '/health', timeout=5) as resp:

@@ -13,7 +13,7 @@ import urllib.request
 
 from botocore.exceptions import ClientError
 
-from harness import Streamer
+from harness import StreamerTestCase
 
 _counter = itertools.count()
 
@@ -22,22 +22,14 @@ def unique(prefix):
     return '%s-%d-%d' % (prefix, int(time.time() * 1000) % 100000, next(_counter))
 
 
-class StreamsBase(unittest.TestCase):
+class StreamsBase(StreamerTestCase):
     server = None
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Streamer()
-        cls.server.start()
+        super().setUpClass()
         cls.ddb = cls.server.client('dynamodb')
         cls.streams = cls.server.client('dynamodbstreams')
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.server.stop(check=True)
-        finally:
-            cls.server.close()
 
     # ----- helpers ---------------------------------------------------------------------
 
