@@ -431,10 +431,10 @@ class Session : public std::enable_shared_from_this<Session> {
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
     ClearDeadline();
-    parser_.reset();
-    buffer_.clear();
-    buffer_.shrink_to_fit();
-    response_ = Response();
+    // The parser, buffer and response stay: an operation cancelled by the
+    // close still completes later and Beast touches them on its way out
+    // (UBSan caught a read_op using a reset parser). They go with the
+    // session, once the last pending handler has let go of it.
     if (registered_) {
       registered_ = false;
       core_->Unregister(this);
