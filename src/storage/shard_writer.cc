@@ -53,10 +53,12 @@ Status ShardWriters::Start() {
     Status s = store_->Get(Family::kMeta, SequenceCounterKey(i), &value);
     if (s.ok() && value.size() == 8) {
       shards_[i]->sequence = ReadU64(value);
+      shards_[i]->written = ReadU64(value);
     } else if (!s.ok() && s.type() != "NotFound") {
       return s;
     }
   }
+  if (store_->durability() == Durability::kFsync) syncer_ = std::thread([this] { RunSyncer(); });
   for (int i = 0; i < shard_count(); ++i) {
     shards_[i]->thread = std::thread([this, i] { Run(i); });
   }
@@ -74,6 +76,13 @@ void ShardWriters::Stop() {
   for (auto& shard : shards_) {
     if (shard->thread.joinable()) shard->thread.join();
   }
+  // The writers are done: the syncer commits what they left, then ends.
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    sync_stopping_ = true;
+  }
+  sync_cv_.notify_all();
+  if (syncer_.joinable()) syncer_.join();
 }
 
 int ShardWriters::ShardFor(std::string_view partition_key) const {
@@ -117,7 +126,7 @@ void ShardWriters::Run(int index) {
       }
     }
     DrainView view(store_, index);
-    const uint64_t before = shard.sequence.load(std::memory_order_relaxed);
+    const uint64_t before = shard.written;
     view.sequence_ = before;
     for (auto& task : drain) task.apply(view);
     if (view.sequence_ != before) {
@@ -125,14 +134,53 @@ void ShardWriters::Run(int index) {
       AppendU64(&counter, view.sequence_);
       view.Put(Family::kMeta, SequenceCounterKey(index), counter);
     }
-    Status commit = view.batch_.Count() > 0 ? store_->Write(&view.batch_) : Status::Ok();
-    if (commit.ok()) {
-      shard.sequence.store(view.sequence_, std::memory_order_release);
-      if (view.sequence_ != before && on_commit_) on_commit_(index);
-    }
-    for (auto& task : drain) task.done(commit);
+    PendingDrain pending{index, view.sequence_, view.sequence_ != before, std::move(drain)};
     drain.clear();
+    if (view.batch_.Count() == 0) {  // nothing to write (e.g. all conditions failed)
+      Finish(pending, Status::Ok());
+      continue;
+    }
+    Status written = store_->WriteUnsynced(&view.batch_);
+    if (!written.ok()) {
+      Finish(pending, written);
+      continue;
+    }
+    shard.written = view.sequence_;
+    if (!syncer_.joinable()) {  // WAL durability: written is committed
+      Finish(pending, Status::Ok());
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> lock(sync_mu_);
+      sync_queue_.push_back(std::move(pending));
+    }
+    sync_cv_.notify_one();
   }
+}
+
+void ShardWriters::RunSyncer() {
+  std::deque<PendingDrain> batch;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(sync_mu_);
+      sync_cv_.wait(lock, [&] { return sync_stopping_ || !sync_queue_.empty(); });
+      if (sync_queue_.empty()) return;  // stopping and nothing left
+      batch.swap(sync_queue_);
+    }
+    // Every drain taken was written before this call: one fsync covers all.
+    const Status synced = store_->SyncWal();
+    for (auto& pending : batch) Finish(pending, synced);
+    batch.clear();
+  }
+}
+
+void ShardWriters::Finish(PendingDrain& drain, const Status& commit) {
+  if (commit.ok()) {
+    Shard& shard = *shards_[drain.shard];
+    shard.sequence.store(drain.sequence, std::memory_order_release);
+    if (drain.wrote_records && on_commit_) on_commit_(drain.shard);
+  }
+  for (auto& task : drain.tasks) task.done(commit);
 }
 
 }  // namespace streamer::storage

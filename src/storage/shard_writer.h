@@ -1,10 +1,18 @@
 // Shard writers: the write path. Keys are partitioned into N shards by a hash
 // of the partition key; each shard has one writer thread that owns its keys.
 // A writer drains its queue, runs each task against the current state (the
-// store plus what this drain already staged), and commits the whole drain in
-// ONE WriteBatch (items, index entries and stream records together), with one
-// fsync for the group. Only then are the tasks' `done` callbacks run, so a
-// client is answered only after its write is durable. No per-key locks.
+// store plus what this drain already staged), and writes the whole drain as
+// ONE WriteBatch (items, index entries and stream records together). With
+// fsync durability the writer does not wait for the disk: it hands the drain
+// to the syncer thread and goes on with the next one, and the syncer fsyncs
+// the WAL once for every drain (of every shard) written meanwhile. Only then
+// are the tasks' `done` callbacks run, so a client is answered only after its
+// write is durable. No per-key locks.
+//
+// Between its write and its fsync a drain is readable (GetItem, and the next
+// drain's conditions), but its stream records are not served: stream readers
+// stop at CommittedSequence(), which advances only after the fsync. A crash
+// in between loses those unacknowledged writes together with their records.
 #pragma once
 
 #include <rocksdb/write_batch.h>
@@ -74,7 +82,7 @@ class ShardWriters {
   // The shard owning a partition key (stable across restarts: FNV-1a).
   int ShardFor(std::string_view partition_key) const;
   void Submit(int shard, WriteTask task);
-  // The last sequence number committed on a shard.
+  // The last sequence number durable (committed) on a shard.
   uint64_t CommittedSequence(int shard) const;
 
  private:
@@ -83,14 +91,31 @@ class ShardWriters {
     std::condition_variable cv;
     std::deque<WriteTask> queue;
     bool stopping = false;
-    std::atomic<uint64_t> sequence{0};  // last committed
+    uint64_t written = 0;               // last sequence written (writer thread only)
+    std::atomic<uint64_t> sequence{0};  // last committed: durable, served to readers
     std::thread thread;
   };
+  // A written drain waiting for its fsync.
+  struct PendingDrain {
+    int shard;
+    uint64_t sequence;    // the shard's last sequence after this drain
+    bool wrote_records;   // whether consumers need waking
+    std::vector<WriteTask> tasks;
+  };
   void Run(int index);
+  void RunSyncer();
+  // Publishes a durable drain: sequence, consumers, answers.
+  void Finish(PendingDrain& drain, const Status& commit);
 
   Store* store_;
   std::function<void(int)> on_commit_;
   std::vector<std::unique_ptr<Shard>> shards_;
+
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::deque<PendingDrain> sync_queue_;
+  bool sync_stopping_ = false;
+  std::thread syncer_;
 };
 
 // Meta key holding a shard's sequence counter.

@@ -71,6 +71,12 @@ Status Store::Write(rocksdb::WriteBatch* batch) {
   return FromRocks(db_->Write(wo, batch));
 }
 
+Status Store::WriteUnsynced(rocksdb::WriteBatch* batch) {
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), batch));
+}
+
+Status Store::SyncWal() { return FromRocks(db_->SyncWAL()); }
+
 std::unique_ptr<rocksdb::Iterator> Store::NewIterator(Family f,
                                                       const rocksdb::Snapshot* snapshot) const {
   rocksdb::ReadOptions ro;

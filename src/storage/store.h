@@ -40,6 +40,11 @@ class Store {
   Status Get(Family f, std::string_view key, std::string* value) const;
   // Writes one batch atomically, with the store's durability.
   Status Write(rocksdb::WriteBatch* batch);
+  // Writes one batch atomically to the WAL and memtables, without fsync:
+  // readers see it at once; it is durable after the next SyncWal().
+  Status WriteUnsynced(rocksdb::WriteBatch* batch);
+  // Fsyncs everything written to the WAL so far.
+  Status SyncWal();
   // Iterator over a family, reading from `snapshot` (nullptr = latest).
   std::unique_ptr<rocksdb::Iterator> NewIterator(Family f,
                                                  const rocksdb::Snapshot* snapshot = nullptr) const;

@@ -5,10 +5,13 @@
 namespace streamer::streams {
 
 std::vector<StoredRecord> ReadShard(const storage::Store& store, const dynamo::TableInfo& table,
-                                    int shard, uint64_t from_sequence, size_t limit) {
+                                    int shard, uint64_t from_sequence, size_t limit,
+                                    uint64_t up_to_sequence) {
   std::vector<StoredRecord> out;
-  const std::string prefix = ShardPrefix(table.id, shard);
-  const std::string end = storage::PrefixEnd(prefix);
+  if (from_sequence > up_to_sequence) return out;
+  const std::string end = up_to_sequence == UINT64_MAX
+                              ? storage::PrefixEnd(ShardPrefix(table.id, shard))
+                              : RecordKey(table.id, shard, up_to_sequence + 1);
   auto it = store.NewIterator(storage::Family::kStream);
   for (it->Seek(RecordKey(table.id, shard, from_sequence)); it->Valid() && out.size() < limit;
        it->Next()) {
@@ -19,18 +22,8 @@ std::vector<StoredRecord> ReadShard(const storage::Store& store, const dynamo::T
   return out;
 }
 
-uint64_t LastSequence(const storage::Store& store, const dynamo::TableInfo& table, int shard) {
-  const std::string prefix = ShardPrefix(table.id, shard);
-  auto it = store.NewIterator(storage::Family::kStream);
-  it->SeekForPrev(storage::PrefixEnd(prefix));
-  if (it->Valid() && it->key().starts_with(prefix) && it->key().size() == prefix.size() + 8) {
-    return SequenceOfKey(std::string_view(it->key().data(), it->key().size()));
-  }
-  return 0;
-}
-
 uint64_t FirstSequence(const storage::Store& store, const dynamo::TableInfo& table, int shard) {
-  auto records = ReadShard(store, table, shard, 0, 1);
+  auto records = ReadShard(store, table, shard, 0, 1, UINT64_MAX);
   return records.empty() ? 0 : records[0].sequence;
 }
 

@@ -19,11 +19,12 @@ struct StoredRecord {
   std::string json;  // the Streams API record
 };
 
-// Up to `limit` records of `shard` with sequence >= from_sequence.
+// Up to `limit` records of `shard` with from_sequence <= sequence <=
+// up_to_sequence. Pass ShardWriters::CommittedSequence(shard) as up_to: a
+// record past it is written but not yet durable, and is not served.
 std::vector<StoredRecord> ReadShard(const storage::Store& store, const dynamo::TableInfo& table,
-                                    int shard, uint64_t from_sequence, size_t limit);
-// The last sequence number stored in a shard of the table (0 if none).
-uint64_t LastSequence(const storage::Store& store, const dynamo::TableInfo& table, int shard);
+                                    int shard, uint64_t from_sequence, size_t limit,
+                                    uint64_t up_to_sequence);
 // The first sequence number stored in a shard of the table (0 if none).
 uint64_t FirstSequence(const storage::Store& store, const dynamo::TableInfo& table, int shard);
 

@@ -246,7 +246,8 @@ Result<std::string> StreamsApi::GetRecords(const json::object& r) {
   if (it->shard < 0 || it->shard >= writers_->shard_count()) return Status::Validation("Invalid ShardIterator");
 
   auto records = ReadShard(*store_, **table, it->shard, it->next_sequence,
-                           static_cast<size_t>(limit->value_or(kMaxRecordsPerCall)));
+                           static_cast<size_t>(limit->value_or(kMaxRecordsPerCall)),
+                           writers_->CommittedSequence(it->shard));
   std::string out = "{\"Records\":[";
   size_t bytes = 0;
   for (size_t i = 0; i < records.size(); ++i) {
