@@ -55,8 +55,12 @@ TEST(StreamRecord, ViewTypesAndLambdaRecord) {
     EXPECT_EQ(r.at("awsRegion"), "eu-west-1");
     EXPECT_EQ(r.at("eventSource"), "aws:dynamodb");
     EXPECT_EQ(d.at("Keys"), json::value(keys));
-    if (c.has_new) EXPECT_EQ(d.at("NewImage"), json::value(new_image));
-    if (c.has_old) EXPECT_EQ(d.at("OldImage"), json::value(old_image));
+    if (c.has_new) {
+      EXPECT_EQ(d.at("NewImage"), json::value(new_image));
+    }
+    if (c.has_old) {
+      EXPECT_EQ(d.at("OldImage"), json::value(old_image));
+    }
   }
   // No image to show: the member is absent, not null.
   Change insert{"INSERT", keys_json, "", new_json, 5};
