@@ -125,8 +125,11 @@ void EventSourceMapping::Run() {
 bool EventSourceMapping::PollShard(const dynamo::TableInfo& table, int shard) {
   ShardState& state = shards_[shard];
   const size_t batch_size = static_cast<size_t>(spec_.batch_size);
-  auto records = streams::ReadShard(*ctx_.store, table, shard, state.next, batch_size,
-                                    ctx_.writers->CommittedSequence(shard));
+  // Commits of other tables wake us too; skip the read when this shard has
+  // committed nothing past our position.
+  const uint64_t committed = ctx_.writers->CommittedSequence(shard);
+  if (committed < state.next) return false;
+  auto records = streams::ReadShard(*ctx_.store, table, shard, state.next, batch_size, committed);
   if (records.empty()) return false;
   // Batching window: wait for a full batch until the window since the first
   // waiting record has passed.
