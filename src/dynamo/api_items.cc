@@ -177,14 +177,15 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
   auto cond = ParseConditionRequest(r, {"NONE", "ALL_OLD"});
   if (!cond) return reply(ErrorReply(cond.status()));
   json::object item = CanonicalizeItem(**item_v);
+  const size_t item_size = ItemSize(item);  // here, not on the serial writer
   auto address = AddressOf(**table, item);
   if (!address) return reply(ErrorReply(address.status()));
 
   auto condition = cond->condition;
   // Runs once, on the writer: the item moves into the mutation.
-  Decide decide = [condition, item = std::move(item)](const json::object* current) mutable -> Result<Mutation> {
+  Decide decide = [condition, item = std::move(item), item_size](const json::object* current) mutable -> Result<Mutation> {
     if (condition && !expr::Evaluate(condition->root, current)) return ConditionFailed();
-    return Mutation{Mutation::Kind::kPut, std::move(item)};
+    return Mutation{Mutation::Kind::kPut, std::move(item), item_size};
   };
   SubmitWrite(writers_, *table, std::move(*address), std::move(decide),
               [c = std::move(*cond), reply = std::move(reply)](WriteResult w) { AnswerWrite(w, c, reply); });
@@ -245,10 +246,11 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
     if (!next) return next.status();
     Status valid = ValidateItem(*next);
     if (!valid.ok()) return valid;
-    if (ItemSize(*next) > kMaxItemSize) {
+    const size_t size = ItemSize(*next);
+    if (size > kMaxItemSize) {
       return Status::Validation("Item size to update has exceeded the maximum allowed size");
     }
-    return Mutation{Mutation::Kind::kPut, std::move(*next)};
+    return Mutation{Mutation::Kind::kPut, std::move(*next), size};
   };
   // UPDATED_*: the document paths the update names, with their nesting (an
   // update of m.x returns {"m": {"M": {"x": ...}}}, not all of m).

@@ -10,13 +10,18 @@ namespace streamer::dynamo {
 
 Result<ItemAddress> AddressOf(const TableInfo& table, const json::object& key_or_item) {
   ItemAddress a;
-  auto partition = EncodePartition(table.key_schema, key_or_item);
-  if (!partition) return partition.status();
-  auto full = EncodeItemKey(table.key_schema, key_or_item);
-  if (!full) return full.status();
-  a.partition = std::move(*partition);
-  a.storage_key = table.KeyPrefix() + *full;
   const KeySchema& ks = table.key_schema;
+  auto partition = EncodePartition(ks, key_or_item);
+  if (!partition) return partition.status();
+  a.partition = std::move(*partition);
+  // Item key = partition bytes + sort bytes: encode the partition once.
+  a.storage_key = table.KeyPrefix() + a.partition;
+  if (ks.sort) {
+    const json::value* sk = key_or_item.if_contains(ks.sort->name);
+    if (!sk) return Status::Validation("The provided key element does not match the schema");
+    Status s = AppendKeyValue(*sk, ks.sort->type, &a.storage_key);
+    if (!s.ok()) return s;
+  }
   a.key[ks.partition.name] = key_or_item.at(ks.partition.name);
   if (ks.sort) a.key[ks.sort->name] = key_or_item.at(ks.sort->name);
   return a;
@@ -25,11 +30,14 @@ Result<ItemAddress> AddressOf(const TableInfo& table, const json::object& key_or
 namespace {
 
 // Stream record size as DynamoDB counts it: keys plus the images the view keeps.
+// `new_image_size` is ItemSize(*new_image) when known (0 = compute it).
 size_t RecordSize(const json::object& keys, const json::object* old_image,
-                  const json::object* new_image, std::string_view view) {
+                  const json::object* new_image, size_t new_image_size, std::string_view view) {
   size_t size = ItemSize(keys);
   if (old_image && (view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES")) size += ItemSize(*old_image);
-  if (new_image && (view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES")) size += ItemSize(*new_image);
+  if (new_image && (view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES")) {
+    size += new_image_size ? new_image_size : ItemSize(*new_image);
+  }
   return size;
 }
 
@@ -74,6 +82,7 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
       return;
     }
     std::string new_json;
+    const size_t new_item_size = m->new_item_size;
     std::string_view event_name;
     switch (m->kind) {
       case Mutation::Kind::kNone:
@@ -105,7 +114,7 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
       const json::object* new_image = result->new_item ? &*result->new_item : nullptr;
       const std::string keys_json = json::serialize(address.key);
       streams::Change change{event_name, keys_json, old_json, new_json,
-                             RecordSize(address.key, old_image, new_image, table->stream_view_type)};
+                             RecordSize(address.key, old_image, new_image, new_item_size, table->stream_view_type)};
       const uint64_t seq = view.NextSequence();
       view.Put(storage::Family::kStream, streams::RecordKey(table->id, view.shard(), seq),
                streams::BuildRecord(change, table->stream_view_type, seq, table->region, NowMillis()));

@@ -18,6 +18,9 @@ struct Mutation {
   enum class Kind { kPut, kDelete, kNone };
   Kind kind = Kind::kNone;
   json::object new_item;  // kPut
+  // kPut: ItemSize(new_item) when the caller has it already (0 = unknown),
+  // so the serial writer does not walk the item again for the stream record.
+  size_t new_item_size = 0;
 };
 
 // Runs on the writer thread: `current` is nullptr when the item does not

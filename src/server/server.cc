@@ -27,14 +27,14 @@ constexpr std::string_view kDynamoPrefix = "DynamoDB_20120810.";
 constexpr std::string_view kStreamsPrefix = "DynamoDBStreams_20120810.";
 
 // The AWS JSON 1.0 response, with the CRC32 header botocore checks.
-http::Response AwsJsonResponse(const dynamo::ApiReply& reply, unsigned version, bool keep_alive) {
+http::Response AwsJsonResponse(dynamo::ApiReply reply, unsigned version, bool keep_alive) {
   http::Response res{static_cast<bhttp::status>(reply.status), version};
   res.set(bhttp::field::content_type, "application/x-amz-json-1.0");
   res.set("x-amzn-RequestId", NewUuid());
   uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(reply.body.data()),
                     static_cast<uInt>(reply.body.size()));
   res.set("x-amz-crc32", std::to_string(crc));
-  res.body() = reply.body;
+  res.body() = std::move(reply.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();
   return res;
@@ -95,7 +95,7 @@ void Server::Impl::HandleAws(http::Request&& req, http::Respond respond) {
   }
   const std::string_view target = req["X-Amz-Target"];
   auto reply = [respond, version, keep_alive](dynamo::ApiReply r) {
-    respond(AwsJsonResponse(r, version, keep_alive));
+    respond(AwsJsonResponse(std::move(r), version, keep_alive));
   };
   if (target.substr(0, kDynamoPrefix.size()) == kDynamoPrefix) {
     dynamo->Handle(target.substr(kDynamoPrefix.size()), req.body(), std::move(reply));
