@@ -27,6 +27,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import textwrap
 import time
 import unittest
 import urllib.error
@@ -332,6 +333,34 @@ class Streamer:
 
 def _json_dumps(value):
     return json.dumps(value, separators=(',', ':'))
+
+
+class StackDir:
+    """A temp folder holding a stack file (dedented) and any files its functions need."""
+
+    def __init__(self, stack_yaml, files=None, prefix='streamer-stack-'):
+        self.dir = tempfile.mkdtemp(prefix=prefix)
+        for name, text in (files or {}).items():
+            self.write(name, text)
+        self.stack_file = self.write('stack.yaml', stack_yaml)
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, 'w') as f:
+            f.write(textwrap.dedent(text))
+        return path
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
 
 
 class StreamerTestCase(unittest.TestCase):

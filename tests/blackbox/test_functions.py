@@ -4,12 +4,10 @@ order, retries of a failing function, checkpoints across kill -9, starting posit
 import collections
 import json
 import os
-import shutil
-import tempfile
-import textwrap
 import time
 import unittest
 
+import harness
 from harness import Streamer, StreamerTestCase
 
 # One handler for every test: appends one JSON line per successful batch to $OUT.
@@ -62,26 +60,9 @@ def wait_for_records(path, count, timeout=20.0):
         time.sleep(0.05)
 
 
-class StackDir:
-    """A temp folder with a stack file and the recorder handler."""
-
-    def __init__(self, stack_yaml):
-        self.dir = tempfile.mkdtemp(prefix='streamer-fn-')
-        with open(os.path.join(self.dir, 'recorder.py'), 'w') as f:
-            f.write(RECORDER)
-        self.stack_file = self.write('stack.yaml', stack_yaml)
-
-    def write(self, name, text):
-        path = os.path.join(self.dir, name)
-        with open(path, 'w') as f:
-            f.write(textwrap.dedent(text))
-        return path
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
-
-    def remove(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
+def StackDir(stack_yaml):
+    """A stack folder holding the recorder handler too."""
+    return harness.StackDir(stack_yaml, files={'recorder.py': RECORDER}, prefix='streamer-fn-')
 
 
 BATCH_STACK = """

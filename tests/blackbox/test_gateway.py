@@ -3,16 +3,12 @@ passthrough behaviours, and a custom stack exercising templates, integrations an
 
 import http.client
 import json
-import os
-import shutil
-import tempfile
-import textwrap
 import time
 import unittest
 
 from botocore.exceptions import ClientError
 
-from harness import StreamerTestCase
+from harness import StackDir, StreamerTestCase
 
 SEED_OK = b'{"message": "item added to db"}'
 MISSING_TOKEN = {'message': 'Missing Authentication Token'}
@@ -340,10 +336,8 @@ class CustomStackGatewayTest(StreamerTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.stack_dir = tempfile.mkdtemp(prefix='streamer-gw-stack-')
-        cls.stack_file = os.path.join(cls.stack_dir, 'stack.yaml')
-        with open(cls.stack_file, 'w') as f:
-            f.write(textwrap.dedent(CUSTOM_STACK))
+        cls.stack = StackDir(CUSTOM_STACK, prefix='streamer-gw-stack-')
+        cls.stack_file = cls.stack.stack_file
         super().setUpClass()
         cls.ddb = cls.server.client('dynamodb')
 
@@ -352,7 +346,7 @@ class CustomStackGatewayTest(StreamerTestCase):
         try:
             super().tearDownClass()
         finally:
-            shutil.rmtree(cls.stack_dir, ignore_errors=True)
+            cls.stack.remove()
 
     def get_item(self, key):
         return self.ddb.get_item(TableName='GwItems', Key={'id': {'S': key}},

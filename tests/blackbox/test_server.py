@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 import zlib
 
-from harness import DEFAULT_BIN, DUMMY_ENV, Streamer, StreamerTestCase, free_port
+from harness import DEFAULT_BIN, DUMMY_ENV, StackDir, Streamer, StreamerTestCase
 
 BIN = os.environ.get('STREAMER_BIN', DEFAULT_BIN)
 
@@ -238,14 +238,10 @@ class SignalTest(unittest.TestCase):
         self.check_signal(signal.SIGINT)
 
     def test_sigterm_with_a_function_that_always_fails(self):
-        tmp = tempfile.mkdtemp(prefix='streamer-failing-')
-        try:
-            stack = os.path.join(tmp, 'stack.yaml')
-            with open(stack, 'w') as f:
-                f.write('tables:\n  Fails:\n    partitionKey: pk\n    stream: KEYS_ONLY\n'
-                        'functions:\n  Bad:\n    exec: "exit 3"\n'
-                        'events:\n  - {function: Bad, table: Fails}\n')
-            s = Streamer(stack_file=stack)
+        with StackDir('tables:\n  Fails:\n    partitionKey: pk\n    stream: KEYS_ONLY\n'
+                      'functions:\n  Bad:\n    exec: "exit 3"\n'
+                      'events:\n  - {function: Bad, table: Fails}\n') as stack:
+            s = Streamer(stack_file=stack.stack_file)
             try:
                 s.start()
                 s.client('dynamodb').put_item(TableName='Fails', Item={'pk': {'S': 'x'}})
@@ -258,20 +254,14 @@ class SignalTest(unittest.TestCase):
                 self.assertLess(time.monotonic() - started, 5)
             finally:
                 s.close()
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
     def test_sigterm_does_not_wait_for_a_long_running_function(self):
         """Shutdown cancels the batch in flight instead of waiting up to the function's
         timeout; the batch was not checkpointed, so it is delivered again after a restart."""
-        tmp = tempfile.mkdtemp(prefix='streamer-slow-')
-        try:
-            stack = os.path.join(tmp, 'stack.yaml')
-            with open(stack, 'w') as f:
-                f.write('tables:\n  Slow:\n    partitionKey: pk\n    stream: KEYS_ONLY\n'
-                        'functions:\n  Sleeper:\n    exec: "sleep 6"\n    timeout: 60\n'
-                        'events:\n  - {function: Sleeper, table: Slow}\n')
-            s = Streamer(stack_file=stack)
+        with StackDir('tables:\n  Slow:\n    partitionKey: pk\n    stream: KEYS_ONLY\n'
+                      'functions:\n  Sleeper:\n    exec: "sleep 6"\n    timeout: 60\n'
+                      'events:\n  - {function: Sleeper, table: Slow}\n') as stack:
+            s = Streamer(stack_file=stack.stack_file)
             try:
                 s.start()
                 s.client('dynamodb').put_item(TableName='Slow', Item={'pk': {'S': 'x'}})
@@ -281,9 +271,6 @@ class SignalTest(unittest.TestCase):
                 self.assertLess(time.monotonic() - started, 3)
             finally:
                 s.close()
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-
 
 if __name__ == '__main__':
     unittest.main()
