@@ -11,8 +11,8 @@ namespace streamer::dynamo {
 namespace {
 // Errors raised by the service framework rather than by DynamoDB itself
 // carry the coral namespace, as AWS's do.
-bool IsFrameworkError(std::string_view type) {
-  return type == "SerializationException" || type == "UnknownOperationException";
+bool IsFrameworkError(const Status& s) {
+  return s.Is(Code::kSerialization) || s.Is(Code::kUnknownOperation);
 }
 
 ApiReply Ok(const json::value& v) { return ApiReply{200, json::serialize(v)}; }
@@ -23,15 +23,16 @@ const std::set<std::string_view> kViewTypes = {"KEYS_ONLY", "NEW_IMAGE", "OLD_IM
 
 ApiReply ErrorReply(const Status& status) {
   json::object o;
-  const std::string ns = IsFrameworkError(status.type()) ? "com.amazon.coral.service#"
+  const std::string ns = IsFrameworkError(status) ? "com.amazon.coral.service#"
                                                          : "com.amazonaws.dynamodb.v20120810#";
-  o["__type"] = ns + status.type();
+  o["__type"] = ns + std::string(status.type());
   if (!status.message().empty()) o["message"] = status.message();
   return ApiReply{status.http_status(), json::serialize(o)};
 }
 
-DynamoApi::DynamoApi(TableCatalog* catalog, storage::Store* store, storage::ShardWriters* writers)
-    : catalog_(catalog), store_(store), writers_(writers) {}
+DynamoApi::DynamoApi(TableCatalog* catalog, storage::Store* store, storage::ShardWriters* writers,
+                     BlockingPools pools)
+    : catalog_(catalog), store_(store), writers_(writers), pools_(pools) {}
 
 void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyFn reply) {
   auto parsed = ParseJson(body);
@@ -64,8 +65,20 @@ void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyF
     reply(ErrorReply(Status::Error("UnknownOperationException", "")));
     return;
   }
-  Result<json::value> result = (this->*(it->second))(r);
-  reply(result ? Ok(*result) : ErrorReply(result.status()));
+  // Range reads and table DDL (which fsyncs and holds the catalog lock) may
+  // block: they run on their own threads, never on an I/O thread.
+  WorkerPool* pool = nullptr;
+  if (operation == "Query" || operation == "Scan") pool = pools_.reads;
+  if (operation == "CreateTable" || operation == "DeleteTable") pool = pools_.ddl;
+  if (!pool) {
+    Result<json::value> result = (this->*(it->second))(r);
+    reply(result ? Ok(*result) : ErrorReply(result.status()));
+    return;
+  }
+  pool->Post([this, fn = it->second, request = std::move(*parsed), reply = std::move(reply)] {
+    Result<json::value> result = (this->*fn)(request.as_object());
+    reply(result ? Ok(*result) : ErrorReply(result.status()));
+  });
 }
 
 Result<TablePtr> DynamoApi::RequireTable(const Request& r) const {

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/json.h"
+#include "core/worker_pool.h"
 #include "dynamo/table_catalog.h"
 #include "storage/shard_writer.h"
 #include "storage/store.h"
@@ -25,9 +26,16 @@ using ReplyFn = std::function<void(ApiReply)>;
 // The error body AWS sends: {"__type":"<namespace>#<type>","message":"..."}.
 ApiReply ErrorReply(const Status& status);
 
+// Where operations that may block run (null: on the calling thread).
+struct BlockingPools {
+  WorkerPool* reads = nullptr;  // Query, Scan
+  WorkerPool* ddl = nullptr;    // CreateTable, DeleteTable: one thread, in order
+};
+
 class DynamoApi {
  public:
-  DynamoApi(TableCatalog* catalog, storage::Store* store, storage::ShardWriters* writers);
+  DynamoApi(TableCatalog* catalog, storage::Store* store, storage::ShardWriters* writers,
+            BlockingPools pools = {});
 
   // `operation` is the part of the target after "DynamoDB_20120810.".
   void Handle(std::string_view operation, std::string_view body, ReplyFn reply);
@@ -57,6 +65,7 @@ class DynamoApi {
   TableCatalog* catalog_;
   storage::Store* store_;
   storage::ShardWriters* writers_;
+  BlockingPools pools_;
 };
 
 // DescribeTable's TableDescription for a table.

@@ -147,7 +147,7 @@ Status ConditionFailed() {
 void AnswerWrite(const WriteResult& w, const ConditionRequest& c, const ReplyFn& reply) {
   if (!w.status.ok()) {
     ApiReply err = ErrorReply(w.status);
-    if (w.status.type() == "ConditionalCheckFailedException" && c.return_old_on_failure && w.old_item) {
+    if (w.status.Is(Code::kConditionalCheckFailed) && c.return_old_on_failure && w.old_item) {
       json::object o = json::parse(err.body).as_object();
       o["Item"] = *w.old_item;
       err.body = json::serialize(o);
@@ -297,7 +297,7 @@ Result<json::value> DynamoApi::GetItem(const Request& r) {
   std::string bytes;
   Status s = store_->Get(storage::Family::kItems, address->storage_key, &bytes);
   if (!s.ok()) {
-    if (s.type() == "NotFound") return json::object{};
+    if (s.Is(Code::kNotFound)) return json::object{};
     return s;
   }
   auto item = ParseJson(bytes);

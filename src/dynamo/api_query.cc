@@ -1,7 +1,7 @@
 // DynamoApi: multi-item reads (Query, Scan). They read a RocksDB snapshot on
 // the calling I/O thread and never queue behind writes.
-#include <rocksdb/db.h>
 
+#include "core/hash.h"
 #include "dynamo/api.h"
 #include "dynamo/expr/condition.h"
 #include "dynamo/expr/key_condition.h"
@@ -31,9 +31,7 @@ struct ReadOptions {
 // its partition key value, so every item of a partition lands in one segment.
 int64_t SegmentOf(const TableInfo& t, const json::object& item, int64_t total_segments) {
   const std::string bytes = json::serialize(item.at(t.key_schema.partition.name));
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ULL;
-  return static_cast<int64_t>(h % static_cast<uint64_t>(total_segments));
+  return static_cast<int64_t>(Fnv1a(bytes) % static_cast<uint64_t>(total_segments));
 }
 
 // Scan's Segment / TotalSegments, with AWS's checks.
@@ -123,32 +121,30 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
 // the page: filter, limit (counted before the filter, as AWS does), 1 MB cap.
 Result<json::value> ReadPage(const storage::Store& store, const TableInfo& t, const ReadOptions& o,
                              const std::string& begin, const std::string& end, bool forward) {
-  const rocksdb::Snapshot* snap = store.db()->GetSnapshot();
-  auto it = store.NewIterator(storage::Family::kItems, snap);
+  auto snap = store.NewSnapshot();
+  auto it = store.NewIterator(storage::Family::kItems, snap.get());
   std::string start_key;
   if (o.exclusive_start_key) {
     auto enc = EncodeItemKey(t.key_schema, *o.exclusive_start_key);
     if (!enc) {
-      store.db()->ReleaseSnapshot(snap);
       return Status::Validation("The provided starting key is invalid: " + enc.status().message());
     }
     start_key = t.KeyPrefix() + *enc;
   }
   if (forward) {
     it->Seek(start_key.empty() || start_key < begin ? begin : start_key);
-    if (!start_key.empty() && it->Valid() && it->key().ToString() == start_key) it->Next();
+    if (!start_key.empty() && it->Valid() && it->key() == start_key) it->Next();
   } else {
     const std::string& upper = (!start_key.empty() && start_key < end) ? start_key : end;
     it->SeekForPrev(upper);
-    if (it->Valid() && it->key().ToString() >= upper) it->Prev();
+    if (it->Valid() && it->key() >= upper) it->Prev();
   }
   json::array items;
   int64_t scanned = 0, count = 0;
   size_t bytes = 0;
   std::optional<json::object> last;
   for (; it->Valid(); forward ? it->Next() : it->Prev()) {
-    rocksdb::Slice k = it->key();
-    std::string_view key(k.data(), k.size());
+    std::string_view key = it->key();
     if (forward ? key >= end : key < begin) break;
     auto parsed = ParseJson(std::string_view(it->value().data(), it->value().size()));
     if (!parsed || !parsed->is_object()) continue;
@@ -168,7 +164,6 @@ Result<json::value> ReadPage(const storage::Store& store, const TableInfo& t, co
       break;
     }
   }
-  store.db()->ReleaseSnapshot(snap);
   json::object out;
   if (!o.count_only) out["Items"] = std::move(items);
   out["Count"] = count;

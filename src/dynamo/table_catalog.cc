@@ -1,10 +1,10 @@
 #include "dynamo/table_catalog.h"
 
-#include <rocksdb/write_batch.h>
-
+#include <algorithm>
 #include <mutex>
 
 #include "core/clock.h"
+#include "storage/shard_writer.h"
 
 namespace streamer::dynamo {
 
@@ -42,6 +42,7 @@ json::value TableInfo::ToJson() const {
   o["creation_millis"] = creation_millis;
   o["table_arn"] = table_arn;
   o["stream_arn"] = stream_arn;
+  o["stream_shards"] = stream_shards;
   return o;
 }
 
@@ -62,14 +63,40 @@ Result<TableInfo> TableInfo::FromJson(const json::value& v) {
     t.creation_millis = o.at("creation_millis").to_number<int64_t>();
     t.table_arn = std::string(o.at("table_arn").as_string());
     t.stream_arn = std::string(o.at("stream_arn").as_string());
+    // Absent in catalogs written before the layout was saved (Load fills it).
+    if (const auto* n = o.if_contains("stream_shards")) t.stream_shards = static_cast<int>(n->to_number<int64_t>());
+    if (t.stream_shards < 1 || t.stream_shards > kMaxStreamShards) {
+      return Status::Corruption("corrupt catalog entry: stream_shards " + std::to_string(t.stream_shards));
+    }
   } catch (const std::exception& e) {
     return Status::Internal(std::string("corrupt catalog entry: ") + e.what());
   }
   return t;
 }
 
-TableCatalog::TableCatalog(storage::Store* store, AwsIdentity identity)
-    : store_(store), identity_(std::move(identity)) {}
+int TableInfo::StreamShardOf(std::string_view encoded_partition) const {
+  return static_cast<int>(storage::PartitionHash(encoded_partition) % static_cast<uint64_t>(stream_shards));
+}
+
+TableCatalog::TableCatalog(storage::Store* store, AwsIdentity identity, int default_stream_shards)
+    : store_(store),
+      identity_(std::move(identity)),
+      default_stream_shards_(std::clamp(default_stream_shards, 1, kMaxStreamShards)) {}
+
+// Catalogs written before the shard layout was saved routed keys by
+// hash % (writer count of that run); the writers that ever wrote left their
+// counters ("seq/<writer>"), so the highest one tells that count.
+int TableCatalog::LegacyShardCount() const {
+  int count = 0;
+  auto it = store_->NewIterator(storage::Family::kMeta);
+  const std::string prefix = "seq/";
+  for (it->Seek(prefix); it->Valid() && it->key().substr(0, prefix.size()) == prefix; it->Next()) {
+    if (it->key().size() == prefix.size() + 2) {
+      count = std::max(count, storage::ReadU16(it->key().substr(prefix.size())) + 1);
+    }
+  }
+  return count > 0 ? std::min(count, kMaxStreamShards) : default_stream_shards_;
+}
 
 Status TableCatalog::Load() {
   std::unique_lock lock(mu_);
@@ -77,16 +104,31 @@ Status TableCatalog::Load() {
   Status s = store_->Get(storage::Family::kMeta, kNextIdKey, &value);
   if (s.ok() && value.size() == 4) next_id_ = storage::ReadU32(value);
   auto it = store_->NewIterator(storage::Family::kMeta);
-  for (it->Seek(rocksdb::Slice(kTablePrefix.data(), kTablePrefix.size())); it->Valid(); it->Next()) {
-    std::string_view key(it->key().data(), it->key().size());
+  std::vector<std::shared_ptr<TableInfo>> unsaved_layout;
+  for (it->Seek(kTablePrefix); it->Valid(); it->Next()) {
+    std::string_view key = it->key();
     if (key.substr(0, kTablePrefix.size()) != kTablePrefix) break;
-    auto parsed = ParseJson(std::string_view(it->value().data(), it->value().size()));
-    if (!parsed) return Status::Internal("corrupt catalog entry for " + std::string(key));
+    auto parsed = ParseJson(it->value());
+    if (!parsed) return Status::Corruption("corrupt catalog entry for " + std::string(key));
     auto info = TableInfo::FromJson(*parsed);
     if (!info) return info.status();
     info->region = identity_.region;
+    if (!parsed->as_object().contains("stream_shards")) {
+      info->stream_shards = LegacyShardCount();
+      auto copy = std::make_shared<TableInfo>(*info);
+      unsaved_layout.push_back(copy);
+    }
     const std::string name = info->name;  // not info->name in the same expression as the move
     tables_[name] = std::make_shared<const TableInfo>(std::move(*info));
+  }
+  Status scanned = it->status();
+  if (!scanned.ok()) return scanned;
+  // Save the layout found for older entries, so it never changes again.
+  for (const auto& t : unsaved_layout) {
+    storage::WriteBatch batch(store_);
+    batch.Put(storage::Family::kMeta, std::string(kTablePrefix) + t->name, streamer::ToJson(t->ToJson()));
+    Status s = store_->Write(&batch);
+    if (!s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -111,6 +153,7 @@ Result<TablePtr> TableCatalog::Create(TableInfo info) {
     return Status::Error("ResourceInUseException", "Table already exists: " + info.name);
   }
   info.id = next_id_;
+  info.stream_shards = default_stream_shards_;
   info.region = identity_.region;
   info.creation_millis = NowMillis();
   info.table_arn = "arn:aws:dynamodb:" + identity_.region + ":" + identity_.account + ":table/" + info.name;
@@ -118,12 +161,11 @@ Result<TablePtr> TableCatalog::Create(TableInfo info) {
     info.stream_label = IsoMillis(info.creation_millis);
     info.stream_arn = info.table_arn + "/stream/" + info.stream_label;
   }
-  rocksdb::WriteBatch batch;
+  storage::WriteBatch batch(store_);
   std::string next;
   storage::AppendU32(&next, next_id_ + 1);
-  batch.Put(store_->handle(storage::Family::kMeta), kNextIdKey, next);
-  batch.Put(store_->handle(storage::Family::kMeta), std::string(kTablePrefix) + info.name,
-            streamer::ToJson(info.ToJson()));
+  batch.Put(storage::Family::kMeta, kNextIdKey, next);
+  batch.Put(storage::Family::kMeta, std::string(kTablePrefix) + info.name, streamer::ToJson(info.ToJson()));
   Status s = store_->Write(&batch);
   if (!s.ok()) return s;
   ++next_id_;
@@ -142,8 +184,8 @@ Result<TablePtr> TableCatalog::Delete(std::string_view name) {
                            "Requested resource not found: Table: " + std::string(name) + " not found");
     }
     table = it->second;
-    rocksdb::WriteBatch batch;
-    batch.Delete(store_->handle(storage::Family::kMeta), std::string(kTablePrefix) + table->name);
+    storage::WriteBatch batch(store_);
+    batch.Delete(storage::Family::kMeta, std::string(kTablePrefix) + table->name);
     Status s = store_->Write(&batch);
     if (!s.ok()) return s;
     tables_.erase(it);

@@ -24,6 +24,9 @@ struct AwsIdentity {
   std::string account = "000000000000";
 };
 
+// A stream never has more shards than this (shard ids are 16-bit in keys).
+constexpr int kMaxStreamShards = 1024;
+
 struct TableInfo {
   std::string name;
   uint32_t id = 0;  // storage prefix; a re-created table gets a new id
@@ -36,11 +39,24 @@ struct TableInfo {
   int64_t creation_millis = 0;
   std::string table_arn;
   std::string stream_arn;  // "" = no stream
+  // The table's layout, saved with it: how many stream shards its keys are
+  // spread over (hash of the partition key). Writers own whole shards, so a
+  // different writer count on a later run moves shards between writers and
+  // never changes which shard a key's records are in.
+  int stream_shards = 1;
   std::string region;      // not persisted: the serving identity
 
   bool has_stream() const { return !stream_view_type.empty(); }
   // The storage prefix of this table's keys (4 bytes).
   std::string KeyPrefix() const;
+  // The stream shard of an encoded partition key.
+  int StreamShardOf(std::string_view encoded_partition) const;
+  // The writer that owns a stream shard of this table in a run with
+  // `writer_count` writers (offset by the table id, so one-shard tables
+  // spread over the writers).
+  int WriterOf(int stream_shard, int writer_count) const {
+    return static_cast<int>((static_cast<uint64_t>(stream_shard) + id) % static_cast<uint64_t>(writer_count));
+  }
   json::value ToJson() const;
   static Result<TableInfo> FromJson(const json::value& v);
 };
@@ -49,7 +65,8 @@ using TablePtr = std::shared_ptr<const TableInfo>;
 
 class TableCatalog {
  public:
-  TableCatalog(storage::Store* store, AwsIdentity identity);
+  // New tables get `default_stream_shards` stream shards.
+  TableCatalog(storage::Store* store, AwsIdentity identity, int default_stream_shards = 1);
   Status Load();
 
   TablePtr Find(std::string_view name) const;
@@ -62,8 +79,11 @@ class TableCatalog {
   const AwsIdentity& identity() const { return identity_; }
 
  private:
+  int LegacyShardCount() const;
+
   storage::Store* store_;
   AwsIdentity identity_;
+  int default_stream_shards_;
   mutable std::shared_mutex mu_;
   std::map<std::string, TablePtr, std::less<>> tables_;
   uint32_t next_id_ = 1;

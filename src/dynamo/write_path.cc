@@ -54,11 +54,14 @@ bool SameItem(const json::object& a, const json::object& b) {
 
 void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress address,
                  Decide decide, WriteDone done) {
-  const int shard = writers->ShardFor(address.partition);
+  // A key's stream shard is fixed by the table's saved layout; the writer
+  // owning that shard in this run applies the write.
+  const int stream_shard = table->StreamShardOf(address.partition);
+  const int writer = table->WriterOf(stream_shard, writers->writer_count());
   auto result = std::make_shared<WriteResult>();
   storage::WriteTask task;
-  task.apply = [table, address = std::move(address), decide = std::move(decide),
-                result](storage::DrainView& view) {
+  task.apply = [table, address = std::move(address), decide = std::move(decide), result, stream_shard,
+                writer](storage::DrainView& view) {
     std::string old_json;  // the stored item: also the stream's OldImage, as is
     Status read_error;
     std::optional<json::object> current;
@@ -115,8 +118,8 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
       const std::string keys_json = json::serialize(address.key);
       streams::Change change{event_name, keys_json, old_json, new_json,
                              RecordSize(address.key, old_image, new_image, new_item_size, table->stream_view_type)};
-      const uint64_t seq = view.NextSequence();
-      view.Put(storage::Family::kStream, streams::RecordKey(table->id, view.shard(), seq),
+      const uint64_t seq = view.NextSequence(writer);
+      view.Put(storage::Family::kStream, streams::RecordKey(table->id, stream_shard, seq),
                streams::BuildRecord(change, table->stream_view_type, seq, table->region, NowMillis()));
     }
   };
@@ -124,7 +127,7 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
     if (!commit.ok() && result->status.ok()) result->status = commit;
     done(std::move(*result));
   };
-  writers->Submit(shard, std::move(task));
+  writers->Submit(writer, std::move(task));
 }
 
 }  // namespace streamer::dynamo

@@ -1,10 +1,9 @@
 #include "functions/event_source_mapping.h"
 
-#include <rocksdb/write_batch.h>
-
 #include <cstdio>
 
 #include "core/clock.h"
+#include "core/hash.h"
 #include "streams/stream_record.h"
 
 namespace streamer::functions {
@@ -17,15 +16,8 @@ constexpr size_t kMaxEventBytes = 6 * 1024 * 1024;
 
 std::string StableUuid(const std::string& seed) {
   // FNV-1a twice with different bases: deterministic, UUID-shaped.
-  auto fnv = [&](uint64_t h) {
-    for (unsigned char c : seed) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    return h;
-  };
   char buf[40];
-  uint64_t a = fnv(1469598103934665603ull), b = fnv(0x9e3779b97f4a7c15ull);
+  uint64_t a = Fnv1a(seed), b = Fnv1a(seed, 0x9e3779b97f4a7c15ull);
   std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-a%03x-%012llx", static_cast<unsigned>(a >> 32),
                 static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
                 static_cast<unsigned>(b >> 52), static_cast<unsigned long long>(b & 0xffffffffffffull));
@@ -48,19 +40,12 @@ std::string EventSourceMapping::CheckpointKey(uint32_t table_id, int shard) cons
   return key;
 }
 
-uint64_t EventSourceMapping::LoadCheckpoint(uint32_t table_id, int shard, bool* found) const {
-  std::string value;
-  Status s = ctx_.store->Get(storage::Family::kCheckpoints, CheckpointKey(table_id, shard), &value);
-  *found = s.ok() && value.size() == 8;
-  return *found ? storage::ReadU64(value) : 0;
+Result<std::optional<uint64_t>> EventSourceMapping::LoadCheckpoint(uint32_t table_id, int shard) const {
+  return ctx_.checkpoints->Load(CheckpointKey(table_id, shard));
 }
 
 Status EventSourceMapping::SaveCheckpoint(uint32_t table_id, int shard, uint64_t sequence) {
-  rocksdb::WriteBatch batch;
-  std::string value;
-  storage::AppendU64(&value, sequence);
-  batch.Put(ctx_.store->handle(storage::Family::kCheckpoints), CheckpointKey(table_id, shard), value);
-  return ctx_.store->Write(&batch);
+  return ctx_.checkpoints->Save(CheckpointKey(table_id, shard), sequence);
 }
 
 Status EventSourceMapping::Start() {
@@ -71,13 +56,14 @@ Status EventSourceMapping::Start() {
                               ": the table has no stream");
   }
   table_id_ = table->id;
-  for (int shard = 0; shard < ctx_.writers->shard_count(); ++shard) {
-    bool found = false;
-    uint64_t done = LoadCheckpoint(table->id, shard, &found);
-    if (!found) {
+  for (int shard = 0; shard < ctx_.source->ShardCount(*table); ++shard) {
+    auto saved = LoadCheckpoint(table->id, shard);
+    if (!saved) return saved.status();
+    uint64_t done = saved->value_or(0);
+    if (!*saved) {
       // First start: LATEST begins after what is committed now; TRIM_HORIZON
       // at the oldest record. The checkpoint is saved so a restart agrees.
-      done = spec_.starting_position == "LATEST" ? ctx_.writers->CommittedSequence(shard) : 0;
+      done = spec_.starting_position == "LATEST" ? ctx_.source->DurableSequence(*table, shard) : 0;
       Status s = SaveCheckpoint(table->id, shard, done);
       if (!s.ok()) return s;
     }
@@ -127,9 +113,8 @@ bool EventSourceMapping::PollShard(const dynamo::TableInfo& table, int shard) {
   const size_t batch_size = static_cast<size_t>(spec_.batch_size);
   // Commits of other tables wake us too; skip the read when this shard has
   // committed nothing past our position.
-  const uint64_t committed = ctx_.writers->CommittedSequence(shard);
-  if (committed < state.next) return false;
-  auto records = streams::ReadShard(*ctx_.store, table, shard, state.next, batch_size, committed);
+  if (ctx_.source->DurableSequence(table, shard) < state.next) return false;
+  auto records = ctx_.source->Read(table, shard, state.next, batch_size);
   if (records.empty()) return false;
   // Batching window: wait for a full batch until the window since the first
   // waiting record has passed.

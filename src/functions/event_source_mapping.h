@@ -14,15 +14,15 @@
 #include "dynamo/table_catalog.h"
 #include "functions/handlers/handler.h"
 #include "stack/stack.h"
-#include "storage/shard_writer.h"
-#include "storage/store.h"
+#include "storage/checkpoint_store.h"
 #include "streams/stream_reader.h"
+#include "streams/stream_source.h"
 
 namespace streamer::functions {
 
 struct MappingContext {
-  storage::Store* store;
-  storage::ShardWriters* writers;
+  const streams::StreamSource* source;
+  storage::CheckpointStore* checkpoints;
   dynamo::TableCatalog* catalog;
   streams::CommitNotifier* notifier;
 };
@@ -44,7 +44,7 @@ class EventSourceMapping {
   // Processes one batch of `shard` if there is one; returns true if it did.
   bool PollShard(const dynamo::TableInfo& table, int shard);
   std::string CheckpointKey(uint32_t table_id, int shard) const;
-  uint64_t LoadCheckpoint(uint32_t table_id, int shard, bool* found) const;
+  Result<std::optional<uint64_t>> LoadCheckpoint(uint32_t table_id, int shard) const;
   Status SaveCheckpoint(uint32_t table_id, int shard, uint64_t sequence);
 
   stack::EventMappingSpec spec_;

@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <boost/asio/post.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <thread>
@@ -15,7 +17,9 @@
 #include "http/io_pool.h"
 #include "http/server.h"
 #include "storage/shard_writer.h"
+#include "storage/checkpoint_store.h"
 #include "streams/stream_reader.h"
+#include "streams/stream_source.h"
 #include "streams/streams_api.h"
 
 namespace streamer::server {
@@ -65,7 +69,11 @@ struct Server::Impl {
   std::unique_ptr<storage::Store> store;
   streams::CommitNotifier notifier;
   std::unique_ptr<storage::ShardWriters> writers;
+  std::unique_ptr<streams::StreamSource> stream_source;
+  std::unique_ptr<storage::CheckpointStore> checkpoints;
   std::unique_ptr<dynamo::TableCatalog> catalog;
+  std::unique_ptr<WorkerPool> read_pool;  // Query/Scan, off the I/O threads
+  std::unique_ptr<WorkerPool> ddl_pool;   // table DDL, one at a time
   std::unique_ptr<dynamo::DynamoApi> dynamo;
   std::unique_ptr<streams::StreamsApi> streams_api;
   std::unique_ptr<gateway::Gateway> gateway;
@@ -102,7 +110,7 @@ void Server::Impl::HandleAws(http::Request&& req, http::Respond respond) {
   } else if (target.substr(0, kStreamsPrefix.size()) == kStreamsPrefix) {
     streams_api->Handle(target.substr(kStreamsPrefix.size()), req.body(), reply);
   } else {
-    reply(dynamo::ErrorReply(Status::Error("UnknownOperationException", "")));
+    reply(dynamo::ErrorReply(Status::Of(Code::kUnknownOperation, "")));
   }
 }
 
@@ -122,22 +130,34 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   if (!store) {
     const std::string& why = store.status().message();
     if (why.find("LOCK") != std::string::npos) {
-      return Status::Error(store.status().type(),
-                           "data directory " + config.data_dir +
-                               " is in use by another streamer process (" + why + ")");
+      return store.status().WithMessage("data directory " + config.data_dir +
+                                        " is in use by another streamer process (" + why + ")");
     }
     return store.status();
   }
   s.store = std::move(*store);
-  s.writers = std::make_unique<storage::ShardWriters>(s.store.get(), config.shards,
-                                                      [&s](int) { s.notifier.Notify(); });
+  storage::ShardWritersOptions writer_options;
+  writer_options.writers = config.shards;
+  writer_options.on_commit = [&s](int) { s.notifier.Notify(); };
+  // Answers (response serialization, response mapping templates) run on the
+  // I/O threads, never on a writer or the syncer.
+  writer_options.completions = [&s](std::function<void()> work) { boost::asio::post(s.pool.context(), std::move(work)); };
+  s.writers = std::make_unique<storage::ShardWriters>(s.store.get(), std::move(writer_options));
   Status st = s.writers->Start();
   if (!st.ok()) return st;
-  s.catalog = std::make_unique<dynamo::TableCatalog>(s.store.get(), dynamo::AwsIdentity{config.region, "000000000000"});
+  s.stream_source = streams::NewEmbeddedStreamSource(s.store.get(), s.writers.get());
+  s.checkpoints = storage::NewEmbeddedCheckpointStore(s.store.get());
+  // New tables' streams get one shard per writer of this run (the layout is
+  // saved with the table; later runs may use another writer count).
+  s.catalog = std::make_unique<dynamo::TableCatalog>(
+      s.store.get(), dynamo::AwsIdentity{config.region, "000000000000"}, config.shards);
   st = s.catalog->Load();
   if (!st.ok()) return st;
-  s.dynamo = std::make_unique<dynamo::DynamoApi>(s.catalog.get(), s.store.get(), s.writers.get());
-  s.streams_api = std::make_unique<streams::StreamsApi>(s.catalog.get(), s.store.get(), s.writers.get());
+  s.read_pool = std::make_unique<WorkerPool>("reads", 2);
+  s.ddl_pool = std::make_unique<WorkerPool>("ddl", 1);
+  s.dynamo = std::make_unique<dynamo::DynamoApi>(s.catalog.get(), s.store.get(), s.writers.get(),
+                                                 dynamo::BlockingPools{s.read_pool.get(), s.ddl_pool.get()});
+  s.streams_api = std::make_unique<streams::StreamsApi>(s.catalog.get(), s.stream_source.get());
 
   // The stack's tables: created once; a table kept from an earlier run must
   // still match the stack's key schema.
@@ -182,7 +202,7 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
     if (it == by_name.end()) return Status::Validation("event mapping names unknown function " + m.function);
     auto esm = std::make_unique<functions::EventSourceMapping>(
         m, it->second,
-        functions::MappingContext{s.store.get(), s.writers.get(), s.catalog.get(), &s.notifier});
+        functions::MappingContext{s.stream_source.get(), s.checkpoints.get(), s.catalog.get(), &s.notifier});
     st = esm->Start();
     if (!st.ok()) return st;
     s.mappings.push_back(std::move(esm));
@@ -197,7 +217,7 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
         s.HandleAws(std::move(req), std::move(respond));
       });
   st = s.aws_server->Listen();
-  if (!st.ok()) return Status::Error(st.type(), "port " + std::to_string(config.port) + ": " + st.message());
+  if (!st.ok()) return st.WithMessage("port " + std::to_string(config.port) + ": " + st.message());
   http::ServerOptions gw_opts = aws_opts;
   gw_opts.port = config.gateway_port;
   gw_opts.max_body_bytes = 10 * 1024 * 1024;  // API Gateway's payload limit
@@ -207,7 +227,7 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
       });
   st = s.gateway_server->Listen();
   if (!st.ok()) {
-    return Status::Error(st.type(), "gateway port " + std::to_string(config.gateway_port) + ": " + st.message());
+    return st.WithMessage("gateway port " + std::to_string(config.gateway_port) + ": " + st.message());
   }
   return server;
 }
@@ -222,6 +242,8 @@ void Server::Stop() {
   if (s.gateway_server) s.gateway_server->StopAccepting();
   if (s.aws_server) s.aws_server->Shutdown(std::chrono::seconds(5));
   if (s.gateway_server) s.gateway_server->Shutdown(std::chrono::seconds(5));
+  if (s.read_pool) s.read_pool->Stop();
+  if (s.ddl_pool) s.ddl_pool->Stop();
   for (auto& m : s.mappings) m->Stop();
   if (s.writers) s.writers->Stop();
   s.notifier.Close();

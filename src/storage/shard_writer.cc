@@ -1,16 +1,22 @@
 #include "storage/shard_writer.h"
 
+#include <algorithm>
+#include <chrono>
+
+#include "core/hash.h"
+#include "core/worker_pool.h"
+
 namespace streamer::storage {
 
-namespace {
-constexpr size_t kMaxDrain = 2048;  // tasks per group commit, bounds batch size
-}
-
-std::string SequenceCounterKey(int shard) {
+std::string SequenceCounterKey(int writer) {
   std::string key = "seq/";
-  AppendU16(&key, static_cast<uint16_t>(shard));
+  AppendU16(&key, static_cast<uint16_t>(writer));
   return key;
 }
+
+uint64_t PartitionHash(std::string_view encoded_partition) { return Fnv1a(encoded_partition); }
+
+// ---- DrainView ----
 
 bool DrainView::GetItem(const std::string& key, std::string* value, Status* error) {
   auto it = staged_.find(key);
@@ -21,60 +27,100 @@ bool DrainView::GetItem(const std::string& key, std::string* value, Status* erro
   }
   Status s = store_->Get(Family::kItems, key, value);
   if (s.ok()) return true;
-  if (s.type() != "NotFound") *error = s;
+  if (!s.Is(Code::kNotFound)) *error = s;
   return false;
 }
 
 void DrainView::PutItem(const std::string& key, std::string value) {
-  batch_.Put(store_->handle(Family::kItems), key, value);
+  batch_.Put(Family::kItems, key, value);
   staged_[key] = std::move(value);
 }
 
 void DrainView::DeleteItem(const std::string& key) {
-  batch_.Delete(store_->handle(Family::kItems), key);
+  batch_.Delete(Family::kItems, key);
   staged_[key] = std::nullopt;
 }
 
-void DrainView::Put(Family f, std::string_view key, std::string_view value) {
-  batch_.Put(store_->handle(f), rocksdb::Slice(key.data(), key.size()),
-             rocksdb::Slice(value.data(), value.size()));
+void DrainView::Put(Family f, std::string_view key, std::string_view value) { batch_.Put(f, key, value); }
+
+void DrainView::Delete(Family f, std::string_view key) { batch_.Delete(f, key); }
+
+uint64_t DrainView::NextSequence(int writer) {
+  for (auto& [w, seq] : sequences_) {
+    if (w == writer) return ++seq;
+  }
+  // A task asked for a writer its view does not hold: a routing bug. Use the
+  // first writer's counter rather than corrupt another writer's order.
+  return ++sequences_.front().second;
 }
 
-ShardWriters::ShardWriters(Store* store, int shards, std::function<void(int)> on_commit)
-    : store_(store), on_commit_(std::move(on_commit)) {
-  for (int i = 0; i < shards; ++i) shards_.push_back(std::make_unique<Shard>());
+// ---- ShardWriters ----
+
+struct ShardWriters::Rendezvous {
+  WriteTask task;
+  std::vector<int> writers;  // ascending
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t arrived = 0;
+  bool finished = false;
+};
+
+ShardWriters::ShardWriters(Store* store, ShardWritersOptions options)
+    : store_(store), options_(std::move(options)) {
+  const int n = std::max(1, options_.writers);
+  for (int i = 0; i < n; ++i) writers_.push_back(std::make_unique<Writer>());
 }
 
 ShardWriters::~ShardWriters() { Stop(); }
 
 Status ShardWriters::Start() {
-  for (int i = 0; i < shard_count(); ++i) {
-    std::string value;
-    Status s = store_->Get(Family::kMeta, SequenceCounterKey(i), &value);
-    if (s.ok() && value.size() == 8) {
-      shards_[i]->sequence = ReadU64(value);
-      shards_[i]->written = ReadU64(value);
-    } else if (!s.ok() && s.type() != "NotFound") {
-      return s;
-    }
+  // Every writer starts above the highest counter ever saved, by any writer
+  // of any earlier run: a stream shard that moved to another writer (the
+  // writer count changed) keeps strictly increasing sequence numbers.
+  uint64_t highest = 0;
+  auto it = store_->NewIterator(Family::kMeta);
+  const std::string prefix = "seq/";
+  for (it->Seek(prefix); it->Valid() && it->key().substr(0, prefix.size()) == prefix; it->Next()) {
+    if (it->value().size() == 8) highest = std::max(highest, ReadU64(it->value()));
   }
-  if (store_->durability() == Durability::kFsync) syncer_ = std::thread([this] { RunSyncer(); });
-  for (int i = 0; i < shard_count(); ++i) {
-    shards_[i]->thread = std::thread([this, i] { Run(i); });
+  Status scanned = it->status();
+  if (!scanned.ok()) return scanned;
+  for (auto& w : writers_) {
+    w->sequence = highest;
+    w->written = highest;
+  }
+  started_ = true;
+  if (!options_.completions) {
+    completer_ = std::thread([this] {
+      SetThreadName("completer");
+      RunCompleter();
+    });
+  }
+  if (store_->durability() == Durability::kFsync) {
+    syncer_ = std::thread([this] {
+      SetThreadName("syncer");
+      RunSyncer();
+    });
+  }
+  for (int i = 0; i < writer_count(); ++i) {
+    writers_[i]->thread = std::thread([this, i] {
+      SetThreadName("writer-" + std::to_string(i));
+      Run(i);
+    });
   }
   return Status::Ok();
 }
 
 void ShardWriters::Stop() {
-  for (auto& shard : shards_) {
+  for (auto& w : writers_) {
     {
-      std::lock_guard<std::mutex> lock(shard->mu);
-      shard->stopping = true;
+      std::lock_guard<std::mutex> lock(w->mu);
+      w->stopping = true;
     }
-    shard->cv.notify_all();
+    w->cv.notify_all();
   }
-  for (auto& shard : shards_) {
-    if (shard->thread.joinable()) shard->thread.join();
+  for (auto& w : writers_) {
+    if (w->thread.joinable()) w->thread.join();
   }
   // The writers are done: the syncer commits what they left, then ends.
   {
@@ -83,79 +129,162 @@ void ShardWriters::Stop() {
   }
   sync_cv_.notify_all();
   if (syncer_.joinable()) syncer_.join();
-}
-
-int ShardWriters::ShardFor(std::string_view partition_key) const {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : partition_key) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return static_cast<int>(h % shards_.size());
-}
-
-void ShardWriters::Submit(int shard, WriteTask task) {
-  Shard& s = *shards_[shard];
+  // Every answer handed out must have run before the caller tears down what
+  // the answers use. Bounded: an executor that no longer runs work must not
+  // hang shutdown.
   {
-    std::lock_guard<std::mutex> lock(s.mu);
-    if (!s.stopping) {
-      s.queue.push_back(std::move(task));
-      s.cv.notify_one();
+    std::unique_lock<std::mutex> lock(done_mu_);
+    done_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return completions_in_flight_ == 0; });
+    completer_stopping_ = true;
+  }
+  done_cv_.notify_all();
+  if (completer_.joinable()) completer_.join();
+}
+
+void ShardWriters::Submit(int writer, WriteTask task) {
+  Writer& w = *writers_[writer];
+  {
+    std::lock_guard<std::mutex> lock(w.mu);
+    if (!w.stopping) {
+      w.queue.push_back(Queued{std::move(task), nullptr});
+      w.cv.notify_one();
       return;
     }
   }
   // Answer outside the lock: the callback may take other locks.
-  task.done(Status::Error("ServiceUnavailable", "The server is shutting down", 503));
+  task.done(Status::Of(Code::kUnavailable, "The server is shutting down"));
 }
 
-uint64_t ShardWriters::CommittedSequence(int shard) const {
-  return shards_[shard]->sequence.load(std::memory_order_acquire);
+void ShardWriters::SubmitMulti(std::vector<int> writers, WriteTask task) {
+  std::sort(writers.begin(), writers.end());
+  writers.erase(std::unique(writers.begin(), writers.end()), writers.end());
+  if (writers.size() == 1) return Submit(writers[0], std::move(task));
+  auto r = std::make_shared<Rendezvous>();
+  r->task = std::move(task);
+  r->writers = writers;
+  {
+    // One multi-writer task at a time, each writer's lock in ascending order:
+    // any two such tasks sit in the same relative order in every queue.
+    std::lock_guard<std::mutex> order(submit_mu_);
+    std::vector<std::unique_lock<std::mutex>> locks;
+    for (int w : writers) locks.emplace_back(writers_[w]->mu);
+    bool stopping = false;
+    for (int w : writers) stopping |= writers_[w]->stopping;
+    if (!stopping) {
+      for (int w : writers) {
+        writers_[w]->queue.push_back(Queued{WriteTask{}, r});
+        writers_[w]->cv.notify_one();
+      }
+      return;
+    }
+  }
+  r->task.done(Status::Of(Code::kUnavailable, "The server is shutting down"));
+}
+
+uint64_t ShardWriters::CommittedSequence(int writer) const {
+  return writers_[writer]->sequence.load(std::memory_order_acquire);
 }
 
 void ShardWriters::Run(int index) {
-  Shard& shard = *shards_[index];
-  std::vector<WriteTask> drain;
+  Writer& w = *writers_[index];
+  std::vector<Queued> drain;
   for (;;) {
     {
-      std::unique_lock<std::mutex> lock(shard.mu);
-      shard.cv.wait(lock, [&] { return shard.stopping || !shard.queue.empty(); });
-      if (shard.queue.empty()) return;  // stopping and nothing left
-      while (!shard.queue.empty() && drain.size() < kMaxDrain) {
-        drain.push_back(std::move(shard.queue.front()));
-        shard.queue.pop_front();
+      std::unique_lock<std::mutex> lock(w.mu);
+      w.cv.wait(lock, [&] { return w.stopping || !w.queue.empty(); });
+      if (w.queue.empty()) return;  // stopping and nothing left
+      while (!w.queue.empty() && drain.size() < options_.max_drain_tasks) {
+        drain.push_back(std::move(w.queue.front()));
+        w.queue.pop_front();
       }
     }
-    DrainView view(store_, index);
-    const uint64_t before = shard.written;
-    view.sequence_ = before;
-    for (auto& task : drain) task.apply(view);
-    if (view.sequence_ != before) {
-      std::string counter;
-      AppendU64(&counter, view.sequence_);
-      view.Put(Family::kMeta, SequenceCounterKey(index), counter);
+    DrainView view(store_, {{index, w.written}});
+    std::vector<std::function<void(const Status&)>> dones;
+    size_t i = 0;
+    for (; i < drain.size(); ++i) {
+      if (drain[i].multi) {
+        // Everything before the transaction commits first, so the
+        // transaction's view holds every earlier write of this writer.
+        if (!dones.empty() || view.batch_.Count() > 0) {
+          Commit(view, std::move(dones));
+          view = DrainView(store_, {{index, w.written}});
+          dones.clear();
+        }
+        Arrive(*drain[i].multi, index);
+        view = DrainView(store_, {{index, w.written}});
+        continue;
+      }
+      drain[i].task.apply(view);
+      dones.push_back(std::move(drain[i].task.done));
+      if (view.ByteSize() >= options_.max_drain_bytes) {
+        ++i;
+        break;
+      }
     }
-    PendingDrain pending{index, view.sequence_, view.sequence_ != before, std::move(drain)};
+    if (i < drain.size()) {
+      // Over the byte cap: the rest go back to the front, in order.
+      std::lock_guard<std::mutex> lock(w.mu);
+      for (size_t j = drain.size(); j-- > i;) w.queue.push_front(std::move(drain[j]));
+    }
     drain.clear();
-    if (view.batch_.Count() == 0) {  // nothing to write (e.g. all conditions failed)
-      Finish(pending, Status::Ok());
-      continue;
+    if (!dones.empty() || view.batch_.Count() > 0) Commit(view, std::move(dones));
+  }
+}
+
+void ShardWriters::Arrive(Rendezvous& r, int index) {
+  std::unique_lock<std::mutex> lock(r.mu);
+  if (++r.arrived < r.writers.size()) {
+    // Parked: the last writer to arrive runs the task for all of us; our
+    // `written` may be advanced by it meanwhile (we are not touching it).
+    r.cv.wait(lock, [&] { return r.finished; });
+    return;
+  }
+  std::vector<std::pair<int, uint64_t>> sequences;
+  for (int w : r.writers) sequences.emplace_back(w, writers_[w]->written);
+  DrainView view(store_, std::move(sequences));
+  r.task.apply(view);
+  std::vector<std::function<void(const Status&)>> dones;
+  dones.push_back(std::move(r.task.done));
+  Commit(view, std::move(dones));
+  r.finished = true;
+  lock.unlock();
+  r.cv.notify_all();
+}
+
+void ShardWriters::Commit(DrainView& view, std::vector<std::function<void(const Status&)>> dones) {
+  PendingDrain pending;
+  pending.dones = std::move(dones);
+  for (const auto& [w, seq] : view.sequences_) {
+    if (seq != writers_[w]->written) {
+      std::string counter;
+      AppendU64(&counter, seq);
+      view.Put(Family::kMeta, SequenceCounterKey(w), counter);
+      pending.wrote_records = true;
     }
+  }
+  pending.sequences = view.sequences_;
+  pending.wrote = view.batch_.Count() > 0;
+  if (pending.wrote) {
     Status written = store_->WriteUnsynced(&view.batch_);
     if (!written.ok()) {
+      // Nothing of this drain is stored; its sequences are reused.
+      pending.sequences.clear();
       Finish(pending, written);
-      continue;
+      return;
     }
-    shard.written = view.sequence_;
-    if (!syncer_.joinable()) {  // WAL durability: written is committed
-      Finish(pending, Status::Ok());
-      continue;
-    }
-    {
-      std::lock_guard<std::mutex> lock(sync_mu_);
-      sync_queue_.push_back(std::move(pending));
-    }
-    sync_cv_.notify_one();
+    for (const auto& [w, seq] : view.sequences_) writers_[w]->written = seq;
   }
+  if (!syncer_.joinable()) {  // WAL durability: written is committed
+    Finish(pending, Status::Ok());
+    return;
+  }
+  // Even a drain that wrote nothing goes through the syncer, behind the
+  // drains before it: the sequence it carries may still await their fsync.
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    sync_queue_.push_back(std::move(pending));
+  }
+  sync_cv_.notify_one();
 }
 
 void ShardWriters::RunSyncer() {
@@ -168,7 +297,9 @@ void ShardWriters::RunSyncer() {
       batch.swap(sync_queue_);
     }
     // Every drain taken was written before this call: one fsync covers all.
-    const Status synced = store_->SyncWal();
+    bool wrote = false;
+    for (const auto& pending : batch) wrote |= pending.wrote;
+    const Status synced = wrote ? store_->SyncWal() : Status::Ok();
     for (auto& pending : batch) Finish(pending, synced);
     batch.clear();
   }
@@ -176,11 +307,56 @@ void ShardWriters::RunSyncer() {
 
 void ShardWriters::Finish(PendingDrain& drain, const Status& commit) {
   if (commit.ok()) {
-    Shard& shard = *shards_[drain.shard];
-    shard.sequence.store(drain.sequence, std::memory_order_release);
-    if (drain.wrote_records && on_commit_) on_commit_(drain.shard);
+    for (const auto& [w, seq] : drain.sequences) {
+      // Monotonic even if a later drain of this writer was published first.
+      std::atomic<uint64_t>& published = writers_[w]->sequence;
+      uint64_t prev = published.load(std::memory_order_relaxed);
+      while (prev < seq && !published.compare_exchange_weak(prev, seq, std::memory_order_release)) {
+      }
+    }
+    if (drain.wrote_records && options_.on_commit) {
+      for (const auto& [w, seq] : drain.sequences) options_.on_commit(w);
+    }
   }
-  for (auto& task : drain.tasks) task.done(commit);
+  if (!drain.dones.empty()) Complete(std::move(drain.dones), commit);
+}
+
+void ShardWriters::Complete(std::vector<std::function<void(const Status&)>> dones, const Status& commit) {
+  {
+    std::lock_guard<std::mutex> lock(done_mu_);
+    ++completions_in_flight_;
+  }
+  auto work = [this, dones = std::move(dones), commit]() {
+    for (auto& done : dones) done(commit);
+    {
+      std::lock_guard<std::mutex> lock(done_mu_);
+      --completions_in_flight_;
+    }
+    done_cv_.notify_all();
+  };
+  if (options_.completions) {
+    options_.completions(std::move(work));
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(done_mu_);
+    completer_queue_.push_back(std::move(work));
+  }
+  done_cv_.notify_all();
+}
+
+void ShardWriters::RunCompleter() {
+  for (;;) {
+    std::function<void()> work;
+    {
+      std::unique_lock<std::mutex> lock(done_mu_);
+      done_cv_.wait(lock, [&] { return completer_stopping_ || !completer_queue_.empty(); });
+      if (completer_queue_.empty()) return;
+      work = std::move(completer_queue_.front());
+      completer_queue_.pop_front();
+    }
+    work();
+  }
 }
 
 }  // namespace streamer::storage

@@ -7,15 +7,24 @@
 
 #include <filesystem>
 
+#include <rocksdb/db.h>
+
 namespace streamer::storage {
 
 namespace {
-const char* kFamilyNames[] = {"default", "items", "stream", "checkpoints"};
-constexpr int kFamilyCount = 4;
+const char* kFamilyNames[kFamilyCount] = {"default", "items", "stream", "checkpoints"};
 
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+// The engine's status as ours: the kind decides the code, the text says why.
 Status FromRocks(const rocksdb::Status& s) {
   if (s.ok()) return Status::Ok();
-  return Status::Internal("storage: " + s.ToString());
+  const std::string why = "storage: " + s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(why);
+  if (s.IsCorruption()) return Status::Corruption(why);
+  if (s.IsNoSpace() || s.subcode() == rocksdb::Status::kNoSpace) return Status::Of(Code::kNoSpace, why);
+  if (s.IsIOError()) return Status::IOError(why);
+  return Status::Internal(why);
 }
 }  // namespace
 
@@ -59,30 +68,65 @@ Store::~Store() {
 }
 
 Status Store::Get(Family f, std::string_view key, std::string* value) const {
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(f),
-                               rocksdb::Slice(key.data(), key.size()), value);
-  if (s.IsNotFound()) return Status::Error("NotFound", "");
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(f), ToSlice(key), value);
+  if (s.IsNotFound()) return Status::NotFound();
   return FromRocks(s);
 }
 
-Status Store::Write(rocksdb::WriteBatch* batch) {
+Status Store::Write(WriteBatch* batch) {
   rocksdb::WriteOptions wo;
   wo.sync = durability_ == Durability::kFsync;
-  return FromRocks(db_->Write(wo, batch));
+  return FromRocks(db_->Write(wo, batch->batch_.get()));
 }
 
-Status Store::WriteUnsynced(rocksdb::WriteBatch* batch) {
-  return FromRocks(db_->Write(rocksdb::WriteOptions(), batch));
+Status Store::WriteUnsynced(WriteBatch* batch) {
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), batch->batch_.get()));
 }
 
 Status Store::SyncWal() { return FromRocks(db_->SyncWAL()); }
 
-std::unique_ptr<rocksdb::Iterator> Store::NewIterator(Family f,
-                                                      const rocksdb::Snapshot* snapshot) const {
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snapshot;
-  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(ro, handle(f)));
+std::unique_ptr<Snapshot> Store::NewSnapshot() const {
+  return std::unique_ptr<Snapshot>(new Snapshot(this, db_->GetSnapshot()));
 }
+
+Snapshot::~Snapshot() { store_->db_->ReleaseSnapshot(snapshot_); }
+
+std::unique_ptr<Iterator> Store::NewIterator(Family f, const Snapshot* snapshot) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot ? snapshot->snapshot_ : nullptr;
+  return std::unique_ptr<Iterator>(new Iterator(db_->NewIterator(ro, handle(f))));
+}
+
+Iterator::Iterator(rocksdb::Iterator* it) : it_(it) {}
+Iterator::~Iterator() = default;
+void Iterator::Seek(std::string_view key) { it_->Seek(ToSlice(key)); }
+void Iterator::SeekForPrev(std::string_view key) { it_->SeekForPrev(ToSlice(key)); }
+void Iterator::SeekToFirst() { it_->SeekToFirst(); }
+void Iterator::SeekToLast() { it_->SeekToLast(); }
+bool Iterator::Valid() const { return it_->Valid(); }
+void Iterator::Next() { it_->Next(); }
+void Iterator::Prev() { it_->Prev(); }
+std::string_view Iterator::key() const {
+  rocksdb::Slice k = it_->key();
+  return std::string_view(k.data(), k.size());
+}
+std::string_view Iterator::value() const {
+  rocksdb::Slice v = it_->value();
+  return std::string_view(v.data(), v.size());
+}
+Status Iterator::status() const { return FromRocks(it_->status()); }
+
+WriteBatch::WriteBatch(const Store* store) : store_(store), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+WriteBatch::~WriteBatch() = default;
+WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
+WriteBatch& WriteBatch::operator=(WriteBatch&&) noexcept = default;
+void WriteBatch::Put(Family f, std::string_view key, std::string_view value) {
+  batch_->Put(store_->handle(f), ToSlice(key), ToSlice(value));
+}
+void WriteBatch::Delete(Family f, std::string_view key) { batch_->Delete(store_->handle(f), ToSlice(key)); }
+size_t WriteBatch::Count() const { return batch_->Count(); }
+size_t WriteBatch::ByteSize() const { return batch_->GetDataSize(); }
+void WriteBatch::Clear() { batch_->Clear(); }
 
 Status Store::DeleteRange(Family f, std::string_view begin, std::string_view end) {
   rocksdb::WriteOptions wo;

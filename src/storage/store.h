@@ -1,35 +1,67 @@
 // The embedded store: one RocksDB database with a column family per kind of
-// data. Everything above this file sees byte keys and byte values only, so the
-// store can later be swapped for a distributed engine behind the same calls.
+// data. Nothing above storage/ sees RocksDB: byte keys and values through
+// Store, WriteBatch, Snapshot and Iterator, so the engine stays swappable.
 #pragma once
-
-#include <rocksdb/db.h>
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
+#include "storage/family.h"
+#include "storage/write_batch.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Iterator;
+class Snapshot;
+}  // namespace rocksdb
 
 namespace streamer::storage {
-
-// What lives where. Keys in every family start with a 4-byte big-endian table
-// id where they belong to a table, so a table's data is one contiguous range.
-enum class Family {
-  kMeta,         // table definitions, id and sequence counters
-  kItems,        // [table id][encoded key] -> item JSON
-  kStream,       // [table id][shard u16][sequence u64] -> stream record JSON
-  kCheckpoints,  // event source mapping checkpoints
-};
-
-enum class Durability {
-  kFsync,  // every group commit is fsynced before clients are answered
-  kWal,    // written to the WAL (survives a process crash, not a power loss)
-};
 
 struct StoreOptions {
   std::string dir;
   Durability durability = Durability::kFsync;
+};
+
+class Store;
+
+// A consistent read view of the whole store, released when destroyed.
+class Snapshot {
+ public:
+  ~Snapshot();
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+
+ private:
+  friend class Store;
+  Snapshot(const Store* store, const rocksdb::Snapshot* snapshot) : store_(store), snapshot_(snapshot) {}
+  const Store* store_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+// An ordered cursor over one family. key()/value() are valid until the next move.
+class Iterator {
+ public:
+  ~Iterator();
+  void Seek(std::string_view key);         // first key >= key
+  void SeekForPrev(std::string_view key);  // last key <= key
+  void SeekToFirst();
+  void SeekToLast();
+  bool Valid() const;
+  void Next();
+  void Prev();
+  std::string_view key() const;
+  std::string_view value() const;
+  // Why the iterator stopped early (I/O error, corruption); ok at the end.
+  Status status() const;
+
+ private:
+  friend class Store;
+  explicit Iterator(rocksdb::Iterator* it);
+  std::unique_ptr<rocksdb::Iterator> it_;
 };
 
 class Store {
@@ -37,28 +69,30 @@ class Store {
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
   ~Store();
 
+  // NotFound when the key does not exist.
   Status Get(Family f, std::string_view key, std::string* value) const;
   // Writes one batch atomically, with the store's durability.
-  Status Write(rocksdb::WriteBatch* batch);
+  Status Write(WriteBatch* batch);
   // Writes one batch atomically to the WAL and memtables, without fsync:
   // readers see it at once; it is durable after the next SyncWal().
-  Status WriteUnsynced(rocksdb::WriteBatch* batch);
+  Status WriteUnsynced(WriteBatch* batch);
   // Fsyncs everything written to the WAL so far.
   Status SyncWal();
+  std::unique_ptr<Snapshot> NewSnapshot() const;
   // Iterator over a family, reading from `snapshot` (nullptr = latest).
-  std::unique_ptr<rocksdb::Iterator> NewIterator(Family f,
-                                                 const rocksdb::Snapshot* snapshot = nullptr) const;
+  std::unique_ptr<Iterator> NewIterator(Family f, const Snapshot* snapshot = nullptr) const;
   // Deletes [begin, end) in a family (used by DeleteTable).
   Status DeleteRange(Family f, std::string_view begin, std::string_view end);
   // Flushes memtables and WAL (clean shutdown).
   Status Flush();
 
-  rocksdb::ColumnFamilyHandle* handle(Family f) const { return handles_[static_cast<int>(f)]; }
-  rocksdb::DB* db() const { return db_.get(); }
   Durability durability() const { return durability_; }
 
  private:
+  friend class WriteBatch;
+  friend class Snapshot;
   Store() = default;
+  rocksdb::ColumnFamilyHandle* handle(Family f) const { return handles_[static_cast<int>(f)]; }
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   Durability durability_ = Durability::kFsync;

@@ -1,32 +1,16 @@
-// Reading a table's stream: shard by shard, in sequence order. Shared by the
-// Streams API and the event source mappings; plus the notifier that wakes
-// consumers when a commit lands (no polling delay).
+// The notifier that wakes stream consumers when a commit lands (no polling
+// delay). Reading goes through StreamSource (stream_source.h).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "dynamo/table_catalog.h"
-#include "storage/store.h"
 
 namespace streamer::streams {
-
-struct StoredRecord {
-  uint64_t sequence;
-  std::string json;  // the Streams API record
-};
-
-// Up to `limit` records of `shard` with from_sequence <= sequence <=
-// up_to_sequence. Pass ShardWriters::CommittedSequence(shard) as up_to: a
-// record past it is written but not yet durable, and is not served.
-std::vector<StoredRecord> ReadShard(const storage::Store& store, const dynamo::TableInfo& table,
-                                    int shard, uint64_t from_sequence, size_t limit,
-                                    uint64_t up_to_sequence);
-// The first sequence number stored in a shard of the table (0 if none).
-uint64_t FirstSequence(const storage::Store& store, const dynamo::TableInfo& table, int shard);
 
 // A generation counter bumped on every commit that wrote stream records.
 class CommitNotifier {

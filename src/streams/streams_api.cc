@@ -5,7 +5,6 @@
 #include "core/clock.h"
 #include "core/base64.h"
 #include "dynamo/request.h"
-#include "streams/stream_reader.h"
 #include "streams/stream_record.h"
 
 namespace streamer::streams {
@@ -58,9 +57,8 @@ std::string Quote(std::string_view s) { return json::serialize(json::string(s));
 
 }  // namespace
 
-StreamsApi::StreamsApi(dynamo::TableCatalog* catalog, storage::Store* store,
-                       storage::ShardWriters* writers)
-    : catalog_(catalog), store_(store), writers_(writers) {}
+StreamsApi::StreamsApi(dynamo::TableCatalog* catalog, const StreamSource* source)
+    : catalog_(catalog), source_(source) {}
 
 void StreamsApi::Handle(std::string_view operation, std::string_view body,
                         const dynamo::ReplyFn& reply) {
@@ -149,15 +147,15 @@ Result<std::string> StreamsApi::DescribeStream(const json::object& r) {
   json::array shards;
   std::string last;
   bool more = false;
-  for (int i = 0; i < writers_->shard_count(); ++i) {
+  for (int i = 0; i < source_->ShardCount(t); ++i) {
     const std::string id = ShardId(t.creation_millis, i);
     if (*start && id <= **start) continue;
     if (shards.size() == static_cast<size_t>(limit->value_or(100))) {
       more = true;
       break;
     }
-    uint64_t first = FirstSequence(*store_, t, i);
-    if (first == 0) first = writers_->CommittedSequence(i) + 1;
+    uint64_t first = source_->FirstSequence(t, i);
+    if (first == 0) first = source_->DurableSequence(t, i) + 1;
     shards.push_back(json::object{
         {"ShardId", id},
         {"SequenceNumberRange", json::object{{"StartingSequenceNumber", FormatSequenceNumber(first)}}}});
@@ -204,21 +202,21 @@ Result<std::string> StreamsApi::GetShardIterator(const json::object& r) {
   }
   auto table = TableOfStream(**arn);
   if (!table) return table.status();
-  const int shard = ShardIndex(**shard_id, (*table)->creation_millis, writers_->shard_count());
+  const int shard = ShardIndex(**shard_id, (*table)->creation_millis, source_->ShardCount(**table));
   if (shard < 0) {
     return Status::Error("ResourceNotFoundException",
                          "Requested resource not found: Shard does not exist");
   }
   Iterator it{**arn, shard, 0, NowMillis()};
   if (kind == "LATEST") {
-    it.next_sequence = writers_->CommittedSequence(shard) + 1;
+    it.next_sequence = source_->DurableSequence(**table, shard) + 1;
   } else if (kind == "AT_SEQUENCE_NUMBER" || kind == "AFTER_SEQUENCE_NUMBER") {
     if (!*seq_text) {
       return Status::Validation("A sequence number is required for the iterator type " + kind);
     }
     auto seq = ParseSequenceNumber(**seq_text);
     if (!seq) return seq.status();
-    if (*seq > writers_->CommittedSequence(shard)) {
+    if (*seq > source_->DurableSequence(**table, shard)) {
       return Status::Validation("Invalid SequenceNumber: " + **seq_text + " is beyond the end of shard " + **shard_id);
     }
     it.next_sequence = kind == "AT_SEQUENCE_NUMBER" ? *seq : *seq + 1;
@@ -243,11 +241,10 @@ Result<std::string> StreamsApi::GetRecords(const json::object& r) {
   }
   auto table = TableOfStream(it->stream_arn);
   if (!table) return table.status();
-  if (it->shard < 0 || it->shard >= writers_->shard_count()) return Status::Validation("Invalid ShardIterator");
+  if (it->shard < 0 || it->shard >= source_->ShardCount(**table)) return Status::Validation("Invalid ShardIterator");
 
-  auto records = ReadShard(*store_, **table, it->shard, it->next_sequence,
-                           static_cast<size_t>(limit->value_or(kMaxRecordsPerCall)),
-                           writers_->CommittedSequence(it->shard));
+  auto records = source_->Read(**table, it->shard, it->next_sequence,
+                               static_cast<size_t>(limit->value_or(kMaxRecordsPerCall)));
   std::string out = "{\"Records\":[";
   size_t bytes = 0;
   for (size_t i = 0; i < records.size(); ++i) {

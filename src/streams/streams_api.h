@@ -1,20 +1,19 @@
 // The DynamoDB Streams API (X-Amz-Target: DynamoDBStreams_20120810.<Op>):
 // ListStreams, DescribeStream, GetShardIterator, GetRecords.
-// A table's stream has one shard per writer shard; shards stay open.
+// A table's stream has the shards its saved layout says; shards stay open.
 #pragma once
 
 #include <string_view>
 
 #include "dynamo/api.h"
 #include "dynamo/table_catalog.h"
-#include "storage/shard_writer.h"
-#include "storage/store.h"
+#include "streams/stream_source.h"
 
 namespace streamer::streams {
 
 class StreamsApi {
  public:
-  StreamsApi(dynamo::TableCatalog* catalog, storage::Store* store, storage::ShardWriters* writers);
+  StreamsApi(dynamo::TableCatalog* catalog, const StreamSource* source);
   void Handle(std::string_view operation, std::string_view body, const dynamo::ReplyFn& reply);
 
  private:
@@ -25,8 +24,7 @@ class StreamsApi {
   Result<dynamo::TablePtr> TableOfStream(std::string_view arn) const;
 
   dynamo::TableCatalog* catalog_;
-  storage::Store* store_;
-  storage::ShardWriters* writers_;
+  const StreamSource* source_;
 };
 
 }  // namespace streamer::streams

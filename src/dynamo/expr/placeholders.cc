@@ -36,7 +36,7 @@ Status ValidateAttributeMaps(const AttributeMaps& maps) {
     for (const auto& [key, value] : *maps.values) {
       Status s = ValidateAttributeValue(value);
       if (!s.ok()) {
-        if (s.type() != "ValidationException") return s;
+        if (!s.Is(Code::kValidation)) return s;
         return Status::Validation("ExpressionAttributeValues contains invalid value: " + s.message() + " for key " +
                                   std::string(key));
       }

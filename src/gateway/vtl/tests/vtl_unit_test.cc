@@ -12,7 +12,7 @@ std::string Render(std::string_view tmpl, RenderContext& ctx) {
   auto t = Template::Parse(tmpl);
   if (!t.ok()) return "PARSE ERROR: " + t.status().message();
   auto out = (*t)->Render(ctx);
-  if (!out.ok()) return "RENDER ERROR: " + out.status().type() + ": " + out.status().message();
+  if (!out.ok()) return "RENDER ERROR: " + std::string(out.status().type()) + ": " + out.status().message();
   return *out;
 }
 
