@@ -85,7 +85,8 @@ def bench_server(kind, workdir, args, r, tag):
             # one (same template, no write) as the control for the CPU the renders take.
             for route, key in (('/HeavyPut', 'heavy_put'), ('/HeavyMock', 'heavy_mock')):
                 heavy = Wrk(gw + route, 'heavy.lua', 1, args.heavy_connections, args.duration,
-                            tag + key, env={'BENCH_PATH': route})
+                            tag + key, env={'BENCH_PATH': route,
+                                            'BENCH_DELAY_MS': str(args.heavy_delay_ms)})
                 put = run_wrk(url, 'putitem.lua', run_id=tag + key + 'p', **wrk)
                 r[key] = heavy.result()
                 r['put_with_' + key] = put
@@ -293,8 +294,11 @@ def build_report(rounds, args, errors, started, load_start):
     for key, route in (('heavy_put', '/HeavyPut'), ('heavy_mock', '/HeavyMock')):
         p99 = median([get(rd, 'streamer', key, 'p99_us') for rd in rounds])
         if p99 is not None:
-            notes.append('%s (wrk -t1 -c%d, template loop %d): p99 %s ms.'
-                         % (route, args.heavy_connections, args.heavy_loop, fmt(p99 / 1000)))
+            notes.append('%s (wrk -t1 -c%d, %d ms pause per connection between requests, '
+                         'template loop %d): p50 %s ms, p99 %s ms.'
+                         % (route, args.heavy_connections, args.heavy_delay_ms, args.heavy_loop,
+                            fmt(median([get(rd, 'streamer', key, 'p50_us') for rd in rounds])
+                                / 1000), fmt(p99 / 1000)))
     mem = [rd['dynalite-mem'] for rd in rounds if 'dynalite-mem' in rd]
     if mem:
         notes.append('dynalite in memory (no --path), medians: PutItem %s req/s (p99 %s ms), '
@@ -366,10 +370,12 @@ def parse_args():
     ap.add_argument('--threads', type=int, default=2, help='wrk threads')
     ap.add_argument('--connections', type=int, default=64, help='wrk connections')
     ap.add_argument('--get-keys', type=int, default=10000, help='items pre-filled for GetItem')
-    ap.add_argument('--heavy-loop', type=int, default=3000,
-                    help='#foreach iterations of the heavy response template')
-    ap.add_argument('--heavy-connections', type=int, default=8,
+    ap.add_argument('--heavy-loop', type=int, default=5000,
+                    help='#foreach iterations of the heavy response template (5000: ~5 ms)')
+    ap.add_argument('--heavy-connections', type=int, default=2,
                     help='wrk connections on the heavy route')
+    ap.add_argument('--heavy-delay-ms', type=int, default=50,
+                    help='pause of each heavy connection between requests')
     ap.add_argument('--latency-count', type=int, default=2000)
     ap.add_argument('--latency-rate', type=float, default=400.0, help='POSTs per second')
     ap.add_argument('--dynalite-memory', action='store_true',

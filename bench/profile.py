@@ -40,12 +40,12 @@ def proc_threads(pid):
 
 
 def proc_delta(before, after):
-    """Per thread name: [voluntary, nonvoluntary, user s, system s] over the run."""
+    """Per thread ("tid name"): [voluntary, nonvoluntary, user s, system s] over the run."""
     hz = os.sysconf('SC_CLK_TCK')
     acc = collections.defaultdict(lambda: [0, 0, 0.0, 0.0])
     for tid, (name, vol, nonvol, ut, st) in after.items():
         b = before.get(tid, (name, 0, 0, 0, 0))
-        a = acc[name]
+        a = acc['%s %s' % (tid, name)]
         a[0] += vol - b[1]
         a[1] += nonvol - b[2]
         a[2] += (ut - b[3]) / hz
@@ -56,7 +56,7 @@ def proc_delta(before, after):
 def perf_report(data, sort, limit):
     """[(percent, name)] from `perf report --no-children --sort <sort>`, biggest first."""
     res = subprocess.run(['perf', 'report', '-i', data, '--no-children', '--stdio', '-g', 'none',
-                          '--sort', sort, '--percent-limit', '0.5'],
+                          '-F', 'overhead,' + sort, '--percent-limit', '0.5'],
                          capture_output=True, text=True)
     rows = []
     for line in res.stdout.splitlines():
@@ -131,10 +131,13 @@ def main():
               % (user, system, 100 * system / (user + system),
                  (user + system) * 1e6 / requests))
     print()
-    print('| thread | CPU s (user+sys) | voluntary cs | involuntary cs |')
+    print('| thread (tid name) | CPU s (user+sys) | voluntary cs | involuntary cs |')
     print('|---|---:|---:|---:|')
-    for name, (v, nv, u, s) in sorted(per_thread.items(), key=lambda kv: -(kv[1][2] + kv[1][3])):
+    busiest = sorted(per_thread.items(), key=lambda kv: -(kv[1][2] + kv[1][3] + kv[1][0] / 1e4))
+    for name, (v, nv, u, s) in busiest[:12]:
         print('| %s | %.2f | %d | %d |' % (name, u + s, v, nv))
+    if len(busiest) > 12:
+        print('| (%d more threads) | | | |' % (len(busiest) - 12))
 
     recorded = have_perf and os.path.exists(data) and os.path.getsize(data) > 0 and \
         record.returncode == 0
@@ -167,7 +170,7 @@ def main():
         print()
         print('| self % | thread |')
         print('|---:|---|')
-        for pct, comm in perf_report(data, 'comm', 10):
+        for pct, comm in perf_report(data, 'pid', 12):
             print('| %.2f | %s |' % (pct, comm))
     else:
         why = 'perf is not installed' if not have_perf else (
