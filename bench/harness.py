@@ -1,4 +1,4 @@
-"""Shared by bench/bench.py (bench/run) and bench/profile.py (bench/profile): the servers under
+"""Shared by bench/bench.py (bench/run) and bench/perf_profile.py (bench/profile): the servers under
 test, raw DynamoDB JSON 1.0 calls, table setup and wrk runs."""
 
 import datetime

@@ -4,10 +4,15 @@
 bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$bench_dir/../scripts/deps.sh"   # install_deps (Debian packages) and build
 
-# bench_setup [extra Debian packages...]
+# bench_setup [command:Debian-package...]  (extra tools, e.g. perf:linux-perf)
 bench_setup() {
-  # wrk drives the load; node/npm run dynalite; python3 runs the harness.
-  install_deps wrk nodejs npm python3 "$@"
+  # wrk drives the load; node/npm run dynalite; python3 runs the harness. Checked by command,
+  # not by package: node and npm may come from elsewhere (a Debian npm would conflict).
+  local wanted=() tool
+  for tool in wrk:wrk node:nodejs npm:npm python3:python3 "$@"; do
+    command -v "${tool%%:*}" >/dev/null || wanted+=("${tool#*:}")
+  done
+  install_deps "${wanted[@]}"
   # streamer: the release binary, unless STREAMER_BIN names one.
   if [ -z "${STREAMER_BIN:-}" ]; then
     build "$STREAMER_ROOT/build/release" Release -- streamer
