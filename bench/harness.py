@@ -292,8 +292,10 @@ class Wrk:
     def __init__(self, url, script, threads, connections, duration, run_id, env=None):
         e = dict(os.environ, BENCH_TABLE=TABLE, BENCH_RUN=run_id, BENCH_DIR=BENCH_DIR)
         e.update(env or {})
+        # --timeout 10s: wrk's 2 s default would drop a slow peer's slowest replies from the
+        # latency percentiles (they count as timeouts instead).
         cmd = ['wrk', '-t%d' % threads, '-c%d' % connections, '-d%ds' % duration,
-               '--latency', '-s', os.path.join(BENCH_DIR, 'wrk', script), url]
+               '--timeout', '10s', '--latency', '-s', os.path.join(BENCH_DIR, 'wrk', script), url]
         self.timeout = duration + 60
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, env=e)
