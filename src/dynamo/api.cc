@@ -17,6 +17,13 @@ bool IsFrameworkError(std::string_view type) {
 
 ApiReply Ok(const json::value& v) { return ApiReply{200, json::serialize(v)}; }
 
+// Key attribute names: 1..255 characters (AWS's constraint on AttributeName).
+Status AttributeNameLength(std::string_view name, const std::string& field) {
+  if (name.empty()) return ConstraintError(name, field, "Member must have length greater than or equal to 1");
+  if (name.size() > 255) return ConstraintError(name, field, "Member must have length less than or equal to 255");
+  return Status::Ok();
+}
+
 const std::set<std::string_view> kViewTypes = {"KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE",
                                                "NEW_AND_OLD_IMAGES"};
 }  // namespace
@@ -136,6 +143,10 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     const json::string* an = d.is_object() ? FindString(d.as_object(), "AttributeName") : nullptr;
     const json::string* at = d.is_object() ? FindString(d.as_object(), "AttributeType") : nullptr;
     if (!an || !at) return Status::Error("SerializationException", "Unexpected value in AttributeDefinitions");
+    if (Status len = AttributeNameLength(*an, "attributeDefinitions." + std::to_string(def_index) + ".member.attributeName");
+        !len.ok()) {
+      return len;
+    }
     if (*at != "S" && *at != "N" && *at != "B") {
       return ConstraintError(std::string(*at),
                              "attributeDefinitions." + std::to_string(def_index) + ".member.attributeType",
@@ -158,6 +169,9 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     const json::string* an = k.is_object() ? FindString(k.as_object(), "AttributeName") : nullptr;
     const json::string* kt = k.is_object() ? FindString(k.as_object(), "KeyType") : nullptr;
     if (!an || !kt) return Status::Error("SerializationException", "Unexpected value in KeySchema");
+    if (Status len = AttributeNameLength(*an, "keySchema." + std::to_string(i + 1) + ".member.attributeName"); !len.ok()) {
+      return len;
+    }
     if (*kt != "HASH" && *kt != "RANGE") {
       return ConstraintError(std::string(*kt), "keySchema." + std::to_string(i + 1) + ".member.keyType",
                              "Member must satisfy enum value set: [HASH, RANGE]");
@@ -272,6 +286,10 @@ Result<json::value> DynamoApi::ListTables(const Request& r) {
   if (!limit) return limit.status();
   auto start = OptionalString(r, "ExclusiveStartTableName");
   if (!start) return start.status();
+  if (*start) {
+    auto valid = TableNameOf(r, "ExclusiveStartTableName");  // the same constraints as a table name
+    if (!valid) return valid.status();
+  }
   const size_t max = static_cast<size_t>(limit->value_or(100));
   json::array names;
   std::string last;
