@@ -338,6 +338,21 @@ TEST(ExprLimits, NestedListAppendIsLinear) {
             "Item size to update has exceeded the maximum allowed size");
 }
 
+TEST(ExprLimits, ManySetsOfOneBigValueStopAtTheItemLimit) {
+  json::object values;
+  values[":v"] = json::object{{"S", std::string(300 * 1024, 'x')}};
+  AttributeMaps maps{nullptr, &values};
+  std::string sets = "SET a0 = :v";
+  for (int i = 1; i < 300; ++i) sets += ", a" + std::to_string(i) + " = :v";
+  auto parsed = ParseUpdate(sets, maps);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(ApplyUpdate(*parsed, json::object{}, nullptr).status().message(),
+            "Item size to update has exceeded the maximum allowed size");
+  auto one = ParseUpdate("SET a = :v", maps);
+  ASSERT_TRUE(one.ok());
+  EXPECT_TRUE(ApplyUpdate(*one, json::object{}, nullptr).ok());
+}
+
 TEST(ExprLimits, SetAddAndDeleteAreLinear) {
   json::array existing, added;
   for (int i = 0; i < 100000; ++i) {

@@ -366,11 +366,17 @@ Result<json::object> ApplyUpdate(const ParsedUpdate& update, const json::object&
     if (!s.ok()) return s;
   }
   // SET values come from the item before any change.
+  // Paths are disjoint, so every SET value ends up whole in the new item: once
+  // they add up past the item limit, stop (300 SETs of one big value would
+  // otherwise copy it 300 times on the serial writer).
   std::vector<json::value> set_values(update.actions.size());
+  size_t set_bytes = 0;
   for (size_t i = 0; i < update.actions.size(); ++i) {
     if (update.actions[i].kind != UpdateAction::Kind::kSet) continue;
     auto v = Eval(update.actions[i].value, item);
     if (!v.ok()) return v.status();
+    set_bytes += AttributeValueSize(*v);
+    if (set_bytes > kMaxItemSize) return Status::Validation("Item size to update has exceeded the maximum allowed size");
     set_values[i] = std::move(*v);
   }
   json::object out = item;
