@@ -233,8 +233,10 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
   auto spec = OptionalObject(r, "StreamSpecification");
   if (!spec) return spec.status();
   if (*spec) {
+    auto enabled_flag = OptionalBool(**spec, "StreamEnabled");
+    if (!enabled_flag) return enabled_flag.status();
     const json::value* enabled = (*spec)->if_contains("StreamEnabled");
-    if (!enabled || !enabled->is_bool()) {
+    if (!*enabled_flag) {
       return Status::Validation("1 validation error detected: Value null at 'streamSpecification.streamEnabled' failed to satisfy constraint: Member must not be null");
     }
     auto view = OptionalString(**spec, "StreamViewType");
@@ -251,6 +253,25 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     } else if (*view) {
       return Status::Validation("One or more parameter values were invalid: StreamViewType cannot be specified when StreamEnabled is false");
     }
+  }
+  // Members accepted without effect here: still of the JSON type AWS expects.
+  for (const char* member : {"SSESpecification", "OnDemandThroughput", "WarmThroughput"}) {
+    auto v = OptionalObject(r, member);
+    if (!v) return v.status();
+  }
+  for (const char* member : {"Tags", "GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
+    const json::value* v = r.if_contains(member);
+    if (v && !v->is_null() && !v->is_array()) {
+      return Status::Error("SerializationException", std::string("Unexpected value type for member ") + member);
+    }
+  }
+  if (auto v = OptionalBool(r, "DeletionProtectionEnabled"); !v) return v.status();
+  if (auto v = OptionalString(r, "ResourcePolicy"); !v) return v.status();
+  auto table_class = OptionalString(r, "TableClass");
+  if (!table_class) return table_class.status();
+  if (*table_class && **table_class != "STANDARD" && **table_class != "STANDARD_INFREQUENT_ACCESS") {
+    return ConstraintError(**table_class, "tableClass",
+                           "Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]");
   }
   if (r.contains("GlobalSecondaryIndexes") || r.contains("LocalSecondaryIndexes")) {
     // Indexes arrive in a later step; refusing beats silently ignoring them.

@@ -292,6 +292,19 @@ class HostileInput(StreamerTestCase):
         self.assert_error('Scan', {'TableName': TABLE, 'Limit': 0}, 'ValidationException', contains='limit')
         self.assert_error('ListTables', {'ExclusiveStartTableName': 'a'}, 'ValidationException',
                           contains='exclusiveStartTableName')
+        create = {'TableName': 'Typed', 'BillingMode': 'PAY_PER_REQUEST',
+                  'AttributeDefinitions': [{'AttributeName': 'pk', 'AttributeType': 'S'}],
+                  'KeySchema': [{'AttributeName': 'pk', 'KeyType': 'HASH'}]}
+        for member, wrong in (('StreamSpecification', {'StreamEnabled': 'true', 'StreamViewType': 'KEYS_ONLY'}),
+                              ('Tags', {}), ('SSESpecification', []), ('DeletionProtectionEnabled', 'no'),
+                              ('TableClass', 1), ('ResourcePolicy', {})):
+            self.assert_error('CreateTable', dict(create, **{member: wrong}), 'SerializationException')
+        self.assert_error('CreateTable', dict(create, TableClass='GLACIER'), 'ValidationException',
+                          "1 validation error detected: Value 'GLACIER' at 'tableClass' failed to satisfy constraint: "
+                          "Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]")
+        self.assert_error('CreateTable', dict(create, KeySchema=[{'AttributeName': 'p' * 256, 'KeyType': 'HASH'}]),
+                          'ValidationException', contains="at 'keySchema.1.member.attributeName'")
+        self.assertNotIn('Typed', self.ddb.list_tables()['TableNames'])
         self.assert_only_base_item()
 
     def test_streams_parameter_lengths(self):
