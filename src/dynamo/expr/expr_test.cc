@@ -257,6 +257,10 @@ TEST(ExprLimits, OperatorCount) {
   std::string sets = "SET a0 = :v";
   for (int i = 1; i < 301; ++i) sets += ", a" + std::to_string(i) + " = :v";
   EXPECT_TRUE(ParseUpdate(sets, maps).ok());
+  // IN takes at most 100 operands.
+  EXPECT_TRUE(ParseCondition("a IN (:v" + Repeat(",:v", 99) + ")", maps).ok());
+  EXPECT_EQ(ParseCondition("a IN (:v" + Repeat(",:v", 100) + ")", maps, "FilterExpression").status().message(),
+            "Invalid FilterExpression: The IN operator is provided with too many operands; number of operands: 101");
   EXPECT_EQ(ParseCondition(Repeat("size(", 301) + "a" + Repeat(")", 301) + " = :v", maps).status().message(),
             "Invalid ConditionExpression: The expression contains too many operators; operator count: 302");
 }

@@ -131,6 +131,7 @@ struct Parser::Impl {
   int nesting = 0;        // current depth of parentheses, NOT and function calls
   std::string stopped{};  // set when a limit ends parsing early; then every rule fails
   bool nesting_stop = false;
+  size_t most_in_operands = 0;  // the longest IN list
 
   // Holds one level of nesting while a rule recurses; fails past kMaxNesting.
   class Nest {
@@ -393,6 +394,7 @@ struct Parser::Impl {
         if (!ParseOperand(&e, false)) return false;
         out->operands.push_back(std::move(e));
       } while (Accept(Tok::kComma));
+      most_in_operands = std::max(most_in_operands, out->operands.size() - 1);
       return Expect(Tok::kRParen);
     }
     if (lhs.kind == RawOperand::Kind::kFunction && lhs.parens == 0) {
@@ -484,8 +486,14 @@ std::string ExpressionSizeError(std::string_view text) {
 }
 
 std::string Parser::OperatorError() const {
-  if (impl_->operators <= kMaxOperators) return "";
-  return "The expression contains too many operators; operator count: " + std::to_string(impl_->operators);
+  if (impl_->operators > kMaxOperators) {
+    return "The expression contains too many operators; operator count: " + std::to_string(impl_->operators);
+  }
+  if (impl_->most_in_operands > kMaxInOperands) {
+    return "The IN operator is provided with too many operands; number of operands: " +
+           std::to_string(impl_->most_in_operands);
+  }
+  return "";
 }
 
 std::string Parser::SyntaxError() const {

@@ -71,12 +71,13 @@ struct RawUpdateAction {
   RawOperand value;                     // SET: value expression; ADD/DELETE: the :value
 };
 
-// AWS's documented limits on every expression parameter: at most 4 KB of text
-// and 300 operators or functions. Nesting (parentheses, NOT, function calls)
+// AWS's documented limits on every expression parameter: at most 4 KB of text,
+// 300 operators or functions, 100 operands for IN. Nesting (parentheses, NOT, function calls)
 // is bounded too, so no input can exhaust the parser's stack; the bound is
 // above what 300 operators without redundant parentheses can reach.
 constexpr size_t kMaxExpressionBytes = 4096;
 constexpr int kMaxOperators = 300;
+constexpr size_t kMaxInOperands = 100;
 constexpr int kMaxNesting = 640;
 constexpr size_t kMaxPathDepth = 32;
 
@@ -98,7 +99,8 @@ class Parser {
   // early: nesting or document path depth).
   std::string SyntaxError() const;
   // After a successful parse: "The expression contains too many operators;
-  // ..." when over kMaxOperators, else "".
+  // ..." over kMaxOperators, "The IN operator is provided with too many
+  // operands; ..." over kMaxInOperands, else "".
   std::string OperatorError() const;
 
  private:
