@@ -29,8 +29,8 @@ Status ValidateAttributeMaps(const AttributeMaps& maps) {
       if (!value.is_string()) {
         return Status::Error("SerializationException", "Unexpected value type for member ExpressionAttributeNames");
       }
-      if (value.get_string().empty()) {
-        return Status::Validation("ExpressionAttributeNames contains invalid value: Empty attribute name for key " +
+      if (Status name = CheckAttributeName(value.get_string()); !name.ok()) {
+        return Status::Validation("ExpressionAttributeNames contains invalid value: " + name.message() + " for key " +
                                   std::string(key));
       }
     }

@@ -280,12 +280,21 @@ Status ValidateAttributeValue(const json::value& av) {
   return CheckContent(av);
 }
 
+Status CheckAttributeName(std::string_view name) {
+  if (name.empty()) return Status::Validation("Empty attribute name");
+  if (name.size() >= 65536) return Status::Validation("Attribute name is too large, must be less than 65536 bytes");
+  return Status::Ok();
+}
+
 Status ValidateItem(const json::object& item) {
   for (const auto& [name, av] : item) {
     Status s = ValidateAttributeValue(av);
     if (!s.ok()) return s;
   }
-  if (item.contains("")) return Status::Validation(std::string(kInvalid) + "Empty attribute name");
+  for (const auto& [name, av] : item) {
+    Status s = CheckAttributeName(name);
+    if (!s.ok()) return Status::Validation(std::string(kInvalid) + s.message());
+  }
   for (const auto& [name, av] : item) {
     if (ContainerDepth(av) > kMaxNestingDepth - 1) {
       return Status::Validation(

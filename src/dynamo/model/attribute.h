@@ -33,7 +33,10 @@ std::string SetMemberKey(const json::value& member, std::string_view set_type);
 // ValidationException with AWS's message (e.g. "One or more parameter values
 // were invalid: Input collection [a, a] contains duplicates.").
 Status ValidateAttributeValue(const json::value& av);
-// Every attribute of an item, plus the nesting limit.
+// An attribute name: 1 byte to 64 KB ("Empty attribute name", "Attribute name
+// is too large, must be less than 65536 bytes").
+Status CheckAttributeName(std::string_view name);
+// Every attribute of an item (names included), plus the nesting limit.
 Status ValidateItem(const json::object& item);
 
 // An item read from the store, before anything evaluates it: valid and

@@ -285,6 +285,13 @@ TEST(AttributeTest, EmptyAttributeNameRefused) {
   json::object item;
   item[""] = J(R"({"S":"x"})");
   EXPECT_EQ(ValidateItem(item).message(), "One or more parameter values were invalid: Empty attribute name");
+  json::object long_name;
+  long_name[std::string(65536, 'n')] = J(R"({"S":"x"})");
+  EXPECT_EQ(ValidateItem(long_name).message(),
+            "One or more parameter values were invalid: Attribute name is too large, must be less than 65536 bytes");
+  long_name.clear();
+  long_name[std::string(65535, 'n')] = J(R"({"S":"x"})");
+  EXPECT_TRUE(ValidateItem(long_name).ok());
 }
 
 TEST(AttributeTest, CorruptStoredValuesAreNeverUndefinedBehaviour) {
