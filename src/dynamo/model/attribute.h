@@ -39,9 +39,10 @@ Status CheckAttributeName(std::string_view name);
 // Every attribute of an item (names included), plus the nesting limit.
 Status ValidateItem(const json::object& item);
 
-// An item read from the store, before anything evaluates it: valid and
-// canonical, or InternalServerError ("The stored item is corrupt: ..."), for
-// data an older build may have written.
+// An item read from the store, before an update rewrites it: every value of
+// canonical structure (one type member of the right JSON type, set members
+// strings), or InternalServerError ("The stored item is corrupt: ..."), for
+// data an older build may have written. Linear and cheap: no number parsing.
 Status CheckStoredItem(const json::object& item);
 
 // Numbers in canonical form (recursively, also in NS); exactly one member,
