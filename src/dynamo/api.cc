@@ -17,6 +17,13 @@ bool IsFrameworkError(const Status& s) {
 
 ApiReply Ok(const json::value& v) { return ApiReply{200, json::serialize(v)}; }
 
+// Key attribute names: 1..255 characters (AWS's constraint on AttributeName).
+Status AttributeNameLength(std::string_view name, const std::string& field) {
+  if (name.empty()) return ConstraintError(name, field, "Member must have length greater than or equal to 1");
+  if (name.size() > 255) return ConstraintError(name, field, "Member must have length less than or equal to 255");
+  return Status::Ok();
+}
+
 const std::set<std::string_view> kViewTypes = {"KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE",
                                                "NEW_AND_OLD_IMAGES"};
 }  // namespace
@@ -149,6 +156,10 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     const json::string* an = d.is_object() ? FindString(d.as_object(), "AttributeName") : nullptr;
     const json::string* at = d.is_object() ? FindString(d.as_object(), "AttributeType") : nullptr;
     if (!an || !at) return Status::Error("SerializationException", "Unexpected value in AttributeDefinitions");
+    if (Status len = AttributeNameLength(*an, "attributeDefinitions." + std::to_string(def_index) + ".member.attributeName");
+        !len.ok()) {
+      return len;
+    }
     if (*at != "S" && *at != "N" && *at != "B") {
       return ConstraintError(std::string(*at),
                              "attributeDefinitions." + std::to_string(def_index) + ".member.attributeType",
@@ -171,6 +182,9 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     const json::string* an = k.is_object() ? FindString(k.as_object(), "AttributeName") : nullptr;
     const json::string* kt = k.is_object() ? FindString(k.as_object(), "KeyType") : nullptr;
     if (!an || !kt) return Status::Error("SerializationException", "Unexpected value in KeySchema");
+    if (Status len = AttributeNameLength(*an, "keySchema." + std::to_string(i + 1) + ".member.attributeName"); !len.ok()) {
+      return len;
+    }
     if (*kt != "HASH" && *kt != "RANGE") {
       return ConstraintError(std::string(*kt), "keySchema." + std::to_string(i + 1) + ".member.keyType",
                              "Member must satisfy enum value set: [HASH, RANGE]");
@@ -232,8 +246,10 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
   auto spec = OptionalObject(r, "StreamSpecification");
   if (!spec) return spec.status();
   if (*spec) {
+    auto enabled_flag = OptionalBool(**spec, "StreamEnabled");
+    if (!enabled_flag) return enabled_flag.status();
     const json::value* enabled = (*spec)->if_contains("StreamEnabled");
-    if (!enabled || !enabled->is_bool()) {
+    if (!*enabled_flag) {
       return Status::Validation("1 validation error detected: Value null at 'streamSpecification.streamEnabled' failed to satisfy constraint: Member must not be null");
     }
     auto view = OptionalString(**spec, "StreamViewType");
@@ -250,6 +266,25 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     } else if (*view) {
       return Status::Validation("One or more parameter values were invalid: StreamViewType cannot be specified when StreamEnabled is false");
     }
+  }
+  // Members accepted without effect here: still of the JSON type AWS expects.
+  for (const char* member : {"SSESpecification", "OnDemandThroughput", "WarmThroughput"}) {
+    auto v = OptionalObject(r, member);
+    if (!v) return v.status();
+  }
+  for (const char* member : {"Tags", "GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
+    const json::value* v = r.if_contains(member);
+    if (v && !v->is_null() && !v->is_array()) {
+      return Status::Error("SerializationException", std::string("Unexpected value type for member ") + member);
+    }
+  }
+  if (auto v = OptionalBool(r, "DeletionProtectionEnabled"); !v) return v.status();
+  if (auto v = OptionalString(r, "ResourcePolicy"); !v) return v.status();
+  auto table_class = OptionalString(r, "TableClass");
+  if (!table_class) return table_class.status();
+  if (*table_class && **table_class != "STANDARD" && **table_class != "STANDARD_INFREQUENT_ACCESS") {
+    return ConstraintError(**table_class, "tableClass",
+                           "Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]");
   }
   if (r.contains("GlobalSecondaryIndexes") || r.contains("LocalSecondaryIndexes")) {
     // Indexes arrive in a later step; refusing beats silently ignoring them.
@@ -285,6 +320,10 @@ Result<json::value> DynamoApi::ListTables(const Request& r) {
   if (!limit) return limit.status();
   auto start = OptionalString(r, "ExclusiveStartTableName");
   if (!start) return start.status();
+  if (*start) {
+    auto valid = TableNameOf(r, "ExclusiveStartTableName");  // the same constraints as a table name
+    if (!valid) return valid.status();
+  }
   const size_t max = static_cast<size_t>(limit->value_or(100));
   json::array names;
   std::string last;

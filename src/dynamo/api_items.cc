@@ -81,10 +81,9 @@ Result<ConditionRequest> ParseConditionRequest(const json::object& r,
 }
 
 // PutItem's item checks, with the messages AWS gives for items (which differ
-// from those for Key parameters).
+// from those for Key parameters). `item` is validated (ValidateItem) and
+// canonical, so each value has exactly its type member.
 Status ValidateItemForTable(const TableInfo& t, const json::object& item) {
-  Status s = ValidateItem(item);
-  if (!s.ok()) return s;
   std::vector<const KeyAttribute*> keys{&t.key_schema.partition};
   if (t.key_schema.sort) keys.push_back(&*t.key_schema.sort);
   for (const KeyAttribute* k : keys) {
@@ -106,7 +105,7 @@ Status ValidateItemForTable(const TableInfo& t, const json::object& item) {
   if (ItemSize(item) > kMaxItemSize) {
     return Status::Validation("Item size has exceeded the maximum allowed size");
   }
-  return Status::Ok();
+  return CheckKeySizes(t.key_schema, item);
 }
 
 // Key parameters (GetItem/DeleteItem/UpdateItem): exactly the key attributes.
@@ -124,10 +123,11 @@ Result<json::object> KeyOf(const TableInfo& t, const json::object& r) {
   if ((*key)->size() != expected) {
     return Status::Validation("The provided key element does not match the schema");
   }
+  json::object canonical = CanonicalizeItem(**key);
   std::vector<const KeyAttribute*> keys{&t.key_schema.partition};
   if (t.key_schema.sort) keys.push_back(&*t.key_schema.sort);
   for (const KeyAttribute* k : keys) {
-    const json::value* v = (*key)->if_contains(k->name);
+    const json::value* v = canonical.if_contains(k->name);
     if (!v || TypeOf(*v) != k->type) {
       return Status::Validation("The provided key element does not match the schema");
     }
@@ -136,7 +136,9 @@ Result<json::object> KeyOf(const TableInfo& t, const json::object& r) {
                                 std::string(k->type == "S" ? "string" : "binary") + " value. Key: " + k->name);
     }
   }
-  return CanonicalizeItem(**key);
+  Status sizes = CheckKeySizes(t.key_schema, canonical);
+  if (!sizes.ok()) return sizes;
+  return canonical;
 }
 
 Status ConditionFailed() {
@@ -164,6 +166,7 @@ void AnswerWrite(const WriteResult& w, const ConditionRequest& c, const ReplyFn&
 }  // namespace
 
 void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
+  if (Status members = CheckAcceptedMembers(r, RequestKind::kWrite); !members.ok()) return reply(ErrorReply(members));
   auto table = RequireTable(r);
   if (!table) return reply(ErrorReply(table.status()));
   auto item_v = OptionalObject(r, "Item");
@@ -172,11 +175,13 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
     return reply(ErrorReply(Status::Validation(
         "1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null")));
   }
-  Status valid = ValidateItemForTable(**table, **item_v);
+  Status valid = ValidateItem(**item_v);
+  if (!valid.ok()) return reply(ErrorReply(valid));
+  json::object item = CanonicalizeItem(**item_v);
+  valid = ValidateItemForTable(**table, item);
   if (!valid.ok()) return reply(ErrorReply(valid));
   auto cond = ParseConditionRequest(r, {"NONE", "ALL_OLD"});
   if (!cond) return reply(ErrorReply(cond.status()));
-  json::object item = CanonicalizeItem(**item_v);
   const size_t item_size = ItemSize(item);  // here, not on the serial writer
   auto address = AddressOf(**table, item);
   if (!address) return reply(ErrorReply(address.status()));
@@ -192,6 +197,7 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
 }
 
 void DynamoApi::DeleteItem(const Request& r, ReplyFn reply) {
+  if (Status members = CheckAcceptedMembers(r, RequestKind::kWrite); !members.ok()) return reply(ErrorReply(members));
   auto table = RequireTable(r);
   if (!table) return reply(ErrorReply(table.status()));
   auto key = KeyOf(**table, r);
@@ -213,6 +219,7 @@ void DynamoApi::DeleteItem(const Request& r, ReplyFn reply) {
 }
 
 void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
+  if (Status members = CheckAcceptedMembers(r, RequestKind::kWrite); !members.ok()) return reply(ErrorReply(members));
   auto table = RequireTable(r);
   if (!table) return reply(ErrorReply(table.status()));
   auto key = KeyOf(**table, r);
@@ -238,6 +245,12 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
   auto condition = cond->condition;
   TablePtr t = *table;
   Decide decide = [condition, update, t, key = std::move(*key)](const json::object* current) -> Result<Mutation> {
+    if (current) {
+      // An update rewrites the stored item: one an older build stored malformed
+      // is refused as corrupt rather than evaluated.
+      Status stored = CheckStoredItem(*current);
+      if (!stored.ok()) return stored;
+    }
     if (condition && !expr::Evaluate(condition->root, current)) return ConditionFailed();
     // An update of a missing item creates it from its key (an upsert).
     json::object base = current ? *current : key;
@@ -274,6 +287,7 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
 }
 
 Result<json::value> DynamoApi::GetItem(const Request& r) {
+  if (Status members = CheckAcceptedMembers(r, RequestKind::kRead); !members.ok()) return members;
   auto table = RequireTable(r);
   if (!table) return table.status();
   auto key = KeyOf(**table, r);

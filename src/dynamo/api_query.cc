@@ -90,13 +90,23 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
   auto select = OptionalString(r, "Select");
   if (!select) return select.status();
   if (*select) {
+    const bool projected = o.projection.has_value();
     if (**select == "COUNT") {
+      if (projected) return Status::Validation("Cannot specify the ProjectionExpression when choosing to get only the Count");
       o.count_only = true;
     } else if (**select == "SPECIFIC_ATTRIBUTES") {
-      if (!r.contains("ProjectionExpression")) {
+      if (!projected) {
         return Status::Validation("1 validation error detected: Value 'SPECIFIC_ATTRIBUTES' at 'select' failed to satisfy constraint: Select type SPECIFIC_ATTRIBUTES requires ProjectionExpression or AttributesToGet");
       }
-    } else if (**select != "ALL_ATTRIBUTES") {
+    } else if (**select == "ALL_ATTRIBUTES" || **select == "ALL_PROJECTED_ATTRIBUTES") {
+      if (projected) {
+        return Status::Validation("Cannot specify the ProjectionExpression when choosing to get " + **select);
+      }
+      // No secondary indexes here, so never an index query.
+      if (**select == "ALL_PROJECTED_ATTRIBUTES") {
+        return Status::Validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+      }
+    } else {
       return ConstraintError(**select, "select",
                              "Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
     }
@@ -113,6 +123,8 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
       return Status::Validation("The provided starting key is invalid: The provided key element does not match the schema");
     }
     o.exclusive_start_key = CanonicalizeItem(**esk);
+    Status sizes = CheckKeySizes(t.key_schema, *o.exclusive_start_key);
+    if (!sizes.ok()) return sizes;
   }
   return o;
 }
@@ -202,6 +214,7 @@ Status CheckKeyOperand(const json::value& v, const std::string& key_name) {
 }  // namespace
 
 Result<json::value> DynamoApi::Scan(const Request& r) {
+  if (Status members = CheckAcceptedMembers(r, RequestKind::kRead); !members.ok()) return members;
   auto table = RequireTable(r);
   if (!table) return table.status();
   auto maps = ExpressionMaps(r);
@@ -218,6 +231,7 @@ Result<json::value> DynamoApi::Scan(const Request& r) {
 }
 
 Result<json::value> DynamoApi::Query(const Request& r) {
+  if (Status members = CheckAcceptedMembers(r, RequestKind::kRead); !members.ok()) return members;
   auto table = RequireTable(r);
   if (!table) return table.status();
   const TableInfo& t = **table;

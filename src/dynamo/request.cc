@@ -31,6 +31,17 @@ Status ConstraintError(std::string_view value, std::string_view field, std::stri
                             std::string(constraint));
 }
 
+Status CheckLength(const std::optional<std::string>& value, std::string_view field, size_t min, size_t max) {
+  if (!value) return Status::Ok();
+  if (value->size() < min) {
+    return ConstraintError(*value, field, "Member must have length greater than or equal to " + std::to_string(min));
+  }
+  if (value->size() > max) {
+    return ConstraintError(*value, field, "Member must have length less than or equal to " + std::to_string(max));
+  }
+  return Status::Ok();
+}
+
 Result<std::optional<std::string>> OptionalString(const json::object& r, std::string_view member) {
   const json::value* v = r.if_contains(member);
   if (!v || v->is_null()) return std::optional<std::string>();
@@ -55,6 +66,33 @@ Result<std::string> TableNameOf(const json::object& r, std::string_view member) 
     }
   }
   return n;
+}
+
+Result<std::optional<bool>> OptionalBool(const json::object& r, std::string_view member) {
+  const json::value* v = r.if_contains(member);
+  if (!v || v->is_null()) return std::optional<bool>();
+  if (!v->is_bool()) return WrongType(member);
+  return std::optional<bool>(v->get_bool());
+}
+
+Status CheckAcceptedMembers(const json::object& r, RequestKind kind) {
+  auto check_enum = [&](std::string_view member, std::initializer_list<std::string_view> values,
+                        std::string_view value_set) -> Status {
+    auto v = OptionalString(r, member);
+    if (!v) return v.status();
+    if (!*v) return Status::Ok();
+    for (std::string_view ok : values) {
+      if (**v == ok) return Status::Ok();
+    }
+    return ConstraintError(**v, LowerFirst(member), "Member must satisfy enum value set: " + std::string(value_set));
+  };
+  if (kind == RequestKind::kRead) {
+    auto consistent = OptionalBool(r, "ConsistentRead");
+    if (!consistent) return consistent.status();
+  }
+  Status s = check_enum("ReturnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"}, "[INDEXES, TOTAL, NONE]");
+  if (!s.ok() || kind == RequestKind::kRead) return s;
+  return check_enum("ReturnItemCollectionMetrics", {"SIZE", "NONE"}, "[SIZE, NONE]");
 }
 
 Result<const json::object*> OptionalObject(const json::object& r, std::string_view member) {

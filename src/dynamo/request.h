@@ -21,8 +21,19 @@ Result<const json::object*> OptionalObject(const json::object& r, std::string_vi
 // structure in error messages ("provisionedThroughput.readCapacityUnits").
 Result<std::optional<int64_t>> OptionalInt(const json::object& r, std::string_view member,
                                            int64_t min, int64_t max, std::string_view parent = "");
+// A member that must be a boolean when present (ConsistentRead, ...).
+Result<std::optional<bool>> OptionalBool(const json::object& r, std::string_view member);
+// Members we accept without acting on them, checked as AWS checks them (JSON
+// type, then enum): ReturnConsumedCapacity always; ConsistentRead for reads,
+// ReturnItemCollectionMetrics for writes.
+enum class RequestKind { kRead, kWrite };
+Status CheckAcceptedMembers(const json::object& r, RequestKind kind);
 // ExpressionAttributeNames / ExpressionAttributeValues of a request, validated.
 Result<expr::AttributeMaps> ExpressionMaps(const json::object& r);
+// A present string member's length constraint (AWS's "Member must have length
+// greater than or equal to <min>" / "less than or equal to <max>"); `field` is
+// the member's name in the message (lower camel case).
+Status CheckLength(const std::optional<std::string>& value, std::string_view field, size_t min, size_t max);
 // "1 validation error detected: Value '<v>' at '<field>' failed to satisfy constraint: <c>".
 Status ConstraintError(std::string_view value, std::string_view field, std::string_view constraint);
 

@@ -103,6 +103,11 @@ Result<std::string> StreamsApi::ListStreams(const json::object& r) {
   if (!table_name) return table_name.status();
   auto start = dynamo::OptionalString(r, "ExclusiveStartStreamArn");
   if (!start) return start.status();
+  if (*table_name) {
+    auto valid = dynamo::TableNameOf(r);  // length and pattern
+    if (!valid) return valid.status();
+  }
+  if (Status s = dynamo::CheckLength(*start, "exclusiveStartStreamArn", 37, 1024); !s.ok()) return s;
   if (*table_name && !catalog_->Find(**table_name)) {
     return Status::Error("ResourceNotFoundException",
                          "Requested resource not found: Table: " + **table_name + " not found");
@@ -140,6 +145,8 @@ Result<std::string> StreamsApi::DescribeStream(const json::object& r) {
   if (!limit) return limit.status();
   auto start = dynamo::OptionalString(r, "ExclusiveStartShardId");
   if (!start) return start.status();
+  if (Status s = dynamo::CheckLength(*arn, "streamArn", 37, 1024); !s.ok()) return s;
+  if (Status s = dynamo::CheckLength(*start, "exclusiveStartShardId", 28, 65); !s.ok()) return s;
   auto table = TableOfStream(**arn);
   if (!table) return table.status();
   const dynamo::TableInfo& t = **table;
@@ -194,6 +201,9 @@ Result<std::string> StreamsApi::GetShardIterator(const json::object& r) {
                                 "' failed to satisfy constraint: Member must not be null");
     }
   }
+  if (Status s = dynamo::CheckLength(*arn, "streamArn", 37, 1024); !s.ok()) return s;
+  if (Status s = dynamo::CheckLength(*shard_id, "shardId", 28, 65); !s.ok()) return s;
+  if (Status s = dynamo::CheckLength(*seq_text, "sequenceNumber", 21, 40); !s.ok()) return s;
   const std::string& kind = **type;
   if (kind != "TRIM_HORIZON" && kind != "LATEST" && kind != "AT_SEQUENCE_NUMBER" &&
       kind != "AFTER_SEQUENCE_NUMBER") {
@@ -234,6 +244,7 @@ Result<std::string> StreamsApi::GetRecords(const json::object& r) {
   }
   auto limit = dynamo::OptionalInt(r, "Limit", 1, kMaxRecordsPerCall);
   if (!limit) return limit.status();
+  if (Status s = dynamo::CheckLength(*text, "shardIterator", 1, 2048); !s.ok()) return s;
   auto it = DecodeIterator(**text);
   if (!it) return it.status();
   if (NowMillis() - it->issued_millis > kIteratorLifetimeMillis) {

@@ -3,7 +3,12 @@
 Seeded random mutations of valid requests (every operation, Streams too, and the gateway) go
 to the real binary over raw HTTP. Every answer must be a 200, or a 4xx with an AWS-shaped
 body; never a 5xx, a dropped connection or a dead server. Afterwards the table holds exactly
-the items the accepted writes put there.
+the items the accepted writes put there, and every stored value is a well-formed attribute
+value (one type member of the right JSON type, no null anywhere).
+
+Besides random mutations: nulls and wrong JSON types at every depth of M and L in every
+parameter that holds attribute values, deep and long expressions, over-long keys, and the
+set-null payload through the gateway's seed route.
 """
 
 import http.client
@@ -31,7 +36,9 @@ VALID = {
               'ExpressionAttributeValues': {':p': {'S': 'a'}, ':a': {'N': '0'}, ':b': {'N': '5'}},
               'Limit': 3},
     'Scan': {'TableName': TABLE, 'FilterExpression': 'size(v) > :n',
-             'ExpressionAttributeValues': {':n': {'N': '0'}}},
+             'ExpressionAttributeValues': {':n': {'N': '0'}},
+             'ExclusiveStartKey': {'pk': {'S': '0'}, 'sk': {'N': '0'}},
+             'ConsistentRead': True, 'ReturnConsumedCapacity': 'TOTAL'},
     'DescribeTable': {'TableName': TABLE},
     'ListTables': {'Limit': 5},
 }
@@ -41,11 +48,21 @@ NASTY_VALUES = [
     {'S': None}, {'N': 'NaN'}, {'N': '1e999'}, {'B': '!!!'}, {'SS': []}, {'M': {'a': {}}},
     {'L': [{'NULL': False}]}, {'S': 'a', 'N': '1'}, {'BOOL': 'yes'},
     json.loads('{"M":' * 40 + '{}' + '}' * 40),
+    # Nulls and wrong JSON types inside values (a null set member crashed the server once).
+    {'SS': [None]}, {'NS': ['1', None]}, {'BS': [None]}, {'SS': ['a', 1]}, {'L': [None]}, {'M': {'a': None}},
+    {'L': [{'M': {'a': {'SS': [None]}}}]}, {'M': {'a': {'L': [{'NS': [None]}]}}}, {'NULL': None}, {'N': True},
+    # Unknown members (ignored, never stored) and over-long key values.
+    {'S': 'x', 'junk': 'y' * 1000}, {'N': '1', 'Z': None}, {'S': 'p' * 2049}, {'N': '1' * 39},
 ]
 NASTY_EXPRESSIONS = [
     '', '(', ')', 'a = ', '#', ':', 'size(', 'attribute_exists()', 'a BETWEEN :a', 'NOT NOT NOT',
     'a.b[99999999999999999999]', 'SET', 'REMOVE ,', 'a = :a AND' * 50, '((((((((((((((((((((a))))))))))))))))))))',
     'begins_with(a, :a, :b)', 'a IN ()', 'SET a = b + c + d - e', '\u00e9 = :v', 'a[0][0][0].b.c = :v',
+    # Deep and long: each of these overflowed the stack or stalled the writer once.
+    '(' * 10000 + 'a = :a' + ')' * 10000, '(' * 2000 + 'a' + ')' * 2000 + ' = :a', 'NOT ' * 20000 + 'a = :a',
+    'NOT ' * 900 + 'a = :a', 'size(' * 100000 + 'a' + ')' * 100000, 'size(' * 700 + 'a' + ')' * 700 + ' > :n',
+    'SET v = ' + 'list_append(' * 20000 + 'v, :l)' * 20000, 'SET v = ' + 'list_append(' * 250 + 'v' + ',v)' * 250,
+    'a' + '.b' * 40, 'a = :a' + ' OR a = :a' * 200,
 ]
 
 
@@ -129,6 +146,36 @@ class Robustness(StreamerTestCase):
         for item in items:
             key = (item['pk']['S'], item['sk']['N'])
             self.assertIn(key, accepted_writes, 'an item no accepted write wrote: %r' % item)
+        self.assert_store_well_formed()
+
+    def test_bad_values_at_every_depth_of_every_attribute_value_parameter(self):
+        """Every place a request holds attribute values, with each bad value nested 0..6 deep in M and L."""
+        bad_values = [{'SS': [None]}, {'NS': [None]}, {'BS': [None]}, {'SS': [1]}, {'L': [None]},
+                      {'M': {'a': None}}, None, 7, 'x', [], {}, {'S': None}, {'S': 'a', 'N': '1'}, {'B': 5}]
+        conn = self.connection()
+        for op, request in sorted(VALID.items()):
+            for path in attribute_value_paths(request):
+                for bad in bad_values:
+                    for depth in range(0, 7):
+                        for kind in ('M', 'L'):
+                            value = nested(bad, depth, kind)
+                            body = json.dumps(replace_at(request, path, value)).encode()
+                            status, payload = self.send(conn, TARGET + op, body)
+                            what = '%s %s <- %s' % (op, '/'.join(map(str, path)), json.dumps(value)[:120])
+                            self.assert_aws_shaped(status, payload, what)
+                            self.assertNotEqual(status, 200, what)
+        conn.close()
+        self.assert_store_well_formed()
+
+    def assert_store_well_formed(self):
+        conn = self.connection()
+        status, payload = self.send(conn, TARGET + 'Scan', json.dumps({'TableName': TABLE}).encode())
+        conn.close()
+        self.assertEqual(status, 200, payload[:300])
+        for item in json.loads(payload)['Items']:
+            for name, value in item.items():
+                self.assertTrue(name, item)
+                self.assertTrue(well_formed(value), 'malformed stored value %s=%r' % (name, value))
 
     def test_mutated_streams_requests(self):
         rng = random.Random(SEED + 1)
@@ -158,6 +205,10 @@ class Robustness(StreamerTestCase):
         for i in range(300):
             conn = http.client.HTTPConnection(host, int(port), timeout=10)
             body = rng.choice([b'', b'{', b'{"message": 1}', b'{"message": {"a": [1, 2]}}',
+                               # The message is pasted into the item JSON by the seed's template.
+                               b'{"message":"x\\"},\\"n\\":{\\"SS\\":[null]},\\"y\\":{\\"S\\":\\"z"}',
+                               b'{"message":"x\\"},\\"n\\":{\\"S\\":\\"a\\",\\"junk\\":[1]},\\"y\\":{\\"S\\":\\"z"}',
+                               b'{"message":"' + b'p' * 3000 + b'"}',
                                b'{"message": "' + b'\\u0000' * 10 + b'"}', bytes(rng.randrange(256) for _ in range(64)),
                                json.dumps({'message': 'x' * 5000}).encode()])
             path = rng.choice(['/InsertItem', '/prod/InsertItem', '/insertitem', '/', '/InsertItem/x',
@@ -170,6 +221,67 @@ class Robustness(StreamerTestCase):
             self.assertLess(resp.status, 500, '#%d %s %r -> %d %r' % (i, path, body[:80], resp.status, payload[:200]))
             conn.close()
         self.assertEqual(self.server.gateway('POST', '/InsertItem', json={'message': 'still-alive'})[0], 200)
+        # The template pastes the message into the item JSON (as API Gateway would), so attributes
+        # can be smuggled in; but only well-formed ones (no null set, no unknown member) and only
+        # keys within the 2048-byte limit.
+        conn = self.connection()
+        status, payload = self.send(conn, TARGET + 'Scan', json.dumps({'TableName': 'TheDynamoStreamer'}).encode())
+        conn.close()
+        self.assertEqual(status, 200)
+        for item in json.loads(payload)['Items']:
+            for name, value in item.items():
+                self.assertTrue(well_formed(value), item)
+            self.assertNotIn({'SS': [None]}, item.values())
+            self.assertLessEqual(len(item['message']['S'].encode()), 2048)
+
+
+TYPES = {'S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS'}
+
+
+def well_formed(value):
+    """A stored attribute value: one known type member, of the right JSON type, at every depth."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    (t, p), = value.items()
+    if t in ('S', 'N', 'B'):
+        return isinstance(p, str)
+    if t in ('BOOL', 'NULL'):
+        return isinstance(p, bool)
+    if t in ('SS', 'NS', 'BS'):
+        return isinstance(p, list) and bool(p) and all(isinstance(e, str) for e in p)
+    if t == 'L':
+        return isinstance(p, list) and all(well_formed(e) for e in p)
+    if t == 'M':
+        return isinstance(p, dict) and all(well_formed(e) for e in p.values())
+    return False
+
+
+def attribute_value_paths(request):
+    """Paths (tuples of keys) of the attribute values a request holds."""
+    paths = []
+    for member in ('Item', 'Key', 'ExpressionAttributeValues', 'ExclusiveStartKey'):
+        for name in sorted(request.get(member, {})):
+            paths.append((member, name))
+    return paths
+
+
+def replace_at(request, path, value):
+    copy = json.loads(json.dumps(request))
+    target = copy
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return copy
+
+
+def nested(value, depth, kind):
+    """`value` inside `depth` containers, alternating M and L starting with `kind`."""
+    for i in range(depth):
+        if (kind == 'M') == (i % 2 == 0):
+            value = {'M': {'x': value}}
+        else:
+            value = {'L': [{'N': '1'}, value]}
+    return value
 
 
 if __name__ == '__main__':

@@ -293,14 +293,31 @@ bool BeginsWith(const json::value* target, const json::value* prefix) {
   return a.compare(0, b.size(), b) == 0 && a.size() >= b.size();
 }
 
+// Substring search in O(|text| + |word|) (Knuth-Morris-Pratt): both come
+// from clients, and std::string_view::find can take |text| * |word| steps,
+// which a condition would spend on the serial writer.
+bool HasSubstring(std::string_view text, std::string_view word) {
+  if (word.empty()) return true;
+  std::vector<size_t> border(word.size(), 0);
+  for (size_t i = 1, k = 0; i < word.size(); ++i) {
+    while (k > 0 && word[i] != word[k]) k = border[k - 1];
+    if (word[i] == word[k]) ++k;
+    border[i] = k;
+  }
+  for (size_t i = 0, k = 0; i < text.size(); ++i) {
+    while (k > 0 && text[i] != word[k]) k = border[k - 1];
+    if (text[i] == word[k]) ++k;
+    if (k == word.size()) return true;
+  }
+  return false;
+}
+
 bool Contains(const json::value* target, const json::value* needle) {
   if (!target || !needle) return false;
   std::string_view t = TypeOf(*target), n = TypeOf(*needle);
+  if (t.empty() || n.empty()) return false;  // not an attribute value (corrupt)
   const json::value& tp = *PayloadOf(*target);
-  if (t == "S" && n == "S") {
-    return std::string_view(tp.get_string()).find(std::string_view(PayloadOf(*needle)->get_string())) !=
-           std::string_view::npos;
-  }
+  if (t == "S" && n == "S") return HasSubstring(tp.get_string(), PayloadOf(*needle)->get_string());
   if ((t == "SS" && n == "S") || (t == "NS" && n == "N") || (t == "BS" && n == "B")) {
     for (const auto& e : tp.get_array()) {
       json::object member;
@@ -325,10 +342,12 @@ Result<Condition> BuildCondition(std::string_view text, const AttributeMaps& map
                                  UsedPlaceholders* used) {
   std::string prefix = "Invalid " + std::string(label) + ": ";
   if (text.empty()) return Status::Validation(prefix + "The expression can not be empty;");
+  if (std::string size = internal::ExpressionSizeError(text); !size.empty()) return Status::Validation(prefix + size);
   ErrorSet errors;
   Parser parser(text, maps, &errors, used);
   RawCondition raw;
   if (!parser.ParseCondition(&raw)) return Status::Validation(prefix + parser.SyntaxError());
+  if (std::string ops = parser.OperatorError(); !ops.empty()) return Status::Validation(prefix + ops);
   Converter converter(&errors);
   Condition c = converter.Convert(raw);
   std::string err = errors.Pick({ErrorKind::kParens, ErrorKind::kUnknownFunction, ErrorKind::kMisusedFunction,

@@ -10,6 +10,7 @@
 // The run also applies the request-level checks (maps valid, none unused).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -215,6 +216,185 @@ TEST(Placeholders, MapsThemselves) {
             "set  may not be empty for key :b");
   json::object shape = json::parse(R"({":b":{"S":1}})").as_object();
   EXPECT_EQ(ValidateAttributeMaps({nullptr, &shape}).type(), "SerializationException");
+}
+
+// --- Hostile expressions: AWS's limits, and no input may exhaust the stack ---
+
+std::string Repeat(std::string_view s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+TEST(ExprLimits, ExpressionSize) {
+  json::object values = json::parse(R"({":v":{"N":"1"}})").as_object();
+  AttributeMaps maps{nullptr, &values};
+  std::string at_limit = "a = :v" + std::string(4096 - 6, ' ');
+  EXPECT_TRUE(ParseCondition(at_limit, maps).ok());
+  EXPECT_EQ(ParseCondition(at_limit + " ", maps).status().message(),
+            "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097");
+  EXPECT_EQ(ParseCondition(Repeat("(", 10000) + "a = :v" + Repeat(")", 10000), maps, "FilterExpression").status().message(),
+            "Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: 20006");
+  EXPECT_EQ(ParseUpdate("SET a = " + Repeat("list_append(", 20000) + ":v" + Repeat(", :v)", 20000), maps)
+                .status()
+                .message(),
+            "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size; expression size: 340010");
+  EXPECT_EQ(ParseProjection(Repeat("a,", 2049), maps).status().message(),
+            "Invalid ProjectionExpression: Expression size has exceeded the maximum allowed size; expression size: 4098");
+}
+
+TEST(ExprLimits, OperatorCount) {
+  json::object values = json::parse(R"({":v":{"N":"1"}})").as_object();
+  AttributeMaps maps{nullptr, &values};
+  // 150 comparisons and 149 ANDs: 299 operators; one more pair is 301.
+  std::string ok = "a = :v" + Repeat(" AND a = :v", 149);
+  EXPECT_TRUE(ParseCondition(ok, maps).ok());
+  EXPECT_EQ(ParseCondition(ok + " AND a = :v", maps).status().message(),
+            "Invalid ConditionExpression: The expression contains too many operators; operator count: 301");
+  // Functions and arithmetic count; the SET "=" does not.
+  std::string sum = "SET a = :v" + Repeat(" + :v", 1);
+  EXPECT_TRUE(ParseUpdate(sum, maps).ok());
+  std::string sets = "SET a0 = :v";
+  for (int i = 1; i < 301; ++i) sets += ", a" + std::to_string(i) + " = :v";
+  EXPECT_TRUE(ParseUpdate(sets, maps).ok());
+  // IN takes at most 100 operands.
+  EXPECT_TRUE(ParseCondition("a IN (:v" + Repeat(",:v", 99) + ")", maps).ok());
+  EXPECT_EQ(ParseCondition("a IN (:v" + Repeat(",:v", 100) + ")", maps, "FilterExpression").status().message(),
+            "Invalid FilterExpression: The IN operator is provided with too many operands; number of operands: 101");
+  EXPECT_EQ(ParseCondition(Repeat("size(", 301) + "a" + Repeat(")", 301) + " = :v", maps).status().message(),
+            "Invalid ConditionExpression: The expression contains too many operators; operator count: 302");
+}
+
+TEST(ExprLimits, DeepNestingIsAnErrorNotACrash) {
+  json::object values = json::parse(R"({":v":{"N":"1"},":l":{"L":[]}})").as_object();
+  AttributeMaps maps{nullptr, &values};
+  json::object v_only = json::parse(R"({":v":{"N":"1"}})").as_object();
+  AttributeMaps v_maps{nullptr, &v_only};
+  // Within 4 KB: 2,000 parentheses around a comparison, around an operand.
+  for (const std::string& text : {Repeat("(", 2000) + "a = :v" + Repeat(")", 2000),
+                                  Repeat("(", 2000) + "a" + Repeat(")", 2000) + " = :v",
+                                  "a = " + Repeat("(", 2000) + ":v" + Repeat(")", 2000)}) {
+    auto r = ParseCondition(text, v_maps);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().message(),
+              "Invalid ConditionExpression: The expression is nested too deeply; nesting levels exceed 640");
+  }
+  // NOT and function chains pass the operator limit before the nesting one.
+  // (Counted up to where the nesting bound stopped the parse.)
+  EXPECT_EQ(ParseCondition(Repeat("NOT ", 1000) + "a = :v", v_maps).status().message(),
+            "Invalid ConditionExpression: The expression contains too many operators; operator count: 640");
+  EXPECT_EQ(ParseCondition(Repeat("size(", 600) + "a" + Repeat(")", 600) + " = :v", v_maps).status().message(),
+            "Invalid ConditionExpression: The expression contains too many operators; operator count: 601");
+  json::object l_only = json::parse(R"({":l":{"L":[]}})").as_object();
+  AttributeMaps l_maps{nullptr, &l_only};
+  // As deep as 4 KB allows (255 calls): within both limits.
+  EXPECT_TRUE(ParseUpdate("SET a = " + Repeat("list_append(", 255) + ":l" + Repeat(",:l)", 255), l_maps).ok());
+  std::string sums = "SET a0=:v+:v";
+  for (int i = 1; i < 301; ++i) sums += ",a" + std::to_string(i) + "=:v+:v";
+  EXPECT_EQ(ParseUpdate(sums, v_maps).status().message(),
+            "Invalid UpdateExpression: The expression contains too many operators; operator count: 301");
+  // Redundant parentheses well inside the bound keep AWS's own message.
+  EXPECT_EQ(ParseCondition(Repeat("(", 100) + "a = :v" + Repeat(")", 100), v_maps).status().message(),
+            "Invalid ConditionExpression: The expression has redundant parentheses;");
+}
+
+TEST(ExprLimits, DocumentPathDepth) {
+  json::object values = json::parse(R"({":v":{"N":"1"}})").as_object();
+  AttributeMaps maps{nullptr, &values};
+  std::string path32 = "a" + Repeat(".a", 31);
+  EXPECT_TRUE(ParseProjection(path32, maps).ok());
+  EXPECT_EQ(ParseProjection(path32 + "[0]", maps).status().message(),
+            "Invalid ProjectionExpression: The document path has too many nesting levels; nesting levels: 33");
+  EXPECT_EQ(ParseCondition(path32 + ".b = :v", maps).status().message(),
+            "Invalid ConditionExpression: The document path has too many nesting levels; nesting levels: 33");
+  EXPECT_EQ(ParseUpdate("SET " + path32 + ".b = :v", maps).status().message(),
+            "Invalid UpdateExpression: The document path has too many nesting levels; nesting levels: 33");
+}
+
+TEST(ExprLimits, NestedListAppendIsLinear) {
+  // 250 nested list_append calls (4 KB allows no more) over a 400-element
+  // list: each level copying the list so far was ~12M element copies; one
+  // pass is ~100k.
+  json::array list;
+  for (int i = 0; i < 400; ++i) list.push_back(json::object{{"BOOL", true}});
+  json::object values;
+  values[":l"] = json::object{{"L", list}};
+  AttributeMaps maps{nullptr, &values};
+  std::string left = "SET a = " + Repeat("list_append(", 250) + ":l" + Repeat(",:l)", 250);
+  std::string right = "SET a = " + Repeat("list_append(:l,", 250) + ":l" + Repeat(")", 250);
+  for (const std::string& text : {left, right}) {
+    auto parsed = ParseUpdate(text, maps);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    const auto start = std::chrono::steady_clock::now();
+    auto applied = ApplyUpdate(*parsed, json::object{}, nullptr);
+    const auto took = std::chrono::steady_clock::now() - start;
+    ASSERT_TRUE(applied.ok()) << applied.status().message();
+    EXPECT_EQ(applied->at("a").at("L").as_array().size(), 251u * 400u);
+    EXPECT_LT(took, std::chrono::milliseconds(2000));  // the copying version took seconds
+  }
+  // A result that cannot fit in an item stops growing at once.
+  json::array big;
+  for (int i = 0; i < 5000; ++i) big.push_back(json::object{{"S", std::string(20, 'x')}});
+  values[":l"] = json::object{{"L", big}};
+  auto parsed = ParseUpdate(left, maps);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(ApplyUpdate(*parsed, json::object{}, nullptr).status().message(),
+            "Item size to update has exceeded the maximum allowed size");
+}
+
+TEST(ExprLimits, ManySetsOfOneBigValueStopAtTheItemLimit) {
+  json::object values;
+  values[":v"] = json::object{{"S", std::string(300 * 1024, 'x')}};
+  AttributeMaps maps{nullptr, &values};
+  std::string sets = "SET a0 = :v";
+  for (int i = 1; i < 300; ++i) sets += ", a" + std::to_string(i) + " = :v";
+  auto parsed = ParseUpdate(sets, maps);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(ApplyUpdate(*parsed, json::object{}, nullptr).status().message(),
+            "Item size to update has exceeded the maximum allowed size");
+  auto one = ParseUpdate("SET a = :v", maps);
+  ASSERT_TRUE(one.ok());
+  EXPECT_TRUE(ApplyUpdate(*one, json::object{}, nullptr).ok());
+}
+
+TEST(ExprLimits, SetAddAndDeleteAreLinear) {
+  json::array existing, added;
+  for (int i = 0; i < 100000; ++i) {
+    existing.emplace_back(std::to_string(i));
+    added.emplace_back(std::to_string(i + 50000) + ".0");  // half overlap, written differently
+  }
+  json::object item;
+  item["s"] = json::object{{"NS", existing}};
+  json::object values;
+  values[":a"] = json::object{{"NS", added}};
+  AttributeMaps maps{nullptr, &values};
+  auto add = ParseUpdate("ADD s :a", maps);
+  ASSERT_TRUE(add.ok());
+  auto grown = ApplyUpdate(*add, item, nullptr);
+  ASSERT_TRUE(grown.ok());
+  EXPECT_EQ(grown->at("s").at("NS").as_array().size(), 150000u);
+  auto del = ParseUpdate("DELETE s :a", maps);
+  ASSERT_TRUE(del.ok());
+  auto shrunk = ApplyUpdate(*del, *grown, nullptr);
+  ASSERT_TRUE(shrunk.ok());
+  EXPECT_EQ(shrunk->at("s").at("NS").as_array().size(), 50000u);
+}
+
+TEST(ExprLimits, SubstringSearchIsLinear) {
+  // "aaa...a" contains "aaa...ab"? A naive search is |text| * |word| steps.
+  json::object item;
+  item["s"] = json::object{{"S", std::string(400000, 'a')}};
+  json::object values;
+  values[":w"] = json::object{{"S", std::string(200000, 'a') + "b"}};
+  auto c = ParseCondition("contains(s, :w)", {nullptr, &values});
+  ASSERT_TRUE(c.ok());
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(Evaluate(c->root, &item));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+  values[":w"] = json::object{{"S", std::string(200000, 'a')}};
+  auto found = ParseCondition("contains(s, :w)", {nullptr, &values});
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(Evaluate(found->root, &item));
 }
 
 TEST(ReservedWords, Lookup) {

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "dynamo/expr/reserved_words.h"
+#include "dynamo/model/attribute.h"
 
 namespace streamer::dynamo::expr::internal {
 
@@ -126,17 +127,40 @@ struct Parser::Impl {
   std::vector<Token> tokens;
   size_t pos = 0;
   size_t furthest_failure = 0;
+  int operators = 0;      // comparators, AND/OR/NOT, BETWEEN, IN, functions, + and -
+  int nesting = 0;        // current depth of parentheses, NOT and function calls
+  std::string stopped{};  // set when a limit ends parsing early; then every rule fails
+  bool nesting_stop = false;
+  size_t most_in_operands = 0;  // the longest IN list
+
+  // Holds one level of nesting while a rule recurses; fails past kMaxNesting.
+  class Nest {
+   public:
+    explicit Nest(Impl* p) : p_(p) {
+      if (++p_->nesting > kMaxNesting && p_->stopped.empty()) {
+        p_->nesting_stop = true;
+        p_->stopped = "The expression is nested too deeply; nesting levels exceed " + std::to_string(kMaxNesting);
+      }
+    }
+    ~Nest() { --p_->nesting; }
+    bool ok() const { return p_->stopped.empty(); }
+
+   private:
+    Impl* p_;
+  };
 
   struct Snapshot {
     size_t pos;
     ErrorSet errors;
     UsedPlaceholders used;
+    int operators;
   };
-  Snapshot Save() const { return {pos, *errors, *used}; }
+  Snapshot Save() const { return {pos, *errors, *used, operators}; }
   void Restore(const Snapshot& s) {
     pos = s.pos;
     *errors = s.errors;
     *used = s.used;
+    operators = s.operators;
   }
 
   const Token& Peek(size_t ahead = 0) const { return tokens[std::min(pos + ahead, tokens.size() - 1)]; }
@@ -181,10 +205,15 @@ struct Parser::Impl {
   }
 
   bool ParsePath(Path* path) {
+    if (!stopped.empty()) return false;
     PathElement first;
     if (!ParsePathElementName(&first)) return false;
     path->push_back(std::move(first));
     for (;;) {
+      if (path->size() > kMaxPathDepth) {
+        stopped = "The document path has too many nesting levels; nesting levels: " + std::to_string(path->size());
+        return false;
+      }
       if (Accept(Tok::kDot)) {
         PathElement e;
         if (!ParsePathElementName(&e)) return false;
@@ -215,13 +244,15 @@ struct Parser::Impl {
       errors->Add(ErrorKind::kUndefined, msg);
     } else {
       used->values.insert(std::string(t.text));
-      out->value = *v;
+      out->value = CanonicalizeValue(*v);  // the type member only: no unknown members
     }
   }
 
   // operand := '(' operand ')' | :value | name '(' args ')' | path
   // In update expressions (`update`), parentheses may hold a whole SET value.
   bool ParseOperand(RawOperand* out, bool update) {
+    Nest nest(this);
+    if (!nest.ok()) return false;
     if (Accept(Tok::kLParen)) {
       if (!(update ? ParseSetValue(out) : ParseOperand(out, false))) return false;
       if (!Expect(Tok::kRParen)) return false;
@@ -237,6 +268,7 @@ struct Parser::Impl {
     if (t.kind == Tok::kIdent && Peek(1).kind == Tok::kLParen && !IsConditionKeyword(t)) {
       out->kind = RawOperand::Kind::kFunction;
       out->function = std::string(t.text);
+      ++operators;
       pos += 2;
       do {
         RawOperand arg;
@@ -255,6 +287,7 @@ struct Parser::Impl {
     if (!ParseAnd(out)) return false;
     while (KeywordIs(Peek(), "OR")) {
       ++pos;
+      ++operators;
       RawCondition rhs;
       if (!ParseAnd(&rhs)) return false;
       RawCondition node;
@@ -270,6 +303,7 @@ struct Parser::Impl {
     if (!ParseUnary(out)) return false;
     while (KeywordIs(Peek(), "AND")) {
       ++pos;
+      ++operators;
       RawCondition rhs;
       if (!ParseUnary(&rhs)) return false;
       RawCondition node;
@@ -282,8 +316,11 @@ struct Parser::Impl {
   }
 
   bool ParseUnary(RawCondition* out) {
+    Nest nest(this);
+    if (!nest.ok()) return false;
     if (KeywordIs(Peek(), "NOT")) {
       ++pos;
+      ++operators;
       RawCondition child;
       if (!ParseUnary(&child)) return false;
       out->kind = RawCondition::Kind::kNot;
@@ -310,6 +347,7 @@ struct Parser::Impl {
         *out = std::move(inner);
         return true;
       }
+      if (!stopped.empty()) return false;
       size_t keep_failure = furthest_failure;
       Restore(snap);
       furthest_failure = keep_failure;
@@ -322,6 +360,7 @@ struct Parser::Impl {
     if (!ParseOperand(&lhs, false)) return false;
     if (const char* op = ComparatorText(Peek().kind)) {
       ++pos;
+      ++operators;
       RawOperand rhs;
       if (!ParseOperand(&rhs, false)) return false;
       out->kind = RawCondition::Kind::kCompare;
@@ -332,6 +371,7 @@ struct Parser::Impl {
     }
     if (KeywordIs(Peek(), "BETWEEN")) {
       ++pos;
+      ++operators;
       RawOperand lo, hi;
       if (!ParseOperand(&lo, false)) return false;
       if (!KeywordIs(Peek(), "AND")) return Fail();
@@ -345,6 +385,7 @@ struct Parser::Impl {
     }
     if (KeywordIs(Peek(), "IN")) {
       ++pos;
+      ++operators;
       if (!Expect(Tok::kLParen)) return false;
       out->kind = RawCondition::Kind::kIn;
       out->operands.push_back(std::move(lhs));
@@ -353,6 +394,7 @@ struct Parser::Impl {
         if (!ParseOperand(&e, false)) return false;
         out->operands.push_back(std::move(e));
       } while (Accept(Tok::kComma));
+      most_in_operands = std::max(most_in_operands, out->operands.size() - 1);
       return Expect(Tok::kRParen);
     }
     if (lhs.kind == RawOperand::Kind::kFunction && lhs.parens == 0) {
@@ -375,6 +417,7 @@ struct Parser::Impl {
       return true;
     }
     ++pos;
+    ++operators;
     RawOperand rhs;
     if (!ParseOperand(&rhs, true)) return false;
     out->kind = RawOperand::Kind::kArithmetic;
@@ -437,8 +480,30 @@ bool Parser::ParseUpdate(std::vector<RawUpdateAction>* out) {
   return true;
 }
 
+std::string ExpressionSizeError(std::string_view text) {
+  if (text.size() <= kMaxExpressionBytes) return "";
+  return "Expression size has exceeded the maximum allowed size; expression size: " + std::to_string(text.size());
+}
+
+std::string Parser::OperatorError() const {
+  if (impl_->operators > kMaxOperators) {
+    return "The expression contains too many operators; operator count: " + std::to_string(impl_->operators);
+  }
+  if (impl_->most_in_operands > kMaxInOperands) {
+    return "The IN operator is provided with too many operands; number of operands: " +
+           std::to_string(impl_->most_in_operands);
+  }
+  return "";
+}
+
 std::string Parser::SyntaxError() const {
   const Impl& p = *impl_;
+  if (!p.stopped.empty()) {
+    // Deep nesting is mostly NOT or function chains: past the operator limit,
+    // that is the error AWS reports for them.
+    if (p.nesting_stop && p.operators > kMaxOperators) return OperatorError();
+    return p.stopped;
+  }
   size_t at = std::min(p.furthest_failure, p.tokens.size() - 1);
   const Token& bad = p.tokens[at];
   const Token& before = p.tokens[at == 0 ? 0 : at - 1];

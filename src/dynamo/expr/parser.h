@@ -71,6 +71,20 @@ struct RawUpdateAction {
   RawOperand value;                     // SET: value expression; ADD/DELETE: the :value
 };
 
+// AWS's documented limits on every expression parameter: at most 4 KB of text,
+// 300 operators or functions, 100 operands for IN. Nesting (parentheses, NOT, function calls)
+// is bounded too, so no input can exhaust the parser's stack; the bound is
+// above what 300 operators without redundant parentheses can reach.
+constexpr size_t kMaxExpressionBytes = 4096;
+constexpr int kMaxOperators = 300;
+constexpr size_t kMaxInOperands = 100;
+constexpr int kMaxNesting = 640;
+constexpr size_t kMaxPathDepth = 32;
+
+// "Expression size has exceeded ..." when `text` is too long, else "". Checked
+// before anything else looks at the text.
+std::string ExpressionSizeError(std::string_view text);
+
 class Parser {
  public:
   Parser(std::string_view text, const AttributeMaps& maps, ErrorSet* errors, UsedPlaceholders* used);
@@ -81,8 +95,13 @@ class Parser {
   bool ParseProjection(std::vector<Path>* out);
   bool ParseUpdate(std::vector<RawUpdateAction>* out);
 
-  // "Syntax error; token: \"x\", near: \"a x b\"".
+  // "Syntax error; token: \"x\", near: \"a x b\"" (or why parsing stopped
+  // early: nesting or document path depth).
   std::string SyntaxError() const;
+  // After a successful parse: "The expression contains too many operators;
+  // ..." over kMaxOperators, "The IN operator is provided with too many
+  // operands; ..." over kMaxInOperands, else "".
+  std::string OperatorError() const;
 
  private:
   struct Impl;

@@ -12,6 +12,7 @@ using internal::ErrorKind;
 Result<Projection> ParseProjection(std::string_view text, const AttributeMaps& maps) {
   const std::string prefix = "Invalid ProjectionExpression: ";
   if (text.empty()) return Status::Validation(prefix + "The expression can not be empty;");
+  if (std::string size = internal::ExpressionSizeError(text); !size.empty()) return Status::Validation(prefix + size);
   Projection out;
   internal::ErrorSet errors;
   internal::Parser parser(text, maps, &errors, &out.used);

@@ -1,6 +1,7 @@
 #include "dynamo/expr/update.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "dynamo/expr/parser.h"
 #include "dynamo/model/attribute.h"
@@ -93,10 +94,62 @@ class Converter {
 
 // --- application ---
 
+Result<json::value> Eval(const UpdateValue& v, const json::object& item);
+
+// The operands of nested list_append calls, left to right.
+void CollectAppended(const UpdateValue& v, std::vector<const UpdateValue*>* leaves) {
+  if (v.kind == UpdateValue::Kind::kListAppend) {
+    CollectAppended(v.args[0], leaves);
+    CollectAppended(v.args[1], leaves);
+  } else {
+    leaves->push_back(&v);
+  }
+}
+
+// list_append, nested or not, in one pass: evaluating each call on its own
+// would copy the growing list at every level (quadratic, on the serial
+// writer). Operands are read in place where they can be; the result stops
+// growing once it could not fit in an item.
+Result<json::value> ListAppend(const UpdateValue& v, const json::object& item) {
+  std::vector<const UpdateValue*> leaves;
+  CollectAppended(v, &leaves);
+  std::vector<json::value> computed(leaves.size());
+  std::vector<const json::value*> parts(leaves.size());
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    const UpdateValue& leaf = *leaves[i];
+    if (leaf.kind == UpdateValue::Kind::kValue) {
+      parts[i] = &leaf.value;  // canonical since parsing
+    } else if (leaf.kind == UpdateValue::Kind::kPath) {
+      parts[i] = ResolvePath(item, leaf.path);
+      if (!parts[i]) return Status::Validation(kMissing);
+    } else {
+      auto r = Eval(leaf, item);
+      if (!r.ok()) return r;
+      computed[i] = std::move(*r);
+      parts[i] = &computed[i];
+    }
+  }
+  for (const json::value* part : parts) {
+    if (TypeOf(*part) != "L") return Status::Validation(kWrongType);
+  }
+  json::array joined;
+  size_t size = 3;
+  for (const json::value* part : parts) {
+    for (const auto& e : PayloadOf(*part)->get_array()) {
+      size += 1 + AttributeValueSize(e);
+      if (size > kMaxItemSize) return Status::Validation("Item size to update has exceeded the maximum allowed size");
+      joined.push_back(e);
+    }
+  }
+  json::object out;
+  out["L"] = std::move(joined);
+  return json::value(std::move(out));
+}
+
 Result<json::value> Eval(const UpdateValue& v, const json::object& item) {
   switch (v.kind) {
     case UpdateValue::Kind::kValue:
-      return CanonicalizeValue(v.value);
+      return v.value;  // canonical since parsing
     case UpdateValue::Kind::kPath: {
       const json::value* found = ResolvePath(item, v.path);
       if (!found) return Status::Validation(kMissing);
@@ -106,18 +159,7 @@ Result<json::value> Eval(const UpdateValue& v, const json::object& item) {
       if (const json::value* found = ResolvePath(item, v.args[0].path)) return *found;
       return Eval(v.args[1], item);
     }
-    case UpdateValue::Kind::kListAppend: {
-      auto a = Eval(v.args[0], item);
-      if (!a.ok()) return a;
-      auto b = Eval(v.args[1], item);
-      if (!b.ok()) return b;
-      if (TypeOf(*a) != "L" || TypeOf(*b) != "L") return Status::Validation(kWrongType);
-      json::array joined = PayloadOf(*a)->get_array();
-      for (const auto& e : PayloadOf(*b)->get_array()) joined.push_back(e);
-      json::object out;
-      out["L"] = std::move(joined);
-      return json::value(std::move(out));
-    }
+    case UpdateValue::Kind::kListAppend: return ListAppend(v, item);
     case UpdateValue::Kind::kPlus:
     case UpdateValue::Kind::kMinus: {
       auto a = Eval(v.args[0], item);
@@ -192,16 +234,14 @@ void Erase(const Slot& slot, const PathElement& last) {
   }
 }
 
-bool SetHas(const json::array& set, const json::value& member, bool numeric) {
-  for (const auto& e : set) {
-    if (numeric) {
-      auto a = Decimal::Parse(e.get_string()), b = Decimal::Parse(member.get_string());
-      if (a.ok() && b.ok() && *a == *b) return true;
-    } else if (e == member) {
-      return true;
-    }
-  }
-  return false;
+// The members of a set as comparable keys, hashed: ADD and DELETE stay linear
+// in the sizes of both sets (a member-by-member search would be quadratic on
+// the serial writer).
+std::unordered_set<std::string> SetKeys(const json::array& set, std::string_view type) {
+  std::unordered_set<std::string> keys;
+  keys.reserve(set.size());
+  for (const auto& e : set) keys.insert(SetMemberKey(e, type));
+  return keys;
 }
 
 Status ApplyAdd(const Slot& slot, const PathElement& last, const json::value& operand) {
@@ -224,8 +264,9 @@ Status ApplyAdd(const Slot& slot, const PathElement& last, const json::value& op
     return Status::Ok();
   }
   json::array& set = existing->get_object()[t].get_array();
+  std::unordered_set<std::string> present = SetKeys(set, t);
   for (const auto& m : PayloadOf(add)->get_array()) {
-    if (!SetHas(set, m, t == "NS")) set.push_back(m);
+    if (present.insert(SetMemberKey(m, t)).second) set.push_back(m);
   }
   return Status::Ok();
 }
@@ -237,8 +278,9 @@ Status ApplyDelete(const Slot& slot, const PathElement& last, const json::value&
   if (TypeOf(*existing) != t) return Status::Validation(kWrongType);
   json::array& set = existing->get_object()[t].get_array();
   json::array kept;
+  const std::unordered_set<std::string> removed = SetKeys(PayloadOf(operand)->get_array(), t);
   for (const auto& m : set) {
-    if (!SetHas(PayloadOf(operand)->get_array(), m, t == "NS")) kept.push_back(m);
+    if (!removed.count(SetMemberKey(m, t))) kept.push_back(m);
   }
   if (kept.empty()) {
     Erase(slot, last);
@@ -263,11 +305,13 @@ bool PathGreater(const Path& a, const Path& b) {
 Result<ParsedUpdate> ParseUpdate(std::string_view text, const AttributeMaps& maps) {
   const std::string prefix = "Invalid UpdateExpression: ";
   if (text.empty()) return Status::Validation(prefix + "The expression can not be empty;");
+  if (std::string size = internal::ExpressionSizeError(text); !size.empty()) return Status::Validation(prefix + size);
   ParsedUpdate out;
   ErrorSet errors;
   internal::Parser parser(text, maps, &errors, &out.used);
   std::vector<internal::RawUpdateAction> raw;
   if (!parser.ParseUpdate(&raw)) return Status::Validation(prefix + parser.SyntaxError());
+  if (std::string ops = parser.OperatorError(); !ops.empty()) return Status::Validation(prefix + ops);
 
   Converter converter(&errors);
   std::vector<Path> paths;
@@ -322,11 +366,17 @@ Result<json::object> ApplyUpdate(const ParsedUpdate& update, const json::object&
     if (!s.ok()) return s;
   }
   // SET values come from the item before any change.
+  // Paths are disjoint, so every SET value ends up whole in the new item: once
+  // they add up past the item limit, stop (300 SETs of one big value would
+  // otherwise copy it 300 times on the serial writer).
   std::vector<json::value> set_values(update.actions.size());
+  size_t set_bytes = 0;
   for (size_t i = 0; i < update.actions.size(); ++i) {
     if (update.actions[i].kind != UpdateAction::Kind::kSet) continue;
     auto v = Eval(update.actions[i].value, item);
     if (!v.ok()) return v.status();
+    set_bytes += AttributeValueSize(*v);
+    if (set_bytes > kMaxItemSize) return Status::Validation("Item size to update has exceeded the maximum allowed size");
     set_values[i] = std::move(*v);
   }
   json::object out = item;

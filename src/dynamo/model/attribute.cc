@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
 #include "dynamo/model/base64.h"
 #include "dynamo/model/decimal.h"
@@ -13,6 +14,34 @@ constexpr std::string_view kTypes[] = {"S", "N", "B", "BOOL", "NULL", "M", "L", 
 constexpr char kInvalid[] = "One or more parameter values were invalid: ";
 
 Status Serialization(std::string message) { return Status::Error("SerializationException", std::move(message)); }
+
+// Whether `payload` has the JSON kind type `t` needs (set members are checked
+// where they are read: a stored value written by an older build may hold
+// anything, and must read as corrupt, never as undefined behaviour).
+bool PayloadFits(std::string_view t, const json::value& payload) {
+  if (t == "S" || t == "N" || t == "B") return payload.is_string();
+  if (t == "BOOL") return payload.is_bool();
+  if (t == "NULL") return payload.is_bool();
+  if (t == "M") return payload.is_object();
+  return payload.is_array();  // L, SS, NS, BS
+}
+
+// The one non-null type member of a validated (not yet canonical) value, or
+// nullptr. Unknown members are ignored, as AWS's deserializer does.
+const json::key_value_pair* TypeMember(const json::object& o) {
+  const json::key_value_pair* found = nullptr;
+  for (const auto& kv : o) {
+    if (kv.value().is_null()) continue;
+    for (std::string_view t : kTypes) {
+      if (t == kv.key()) {
+        if (found) return nullptr;
+        found = &kv;
+        break;
+      }
+    }
+  }
+  return found;
+}
 
 // --- Shape (what AWS's JSON deserializer rejects, as SerializationException) ---
 
@@ -121,6 +150,12 @@ std::string ListString(const json::array& a) {
   return out + "]";
 }
 
+std::string SetWord(std::string_view type) {
+  if (type == "SS") return "A string set";
+  if (type == "NS") return "A number set";
+  return "A binary set";
+}
+
 Status CheckContent(const json::value& av) {
   if (!av.is_object()) return Status::Validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
   const json::object& o = av.get_object();
@@ -144,6 +179,9 @@ Status CheckContent(const json::value& av) {
       std::set<std::string> seen;
       bool duplicate = false;
       for (const auto& e : a) {
+        // The shape check lets null through (absent members are null); a set
+        // member cannot be absent.
+        if (!e.is_string()) return Status::Validation(std::string(kInvalid) + SetWord(type) + " may not contain null");
         std::string member(e.get_string());
         if (type == "NS") {
           auto d = Decimal::Parse(member);
@@ -178,15 +216,17 @@ Status CheckContent(const json::value& av) {
 }
 
 // Containers above the deepest scalar (a scalar is 0, {"M":{}} is 1).
+// Works on validated values that are not canonical yet (unknown members).
 int ContainerDepth(const json::value& av) {
-  std::string_view t = TypeOf(av);
+  const json::key_value_pair* member = av.is_object() ? TypeMember(av.get_object()) : nullptr;
+  if (!member) return 0;
   int deepest = 0;
-  if (t == "M") {
-    for (const auto& [k, child] : av.get_object().at("M").get_object()) deepest = std::max(deepest, ContainerDepth(child));
+  if (member->key() == "M" && member->value().is_object()) {
+    for (const auto& [k, child] : member->value().get_object()) deepest = std::max(deepest, ContainerDepth(child));
     return deepest + 1;
   }
-  if (t == "L") {
-    for (const auto& child : av.get_object().at("L").get_array()) deepest = std::max(deepest, ContainerDepth(child));
+  if (member->key() == "L" && member->value().is_array()) {
+    for (const auto& child : member->value().get_array()) deepest = std::max(deepest, ContainerDepth(child));
     return deepest + 1;
   }
   return 0;
@@ -215,9 +255,18 @@ std::string_view TypeOf(const json::value& av) {
   if (o.size() != 1) return {};
   std::string_view key = o.begin()->key();
   for (std::string_view t : kTypes) {
-    if (t == key) return t;
+    if (t == key) return PayloadFits(t, o.begin()->value()) ? t : std::string_view();
   }
   return {};
+}
+
+std::string_view SetMember(const json::value& e) { return e.is_string() ? std::string_view(e.get_string()) : std::string_view(); }
+
+std::string SetMemberKey(const json::value& member, std::string_view set_type) {
+  std::string_view m = SetMember(member);
+  if (set_type != "NS") return std::string(m);
+  auto d = Decimal::Parse(m);
+  return d.ok() ? d->ToString() : std::string(m);
 }
 
 const json::value* PayloadOf(const json::value& av) {
@@ -231,10 +280,20 @@ Status ValidateAttributeValue(const json::value& av) {
   return CheckContent(av);
 }
 
+Status CheckAttributeName(std::string_view name) {
+  if (name.empty()) return Status::Validation("Empty attribute name");
+  if (name.size() >= 65536) return Status::Validation("Attribute name is too large, must be less than 65536 bytes");
+  return Status::Ok();
+}
+
 Status ValidateItem(const json::object& item) {
   for (const auto& [name, av] : item) {
     Status s = ValidateAttributeValue(av);
     if (!s.ok()) return s;
+  }
+  for (const auto& [name, av] : item) {
+    Status s = CheckAttributeName(name);
+    if (!s.ok()) return Status::Validation(std::string(kInvalid) + s.message());
   }
   for (const auto& [name, av] : item) {
     if (ContainerDepth(av) > kMaxNestingDepth - 1) {
@@ -245,31 +304,67 @@ Status ValidateItem(const json::object& item) {
   return Status::Ok();
 }
 
+namespace {
+// Well-formed in structure: one type member whose payload fits it, set
+// members all strings, at every depth. (Cheap: no number parsing, it runs on
+// the serial writer; numbers that do not parse are handled where read.)
+bool IsCanonical(const json::value& av) {
+  const std::string_view t = TypeOf(av);
+  if (t.empty()) return false;
+  const json::value& p = *PayloadOf(av);
+  if (t == "SS" || t == "NS" || t == "BS") {
+    for (const auto& e : p.get_array()) {
+      if (!e.is_string()) return false;
+    }
+  } else if (t == "M") {
+    for (const auto& [k, child] : p.get_object()) {
+      if (!IsCanonical(child)) return false;
+    }
+  } else if (t == "L") {
+    for (const auto& child : p.get_array()) {
+      if (!IsCanonical(child)) return false;
+    }
+  }
+  return true;
+}
+}  // namespace
+
+Status CheckStoredItem(const json::object& item) {
+  for (const auto& [name, av] : item) {
+    if (!IsCanonical(av)) return Status::Internal("The stored item is corrupt: attribute " + std::string(name));
+  }
+  return Status::Ok();
+}
+
 json::value CanonicalizeValue(const json::value& av) {
-  std::string_view t = TypeOf(av);
-  const json::value* p = PayloadOf(av);
-  if (!p) return av;
+  if (!av.is_object()) return av;
+  // Only the type member is kept: null members and unknown members (which AWS
+  // ignores) are dropped, so nothing unknown is ever stored or sized.
+  const json::key_value_pair* member = TypeMember(av.get_object());
+  if (!member) return av;
+  const std::string_view t = member->key();
+  const json::value* p = &member->value();
   json::object out;
-  if (t == "N") {
+  if (t == "N" && p->is_string()) {
     auto d = Decimal::Parse(p->get_string());
     out["N"] = d.ok() ? d->ToString() : std::string(p->get_string());
-  } else if (t == "NS") {
+  } else if (t == "NS" && p->is_array()) {
     json::array a;
     for (const auto& e : p->get_array()) {
-      auto d = Decimal::Parse(e.get_string());
+      auto d = Decimal::Parse(SetMember(e));
       a.emplace_back(d.ok() ? json::value(d->ToString()) : e);
     }
     out["NS"] = std::move(a);
-  } else if (t == "M") {
+  } else if (t == "M" && p->is_object()) {
     json::object m;
     for (const auto& [k, child] : p->get_object()) m[k] = CanonicalizeValue(child);
     out["M"] = std::move(m);
-  } else if (t == "L") {
+  } else if (t == "L" && p->is_array()) {
     json::array a;
     for (const auto& child : p->get_array()) a.push_back(CanonicalizeValue(child));
     out["L"] = std::move(a);
   } else {
-    return av;
+    out[t] = *p;
   }
   return out;
 }
@@ -288,13 +383,6 @@ bool NumbersEqual(std::string_view a, std::string_view b) {
   return *da == *db;
 }
 
-bool SetContains(const json::array& set, const json::value& member, bool numeric) {
-  for (const auto& e : set) {
-    if (numeric ? NumbersEqual(e.get_string(), member.get_string()) : e == member) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 bool AttributeValuesEqual(const json::value& a, const json::value& b) {
@@ -307,8 +395,12 @@ bool AttributeValuesEqual(const json::value& a, const json::value& b) {
     const auto& sa = pa.get_array();
     const auto& sb = pb.get_array();
     if (sa.size() != sb.size()) return false;
+    // Hashed: a member-by-member search would be quadratic in the set size.
+    std::unordered_set<std::string> members;
+    members.reserve(sb.size());
+    for (const auto& e : sb) members.insert(SetMemberKey(e, ta));
     for (const auto& e : sa) {
-      if (!SetContains(sb, e, ta == "NS")) return false;
+      if (!members.count(SetMemberKey(e, ta))) return false;
     }
     return true;
   }
@@ -368,11 +460,11 @@ size_t AttributeValueSize(const json::value& av) {
   if (t == "BOOL" || t == "NULL") return 1;
   size_t size = 0;
   if (t == "SS") {
-    for (const auto& e : p->get_array()) size += e.get_string().size();
+    for (const auto& e : p->get_array()) size += SetMember(e).size();
   } else if (t == "NS") {
-    for (const auto& e : p->get_array()) size += NumberSize(e.get_string());
+    for (const auto& e : p->get_array()) size += NumberSize(SetMember(e));
   } else if (t == "BS") {
-    for (const auto& e : p->get_array()) size += BinarySize(e.get_string());
+    for (const auto& e : p->get_array()) size += BinarySize(SetMember(e));
   } else if (t == "L") {
     size = 3;
     for (const auto& e : p->get_array()) size += 1 + AttributeValueSize(e);

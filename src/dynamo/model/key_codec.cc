@@ -40,6 +40,21 @@ bool ReadEscaped(std::string_view* in, std::string* bytes) {
 
 }  // namespace
 
+Status CheckKeySizes(const KeySchema& schema, const json::object& key_or_item) {
+  constexpr size_t kMaxPartition = 2048, kMaxSort = 1024;
+  if (const json::value* v = key_or_item.if_contains(schema.partition.name); v && AttributeValueSize(*v) > kMaxPartition) {
+    return Status::Validation(
+        "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes");
+  }
+  if (schema.sort) {
+    if (const json::value* v = key_or_item.if_contains(schema.sort->name); v && AttributeValueSize(*v) > kMaxSort) {
+      return Status::Validation(
+          "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+    }
+  }
+  return Status::Ok();
+}
+
 Status AppendKeyValue(const json::value& av, std::string_view expected_type, std::string* out) {
   if (TypeOf(av) != expected_type) return Mismatch();
   const json::value& p = *PayloadOf(av);

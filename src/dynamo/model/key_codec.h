@@ -31,6 +31,9 @@ Result<std::string> EncodePartition(const KeySchema& schema, const json::object&
 // Full primary key bytes of a key or item (sort attribute required when the
 // schema has one).
 Result<std::string> EncodeItemKey(const KeySchema& schema, const json::object& key_or_item);
+// AWS's key size limits on a canonical key or item: partition key value at
+// most 2048 bytes, sort key value at most 1024 (ValidationException otherwise).
+Status CheckKeySizes(const KeySchema& schema, const json::object& key_or_item);
 // Back to {"pk": {...}, "sk": {...}}.
 Result<json::object> DecodeItemKey(const KeySchema& schema, std::string_view bytes);
 

@@ -217,6 +217,15 @@ TEST(AttributeTest, ValidationErrors) {
       {R"({"M":true})", "SerializationException", "Unexpected field type"},
       {R"({"M":{"a":1}})", "SerializationException", "Unexpected value type in payload"},
       {R"("x")", "SerializationException", "Unexpected value type in payload"},
+      // A null member of a set (undefined behaviour once: the server crashed).
+      {R"({"SS":[null]})", "ValidationException", "One or more parameter values were invalid: A string set may not contain null"},
+      {R"({"NS":["1",null]})", "ValidationException", "One or more parameter values were invalid: A number set may not contain null"},
+      {R"({"BS":[null,"Yg=="]})", "ValidationException", "One or more parameter values were invalid: A binary set may not contain null"},
+      {R"({"M":{"a":{"L":[{"SS":[null]}]}}})", "ValidationException", "One or more parameter values were invalid: A string set may not contain null"},
+      {R"({"L":[null]})", "ValidationException", "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"},
+      {R"({"M":{"a":null}})", "ValidationException", "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"},
+      {R"({"M":{"a":{"L":[{"S":"x","N":"1"}]}}})", "ValidationException", "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"},
+      {R"({"L":[{"M":{"b":{"BOOL":"x"}}}]})", "SerializationException", "Unexpected token received from parser"},
   };
   for (const auto& c : cases) {
     Status s = ValidateAttributeValue(J(c.json));
@@ -253,6 +262,74 @@ TEST(AttributeTest, NestingLimit) {
   Status s = ValidateItem(deep_item);
   EXPECT_EQ(s.message(),
             "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit");
+}
+
+TEST(AttributeTest, UnknownMembersAreIgnoredAndNeverKept) {
+  // AWS's deserializer ignores members it does not know; the canonical form
+  // keeps only the type member, so nothing unknown is stored or sized.
+  json::value junk = J(R"({"S":"x","junk":"0123456789","N":null})");
+  EXPECT_TRUE(ValidateAttributeValue(junk).ok());
+  EXPECT_EQ(CanonicalizeValue(junk), J(R"({"S":"x"})"));
+  json::value nested = J(R"({"M":{"a":{"L":[{"N":"01","x":1}],"y":[]}},"z":{}})");
+  EXPECT_TRUE(ValidateAttributeValue(nested).ok());
+  EXPECT_EQ(CanonicalizeValue(nested), J(R"({"M":{"a":{"L":[{"N":"1"}]}}})"));
+  // The nesting limit counts containers behind unknown members too.
+  json::value deep = Nested(32);
+  deep.as_object()["junk"] = 1;
+  json::object item;
+  item["x"] = deep;
+  EXPECT_FALSE(ValidateItem(item).ok());
+}
+
+TEST(AttributeTest, EmptyAttributeNameRefused) {
+  json::object item;
+  item[""] = J(R"({"S":"x"})");
+  EXPECT_EQ(ValidateItem(item).message(), "One or more parameter values were invalid: Empty attribute name");
+  json::object long_name;
+  long_name[std::string(65536, 'n')] = J(R"({"S":"x"})");
+  EXPECT_EQ(ValidateItem(long_name).message(),
+            "One or more parameter values were invalid: Attribute name is too large, must be less than 65536 bytes");
+  long_name.clear();
+  long_name[std::string(65535, 'n')] = J(R"({"S":"x"})");
+  EXPECT_TRUE(ValidateItem(long_name).ok());
+}
+
+TEST(AttributeTest, CorruptStoredValuesAreNeverUndefinedBehaviour) {
+  // What an older build may have stored: payloads of the wrong JSON type,
+  // null set members, extra members. Reading them is defined: no type, no
+  // match, and CheckStoredItem calls the item corrupt.
+  for (const char* bad : {R"({"S":5})", R"({"N":null})", R"({"M":[]})", R"({"L":{}})", R"({"S":"x","junk":1})"}) {
+    EXPECT_EQ(TypeOf(J(bad)), "") << bad;
+    EXPECT_EQ(PayloadOf(J(bad)), nullptr) << bad;
+    EXPECT_EQ(AttributeValueSize(J(bad)), 0u) << bad;
+    json::object item;
+    item["a"] = J(bad);
+    EXPECT_EQ(CheckStoredItem(item).type(), "InternalServerError") << bad;
+  }
+  json::value null_member = J(R"({"NS":[null,"1"]})");
+  EXPECT_EQ(TypeOf(null_member), "NS");
+  EXPECT_FALSE(AttributeValuesEqual(null_member, J(R"({"NS":["2","1"]})")));
+  EXPECT_GT(AttributeValueSize(null_member), 0u);  // defined, whatever the null member counts for
+  json::object item;
+  item["a"] = null_member;
+  EXPECT_EQ(CheckStoredItem(item).type(), "InternalServerError");
+  json::object good;
+  good["a"] = J(R"({"NS":["1","2"]})");
+  EXPECT_TRUE(CheckStoredItem(good).ok());
+}
+
+TEST(AttributeTest, LargeSetEqualityIsNotQuadratic) {
+  // Sets compare through a hash of their members: 200k members each would be
+  // 4e10 comparisons member by member.
+  json::array a, b;
+  for (int i = 0; i < 200000; ++i) {
+    a.emplace_back(std::to_string(i));
+    b.emplace_back(std::to_string(199999 - i));
+  }
+  json::object sa, sb;
+  sa["NS"] = a;
+  sb["NS"] = b;
+  EXPECT_TRUE(AttributeValuesEqual(sa, sb));
 }
 
 TEST(AttributeTest, CanonicalizeAndEquality) {
@@ -324,6 +401,23 @@ TEST(KeyCodecTest, StringAndBinaryOrderWithZerosAndPrefixes) {
       }
     }
   }
+}
+
+TEST(KeyCodecTest, KeySizeLimits) {
+  KeySchema schema{{"pk", "S"}, KeyAttribute{"sk", "B"}};
+  auto key = [](size_t pk_bytes, size_t sk_bytes) {
+    json::object k;
+    k["pk"] = MakeS(std::string(pk_bytes, 'p'));
+    json::object b;
+    b["B"] = Base64Encode(std::string(sk_bytes, 's'));
+    k["sk"] = std::move(b);
+    return k;
+  };
+  EXPECT_TRUE(CheckKeySizes(schema, key(2048, 1024)).ok());
+  EXPECT_EQ(CheckKeySizes(schema, key(2049, 1)).message(),
+            "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes");
+  EXPECT_EQ(CheckKeySizes(schema, key(1, 1025)).message(),
+            "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
 }
 
 TEST(KeyCodecTest, CompositeKeysGroupByPartition) {
