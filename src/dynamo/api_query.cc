@@ -7,6 +7,7 @@
 #include "dynamo/expr/key_condition.h"
 #include "dynamo/expr/placeholders.h"
 #include "dynamo/expr/projection.h"
+#include "dynamo/item_storage.h"
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
@@ -150,9 +151,12 @@ Result<json::value> ReadPage(const storage::Store& store, const TableInfo& t, co
     rocksdb::Slice k = it->key();
     std::string_view key(k.data(), k.size());
     if (forward ? key >= end : key < begin) break;
-    auto parsed = ParseJson(std::string_view(it->value().data(), it->value().size()));
-    if (!parsed || !parsed->is_object()) continue;
-    json::object& item = parsed->as_object();
+    auto decoded = DecodeStoredItem(t, key, std::string_view(it->value().data(), it->value().size()));
+    if (!decoded) {  // never skipped: the client learns the table has a corrupt row
+      store.db()->ReleaseSnapshot(snap);
+      return decoded.status();
+    }
+    json::object& item = *decoded;
     if (o.total_segments > 1 && SegmentOf(t, item, o.total_segments) != o.segment) continue;
     ++scanned;
     bytes += it->value().size();

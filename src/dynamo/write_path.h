@@ -4,8 +4,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include "core/json.h"
 #include "dynamo/table_catalog.h"
@@ -13,24 +15,49 @@
 
 namespace streamer::dynamo {
 
+// An item as a write stores it: the object, its stored encoding and its size,
+// built once (for PutItem on the I/O thread) and shared, never changed.
+struct StoredItem {
+  json::object item;
+  std::string encoded;  // EncodeItem(item)
+  size_t size = 0;      // ItemSize(item)
+};
+using StoredItemPtr = std::shared_ptr<const StoredItem>;
+StoredItemPtr MakeStoredItem(json::object item);                   // computes size
+StoredItemPtr MakeStoredItem(json::object item, size_t item_size);  // size known
+
 // What a write decided, given the current item.
 struct Mutation {
   enum class Kind { kPut, kDelete, kNone };
   Kind kind = Kind::kNone;
-  json::object new_item;  // kPut
-  // kPut: ItemSize(new_item) when the caller has it already (0 = unknown),
-  // so the serial writer does not walk the item again for the stream record.
-  size_t new_item_size = 0;
+  StoredItemPtr new_item;  // kPut
 };
 
-// Runs on the writer thread: `current` is nullptr when the item does not
-// exist. A non-ok Result (e.g. ConditionalCheckFailedException) writes nothing.
-using Decide = std::function<Result<Mutation>(const json::object* current)>;
+// The decision step: runs on the writer thread; `current` is nullptr when the
+// item does not exist. A non-ok Result (e.g. ConditionalCheckFailedException)
+// writes nothing. It must be a pure function of `current`, so it may run again
+// (retries, transactions): the callable is held immutable and called const; a
+// `mutable` lambda does not compile.
+class Decide {
+ public:
+  Decide() = default;
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Decide>>>
+  Decide(F f) {  // NOLINT: implicit, from a lambda
+    static_assert(std::is_invocable_r_v<Result<Mutation>, const std::decay_t<F>&, const json::object*>,
+                  "a Decide must be callable as const (no mutable lambdas)");
+    auto held = std::make_shared<const std::decay_t<F>>(std::move(f));
+    fn_ = [held](const json::object* current) { return (*held)(current); };
+  }
+  Result<Mutation> operator()(const json::object* current) const { return fn_(current); }
+
+ private:
+  std::function<Result<Mutation>(const json::object*)> fn_;
+};
 
 struct WriteResult {
   Status status;
   std::optional<json::object> old_item;  // the item before the write
-  std::optional<json::object> new_item;  // the item after it
+  StoredItemPtr new_item;                // the item after it (null: none)
 };
 using WriteDone = std::function<void(WriteResult)>;
 
