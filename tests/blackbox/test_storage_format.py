@@ -64,7 +64,8 @@ class Format0MigrationTest(unittest.TestCase):
 
             # A migrated item is a normal item: conditions, updates and stream images see it.
             ddb.update_item(TableName='Legacy', Key=key_of(LEGACY_ITEMS[2]),
-                            UpdateExpression='SET added = :v', ConditionExpression='only = :o',
+                            UpdateExpression='SET added = :v', ConditionExpression='#o = :o',
+                            ExpressionAttributeNames={'#o': 'only'},
                             ExpressionAttributeValues={':v': {'N': '5'}, ':o': {'S': 'keys and one'}})
             arn = ddb.describe_table(TableName='Legacy')['Table']['LatestStreamArn']
             streams = s.client('dynamodbstreams')
