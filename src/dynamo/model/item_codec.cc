@@ -157,75 +157,72 @@ bool IsUtf8(std::string_view s) {
   return true;
 }
 
-// Bounds-checked reading from the front of the encoding.
+// Bounds-checked reading from the front of the encoding. Failures are plain
+// bools (this is the writer's hot path); the first one's reason is kept.
 class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
   bool done() const { return in_.empty(); }
-  size_t remaining() const { return in_.size(); }
+  const char* error() const { return error_; }
+  bool Fail(const char* why) {
+    if (!error_) error_ = why;
+    return false;
+  }
 
-  Status Byte(unsigned char* b) {
-    if (in_.empty()) return Corrupt("truncated");
+  bool Byte(unsigned char* b) {
+    if (in_.empty()) return Fail("truncated");
     *b = static_cast<unsigned char>(in_[0]);
     in_.remove_prefix(1);
-    return Status::Ok();
+    return true;
   }
-  Status Varint(uint64_t* v) {
+  bool Varint(uint64_t* v) {
     *v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       unsigned char b;
-      Status s = Byte(&b);
-      if (!s.ok()) return s;
+      if (!Byte(&b)) return false;
       *v |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if (!(b & 0x80)) return Status::Ok();
+      if (!(b & 0x80)) return true;
     }
-    return Corrupt("bad varint");
+    return Fail("bad varint");
   }
   // A count of elements that each take at least one byte.
-  Status Count(uint64_t* n) {
-    Status s = Varint(n);
-    if (s.ok() && *n > in_.size()) return Corrupt("bad count");
-    return s;
+  bool Count(uint64_t* n) {
+    if (!Varint(n)) return false;
+    return *n <= in_.size() || Fail("bad count");
   }
-  Status Bytes(std::string_view* out) {
+  bool Bytes(std::string_view* out) {
     uint64_t n;
-    Status s = Varint(&n);
-    if (!s.ok()) return s;
-    if (n > in_.size()) return Corrupt("bad length");
+    if (!Varint(&n)) return false;
+    if (n > in_.size()) return Fail("bad length");
     *out = in_.substr(0, n);
     in_.remove_prefix(n);
-    return Status::Ok();
+    return true;
   }
-  Status Text(std::string_view* out) {
-    Status s = Bytes(out);
-    if (s.ok() && !IsUtf8(*out)) return Corrupt("bad UTF-8");
-    return s;
-  }
+  bool Text(std::string_view* out) { return Bytes(out) && (IsUtf8(*out) || Fail("bad UTF-8")); }
   // A number, as its canonical string (what Decimal::ToString gives).
-  Status Number(std::string* out) {
+  bool Number(std::string* out) {
     unsigned char sign;
-    Status s = Byte(&sign);
-    if (!s.ok()) return s;
+    if (!Byte(&sign)) return false;
     if (sign == kZero) {
       *out = "0";
-      return Status::Ok();
+      return true;
     }
-    if (sign != kPositive && sign != kNegative) return Corrupt("bad number sign");
+    if (sign != kPositive && sign != kNegative) return Fail("bad number sign");
     unsigned char biased, count;
-    if (!(s = Byte(&biased)).ok() || !(s = Byte(&count)).ok()) return s;
+    if (!Byte(&biased) || !Byte(&count)) return false;
     // Every biased exponent (0..255) is in range; the digits must be canonical.
-    if (count == 0 || count > Decimal::kMaxDigits) return Corrupt("bad number length");
+    if (count == 0 || count > Decimal::kMaxDigits) return Fail("bad number length");
     const size_t packed = (count + 1u) / 2;
-    if (packed > in_.size()) return Corrupt("truncated");
+    if (packed > in_.size()) return Fail("truncated");
     char digits[Decimal::kMaxDigits];
     for (size_t i = 0; i < count; ++i) {
       const unsigned char b = static_cast<unsigned char>(in_[i / 2]);
       const int d = i % 2 ? (b & 0x0F) : (b >> 4);
-      if (d > 9) return Corrupt("bad number digit");
+      if (d > 9) return Fail("bad number digit");
       digits[i] = static_cast<char>('0' + d);
     }
     if ((count % 2 && (in_[packed - 1] & 0x0F)) || digits[0] == '0' || digits[count - 1] == '0') {
-      return Corrupt("non-canonical number");
+      return Fail("non-canonical number");
     }
     in_.remove_prefix(packed);
     // Plain notation, as Decimal::ToString: value = digits * 10^exp.
@@ -246,124 +243,108 @@ class Reader {
       out->append(static_cast<size_t>(-exp) - ds.size(), '0');
       out->append(ds);
     }
-    return Status::Ok();
+    return true;
   }
 
  private:
   std::string_view in_;
+  const char* error_ = nullptr;
 };
-
-#define CODEC_TRY(expr)            \
-  do {                             \
-    Status codec_s_ = (expr);      \
-    if (!codec_s_.ok()) return codec_s_; \
-  } while (0)
 
 // Containers below the item; one more than a valid item can have is refused.
 constexpr int kMaxContainers = kMaxNestingDepth;
 
 // -- to json::value --
 
-Status ReadValue(Reader& r, int depth, json::value* out);
+bool ReadValue(Reader& r, int depth, json::value* out);
 
-Status ReadMap(Reader& r, int depth, json::object* out) {
+bool ReadMap(Reader& r, int depth, json::object* out) {
   uint64_t n;
-  CODEC_TRY(r.Count(&n));
+  if (!r.Count(&n)) return false;
   out->reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
     std::string_view name;
-    CODEC_TRY(r.Text(&name));
-    json::value v;
-    CODEC_TRY(ReadValue(r, depth, &v));
-    (*out)[name] = std::move(v);
+    if (!r.Text(&name)) return false;
+    // In place; a repeated name (only in corrupt data) overwrites.
+    if (!ReadValue(r, depth, &out->emplace(name, nullptr).first->value())) return false;
   }
-  return Status::Ok();
+  return true;
 }
 
-Status ReadValue(Reader& r, int depth, json::value* out) {
-  unsigned char tag;
-  CODEC_TRY(r.Byte(&tag));
-  json::object av;
-  auto strings = [&](const char* type, bool binary) -> Status {
-    uint64_t n;
-    CODEC_TRY(r.Count(&n));
-    json::array a;
-    a.reserve(n);
-    for (uint64_t i = 0; i < n; ++i) {
-      std::string_view s;
-      if (binary) {
-        CODEC_TRY(r.Bytes(&s));
-        a.emplace_back(Base64Encode(s));
-      } else {
-        CODEC_TRY(r.Text(&s));
-        a.emplace_back(s);
-      }
+bool ReadStrings(Reader& r, bool binary, json::array* a) {
+  uint64_t n;
+  if (!r.Count(&n)) return false;
+  a->reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view s;
+    if (binary) {
+      if (!r.Bytes(&s)) return false;
+      a->emplace_back(Base64Encode(s));
+    } else {
+      if (!r.Text(&s)) return false;
+      a->emplace_back(s);
     }
-    av[type] = std::move(a);
-    return Status::Ok();
-  };
+  }
+  return true;
+}
+
+bool ReadValue(Reader& r, int depth, json::value* out) {
+  unsigned char tag;
+  if (!r.Byte(&tag)) return false;
+  json::object& av = out->emplace_object();
+  av.reserve(1);
   switch (tag) {
     case kS: {
       std::string_view s;
-      CODEC_TRY(r.Text(&s));
-      av["S"] = s;
-      break;
+      if (!r.Text(&s)) return false;
+      av.emplace("S", s);
+      return true;
     }
     case kN: {
       std::string n;
-      CODEC_TRY(r.Number(&n));
-      av["N"] = n;
-      break;
+      if (!r.Number(&n)) return false;
+      av.emplace("N", n);
+      return true;
     }
     case kB: {
       std::string_view b;
-      CODEC_TRY(r.Bytes(&b));
-      av["B"] = Base64Encode(b);
-      break;
+      if (!r.Bytes(&b)) return false;
+      av.emplace("B", Base64Encode(b));
+      return true;
     }
-    case kFalse: av["BOOL"] = false; break;
-    case kTrue: av["BOOL"] = true; break;
-    case kNull: av["NULL"] = true; break;
-    case kM: {
-      if (depth >= kMaxContainers) return Corrupt("nested too deep");
-      json::object m;
-      CODEC_TRY(ReadMap(r, depth + 1, &m));
-      av["M"] = std::move(m);
-      break;
-    }
+    case kFalse: av.emplace("BOOL", false); return true;
+    case kTrue: av.emplace("BOOL", true); return true;
+    case kNull: av.emplace("NULL", true); return true;
+    case kM:
+      if (depth >= kMaxContainers) return r.Fail("nested too deep");
+      return ReadMap(r, depth + 1, &av.emplace("M", json::object()).first->value().get_object());
     case kL: {
-      if (depth >= kMaxContainers) return Corrupt("nested too deep");
+      if (depth >= kMaxContainers) return r.Fail("nested too deep");
       uint64_t n;
-      CODEC_TRY(r.Count(&n));
-      json::array a;
+      if (!r.Count(&n)) return false;
+      json::array& a = av.emplace("L", json::array()).first->value().get_array();
       a.reserve(n);
       for (uint64_t i = 0; i < n; ++i) {
-        json::value v;
-        CODEC_TRY(ReadValue(r, depth + 1, &v));
-        a.push_back(std::move(v));
+        if (!ReadValue(r, depth + 1, &a.emplace_back(nullptr))) return false;
       }
-      av["L"] = std::move(a);
-      break;
+      return true;
     }
-    case kSS: CODEC_TRY(strings("SS", false)); break;
-    case kBS: CODEC_TRY(strings("BS", true)); break;
+    case kSS: return ReadStrings(r, false, &av.emplace("SS", json::array()).first->value().get_array());
+    case kBS: return ReadStrings(r, true, &av.emplace("BS", json::array()).first->value().get_array());
     case kNS: {
       uint64_t n;
-      CODEC_TRY(r.Count(&n));
-      json::array a;
+      if (!r.Count(&n)) return false;
+      json::array& a = av.emplace("NS", json::array()).first->value().get_array();
       a.reserve(n);
       std::string num;
       for (uint64_t i = 0; i < n; ++i) {
-        CODEC_TRY(r.Number(&num));
+        if (!r.Number(&num)) return false;
         a.emplace_back(num);
       }
-      av["NS"] = std::move(a);
-      break;
+      return true;
     }
-    default: return Corrupt("bad type tag " + std::to_string(tag));
+    default: return r.Fail("bad type tag");
   }
-  *out = std::move(av);
-  return Status::Ok();
 }
 
 // -- to JSON text --
@@ -396,58 +377,59 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
-Status WriteValue(Reader& r, int depth, std::string* out);
+bool WriteValue(Reader& r, int depth, std::string* out);
 
-Status WriteMap(Reader& r, int depth, std::string* out) {
+bool WriteMap(Reader& r, int depth, std::string* out) {
   uint64_t n;
-  CODEC_TRY(r.Count(&n));
+  if (!r.Count(&n)) return false;
   out->push_back('{');
   for (uint64_t i = 0; i < n; ++i) {
     if (i) out->push_back(',');
     std::string_view name;
-    CODEC_TRY(r.Text(&name));
+    if (!r.Text(&name)) return false;
     AppendJsonString(out, name);
     out->push_back(':');
-    CODEC_TRY(WriteValue(r, depth, out));
+    if (!WriteValue(r, depth, out)) return false;
   }
   out->push_back('}');
-  return Status::Ok();
+  return true;
 }
 
-Status WriteValue(Reader& r, int depth, std::string* out) {
-  unsigned char tag;
-  CODEC_TRY(r.Byte(&tag));
-  auto strings = [&](bool binary) -> Status {
-    uint64_t n;
-    CODEC_TRY(r.Count(&n));
-    out->push_back('[');
-    for (uint64_t i = 0; i < n; ++i) {
-      if (i) out->push_back(',');
-      std::string_view s;
-      if (binary) {
-        CODEC_TRY(r.Bytes(&s));
-        out->push_back('"');
-        out->append(Base64Encode(s));  // the base64 alphabet needs no escapes
-        out->push_back('"');
-      } else {
-        CODEC_TRY(r.Text(&s));
-        AppendJsonString(out, s);
-      }
+bool WriteStrings(Reader& r, bool binary, std::string* out) {
+  uint64_t n;
+  if (!r.Count(&n)) return false;
+  out->push_back('[');
+  for (uint64_t i = 0; i < n; ++i) {
+    if (i) out->push_back(',');
+    std::string_view s;
+    if (binary) {
+      if (!r.Bytes(&s)) return false;
+      out->push_back('"');
+      out->append(Base64Encode(s));  // the base64 alphabet needs no escapes
+      out->push_back('"');
+    } else {
+      if (!r.Text(&s)) return false;
+      AppendJsonString(out, s);
     }
-    out->push_back(']');
-    return Status::Ok();
-  };
+  }
+  out->push_back(']');
+  return true;
+}
+
+bool WriteValue(Reader& r, int depth, std::string* out) {
+  unsigned char tag;
+  if (!r.Byte(&tag)) return false;
   switch (tag) {
     case kS: {
       std::string_view s;
-      CODEC_TRY(r.Text(&s));
+      if (!r.Text(&s)) return false;
       out->append("{\"S\":");
       AppendJsonString(out, s);
       break;
     }
     case kN: {
       std::string n;
-      CODEC_TRY(r.Number(&n));
+      if (!r.Number(&n)) return false;
       out->append("{\"N\":\"");
       out->append(n);
       out->push_back('"');
@@ -455,7 +437,7 @@ Status WriteValue(Reader& r, int depth, std::string* out) {
     }
     case kB: {
       std::string_view b;
-      CODEC_TRY(r.Bytes(&b));
+      if (!r.Bytes(&b)) return false;
       out->append("{\"B\":\"");
       out->append(Base64Encode(b));
       out->push_back('"');
@@ -465,38 +447,38 @@ Status WriteValue(Reader& r, int depth, std::string* out) {
     case kTrue: out->append("{\"BOOL\":true"); break;
     case kNull: out->append("{\"NULL\":true"); break;
     case kM:
-      if (depth >= kMaxContainers) return Corrupt("nested too deep");
+      if (depth >= kMaxContainers) return r.Fail("nested too deep");
       out->append("{\"M\":");
-      CODEC_TRY(WriteMap(r, depth + 1, out));
+      if (!WriteMap(r, depth + 1, out)) return false;
       break;
     case kL: {
-      if (depth >= kMaxContainers) return Corrupt("nested too deep");
+      if (depth >= kMaxContainers) return r.Fail("nested too deep");
       uint64_t n;
-      CODEC_TRY(r.Count(&n));
+      if (!r.Count(&n)) return false;
       out->append("{\"L\":[");
       for (uint64_t i = 0; i < n; ++i) {
         if (i) out->push_back(',');
-        CODEC_TRY(WriteValue(r, depth + 1, out));
+        if (!WriteValue(r, depth + 1, out)) return false;
       }
       out->push_back(']');
       break;
     }
     case kSS:
       out->append("{\"SS\":");
-      CODEC_TRY(strings(false));
+      if (!WriteStrings(r, false, out)) return false;
       break;
     case kBS:
       out->append("{\"BS\":");
-      CODEC_TRY(strings(true));
+      if (!WriteStrings(r, true, out)) return false;
       break;
     case kNS: {
       uint64_t n;
-      CODEC_TRY(r.Count(&n));
+      if (!r.Count(&n)) return false;
       out->append("{\"NS\":[");
       std::string num;
       for (uint64_t i = 0; i < n; ++i) {
         if (i) out->push_back(',');
-        CODEC_TRY(r.Number(&num));
+        if (!r.Number(&num)) return false;
         out->push_back('"');
         out->append(num);
         out->push_back('"');
@@ -504,17 +486,16 @@ Status WriteValue(Reader& r, int depth, std::string* out) {
       out->push_back(']');
       break;
     }
-    default: return Corrupt("bad type tag " + std::to_string(tag));
+    default: return r.Fail("bad type tag");
   }
   out->push_back('}');
-  return Status::Ok();
+  return true;
 }
 
-Status CheckVersion(Reader& r) {
+bool CheckVersion(Reader& r) {
   unsigned char version;
-  CODEC_TRY(r.Byte(&version));
-  if (version != kItemFormatVersion) return Corrupt("unknown item format " + std::to_string(version));
-  return Status::Ok();
+  if (!r.Byte(&version)) return false;
+  return version == kItemFormatVersion || r.Fail("unknown item format version");
 }
 
 }  // namespace
@@ -529,17 +510,15 @@ std::string EncodeItem(const json::object& item) {
 
 Result<json::object> DecodeItem(std::string_view encoded) {
   Reader r(encoded);
-  CODEC_TRY(CheckVersion(r));
   json::object item;
-  CODEC_TRY(ReadMap(r, 0, &item));
+  if (!CheckVersion(r) || !ReadMap(r, 0, &item)) return Corrupt(r.error());
   if (!r.done()) return Corrupt("trailing bytes");
   return item;
 }
 
 Status AppendItemJson(std::string_view encoded, std::string* out) {
   Reader r(encoded);
-  CODEC_TRY(CheckVersion(r));
-  CODEC_TRY(WriteMap(r, 0, out));
+  if (!CheckVersion(r) || !WriteMap(r, 0, out)) return Corrupt(r.error());
   if (!r.done()) return Corrupt("trailing bytes");
   return Status::Ok();
 }
