@@ -180,8 +180,10 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
 
   // Sized and encoded here, on the I/O thread: the serial writer only stores the bytes.
   Decide decide = DecidePut(cond->condition, MakeStoredItem(std::move(item)));
+  const bool wants_old = cond->return_values == "ALL_OLD" || cond->return_old_on_failure;
   SubmitWrite(writers_, *table, std::move(*address), std::move(decide),
-              [c = std::move(*cond), reply = std::move(reply)](WriteResult w) { AnswerWrite(w, c, reply); });
+              [c = std::move(*cond), reply = std::move(reply)](WriteResult w) { AnswerWrite(w, c, reply); },
+              wants_old);
 }
 
 void DynamoApi::DeleteItem(const Request& r, ReplyFn reply) {
@@ -194,11 +196,13 @@ void DynamoApi::DeleteItem(const Request& r, ReplyFn reply) {
   auto address = AddressOf(**table, *key);
   if (!address) return reply(ErrorReply(address.status()));
   Decide decide = DecideDelete(cond->condition);
+  const bool wants_old = cond->return_values == "ALL_OLD" || cond->return_old_on_failure;
   SubmitWrite(writers_, *table, std::move(*address), std::move(decide),
               [c = std::move(*cond), reply = std::move(reply)](WriteResult w) {
                 w.new_item.reset();
                 AnswerWrite(w, c, reply);
-              });
+              },
+              wants_old);
 }
 
 void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {

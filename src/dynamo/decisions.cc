@@ -9,17 +9,21 @@ Status ConditionFailed() {
 }
 
 Decide DecidePut(ConditionPtr condition, StoredItemPtr item) {
-  return [condition = std::move(condition), item = std::move(item)](const json::object* current) -> Result<Mutation> {
+  const bool reads_current = condition != nullptr;
+  auto decide = [condition = std::move(condition), item = std::move(item)](const json::object* current) -> Result<Mutation> {
     if (condition && !expr::Evaluate(condition->root, current)) return ConditionFailed();
     return Mutation{Mutation::Kind::kPut, item};  // shared, never moved out
   };
+  return Decide(std::move(decide), reads_current);
 }
 
 Decide DecideDelete(ConditionPtr condition) {
-  return [condition = std::move(condition)](const json::object* current) -> Result<Mutation> {
+  const bool reads_current = condition != nullptr;
+  auto decide = [condition = std::move(condition)](const json::object* current) -> Result<Mutation> {
     if (condition && !expr::Evaluate(condition->root, current)) return ConditionFailed();
     return Mutation{Mutation::Kind::kDelete, nullptr};
   };
+  return Decide(std::move(decide), reads_current);
 }
 
 Decide DecideUpdate(ConditionPtr condition, UpdatePtr update, TablePtr table, json::object key) {

@@ -67,26 +67,34 @@ StoredItemPtr MakeStoredItem(json::object item) {
 }
 
 void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress address,
-                 Decide decide, WriteDone done) {
+                 Decide decide, WriteDone done, bool wants_old_item) {
   const int shard = writers->ShardFor(address.partition);
   auto result = std::make_shared<WriteResult>();
   storage::WriteTask task;
-  task.apply = [table, address = std::move(address), decide = std::move(decide),
+  task.apply = [table, address = std::move(address), decide = std::move(decide), wants_old_item,
                 result](storage::DrainView& view) {
-    std::string old_bytes;  // the stored item: decoded once, and the stream's OldImage
+    std::string old_bytes;  // the stored item: the stream's OldImage, decoded only if needed
     Status read_error;
-    std::optional<json::object> current;
-    if (view.GetItem(address.storage_key, &old_bytes, &read_error)) {
-      auto decoded = DecodeStoredItem(*table, address.storage_key, old_bytes);
-      if (!decoded) {
-        result->status = decoded.status();
-        return;
-      }
-      current = std::move(*decoded);
-    } else if (!read_error.ok()) {
+    const bool exists = view.GetItem(address.storage_key, &old_bytes, &read_error);
+    if (!exists && !read_error.ok()) {
       result->status = read_error;
       return;
     }
+    std::optional<json::object> current;
+    auto decode = [&]() -> bool {  // at most once
+      if (!exists || current) return true;
+      auto decoded = DecodeStoredItem(*table, address.storage_key, old_bytes);
+      if (!decoded) {
+        result->status = decoded.status();
+        return false;
+      }
+      current = std::move(*decoded);
+      return true;
+    };
+    const std::string& view_type = table->stream_view_type;
+    const bool stream_old = table->has_stream() && (view_type == "OLD_IMAGE" || view_type == "NEW_AND_OLD_IMAGES");
+    const bool stream_new = table->has_stream() && (view_type == "NEW_IMAGE" || view_type == "NEW_AND_OLD_IMAGES");
+    if ((decide.reads_current() || wants_old_item || stream_old) && !decode()) return;
     Result<Mutation> m = decide(current ? &*current : nullptr);
     if (!m) {
       result->status = m.status();
@@ -96,6 +104,7 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
     std::string_view event_name;
     switch (m->kind) {
       case Mutation::Kind::kNone:
+        if (!decode()) return;
         if (current) {
           auto same = std::make_shared<StoredItem>();
           same->item = *current;
@@ -105,39 +114,49 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
         result->old_item = std::move(current);
         return;
       case Mutation::Kind::kDelete:
-        if (!current) return;  // deleting nothing changes nothing, and streams nothing
+        if (!exists) return;  // deleting nothing changes nothing, and streams nothing
         view.DeleteItem(address.storage_key);
         event_name = "REMOVE";
         break;
       case Mutation::Kind::kPut: {
         const StoredItem& next = *m->new_item;
         // A write that changes nothing leaves no stream record (as DynamoDB).
-        const bool unchanged = current && (old_bytes == next.encoded || SameItem(*current, next.item));
+        // Equal items have encodings of equal size (only attribute and set
+        // order may differ), so only then is the stored item decoded to compare.
+        bool unchanged = false;
+        if (exists) {
+          if (old_bytes == next.encoded) {
+            unchanged = true;
+          } else if (old_bytes.size() == next.encoded.size()) {
+            if (!decode()) return;
+            unchanged = SameItem(*current, next.item);
+          }
+        }
         view.PutItem(address.storage_key, next.encoded);
         result->new_item = std::move(m->new_item);
         if (unchanged) {
           result->old_item = std::move(current);
           return;
         }
-        event_name = current ? "MODIFY" : "INSERT";
+        event_name = exists ? "MODIFY" : "INSERT";
         break;
       }
     }
     result->old_item = std::move(current);
     if (table->has_stream()) {
       // Images straight from the stored bytes, and only those the view keeps.
-      const std::string& view_type = table->stream_view_type;
       std::string old_json, new_json;
-      if (result->old_item && (view_type == "OLD_IMAGE" || view_type == "NEW_AND_OLD_IMAGES")) {
+      if (exists && stream_old) {
         (void)AppendItemJson(old_bytes, &old_json);  // decoded above: cannot fail
       }
-      if (result->new_item && (view_type == "NEW_IMAGE" || view_type == "NEW_AND_OLD_IMAGES")) {
+      if (result->new_item && stream_new) {
         (void)AppendItemJson(result->new_item->encoded, &new_json);  // our own encoding
       }
-      const json::object* old_image = result->old_item ? &*result->old_item : nullptr;
+      const json::object* old_image = stream_old && result->old_item ? &*result->old_item : nullptr;
       const std::string keys_json = json::serialize(address.key);
       streams::Change change{event_name, keys_json, old_json, new_json,
-                             RecordSize(address.key, old_image, result->new_item.get(), view_type)};
+                             RecordSize(address.key, old_image, stream_new ? result->new_item.get() : nullptr,
+                                        view_type)};
       const uint64_t seq = view.NextSequence();
       view.Put(storage::Family::kStream, streams::RecordKey(table->id, view.shard(), seq),
                streams::BuildRecord(change, view_type, seq, table->region, NowMillis()));

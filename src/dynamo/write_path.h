@@ -37,26 +37,32 @@ struct Mutation {
 // item does not exist. A non-ok Result (e.g. ConditionalCheckFailedException)
 // writes nothing. It must be a pure function of `current`, so it may run again
 // (retries, transactions): the callable is held immutable and called const; a
-// `mutable` lambda does not compile.
+// `mutable` lambda does not compile. One built with reads_current = false
+// (e.g. an unconditional put) is given nullptr and spares the writer decoding
+// the stored item.
 class Decide {
  public:
   Decide() = default;
   template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Decide>>>
-  Decide(F f) {  // NOLINT: implicit, from a lambda
+  Decide(F f, bool reads_current = true) : reads_current_(reads_current) {  // NOLINT: implicit
     static_assert(std::is_invocable_r_v<Result<Mutation>, const std::decay_t<F>&, const json::object*>,
                   "a Decide must be callable as const (no mutable lambdas)");
     auto held = std::make_shared<const std::decay_t<F>>(std::move(f));
     fn_ = [held](const json::object* current) { return (*held)(current); };
   }
   Result<Mutation> operator()(const json::object* current) const { return fn_(current); }
+  bool reads_current() const { return reads_current_; }
 
  private:
   std::function<Result<Mutation>(const json::object*)> fn_;
+  bool reads_current_ = true;
 };
 
 struct WriteResult {
   Status status;
-  std::optional<json::object> old_item;  // the item before the write
+  // The item before the write: set when the write asked for it
+  // (SubmitWrite's wants_old_item) or the writer decoded it anyway.
+  std::optional<json::object> old_item;
   StoredItemPtr new_item;                // the item after it (null: none)
 };
 using WriteDone = std::function<void(WriteResult)>;
@@ -70,7 +76,8 @@ struct ItemAddress {
 // Builds the address of the item named by `key_or_item` (validated).
 Result<ItemAddress> AddressOf(const TableInfo& table, const json::object& key_or_item);
 
+// `wants_old_item`: the answer needs WriteResult::old_item (ReturnValues).
 void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress address,
-                 Decide decide, WriteDone done);
+                 Decide decide, WriteDone done, bool wants_old_item = true);
 
 }  // namespace streamer::dynamo

@@ -56,6 +56,10 @@ TEST(Decisions, RunTwiceGiveTheSameMutation) {
   const json::object current = Obj(R"({"pk":{"S":"a"},"n":{"N":"1"},"l":{"L":[{"S":"x"}]}})");
   auto item = MakeStoredItem(Obj(R"({"pk":{"S":"a"},"n":{"N":"2"}})"));
 
+  // Only a decision that reads the current item makes the writer decode it.
+  EXPECT_FALSE(DecidePut(nullptr, item).reads_current());
+  EXPECT_TRUE(DecidePut(Condition("n = :one", values), item).reads_current());
+  EXPECT_FALSE(DecideDelete(nullptr).reads_current());
   ExpectSameTwice(DecidePut(nullptr, item), nullptr);
   ExpectSameTwice(DecidePut(nullptr, item), &current);
   ExpectSameTwice(DecidePut(Condition("attribute_not_exists(pk)", values), item), &current);  // fails twice

@@ -131,7 +131,8 @@ class FormatGuardTest(unittest.TestCase):
             for call in (lambda: ddb.get_item(TableName='TheDynamoStreamer', Key={'message': {'S': 'm1'}}),
                          lambda: ddb.scan(TableName='TheDynamoStreamer'),
                          lambda: ddb.put_item(TableName='TheDynamoStreamer',
-                                              Item={'message': {'S': 'm1'}, 'x': {'S': 'y'}})):
+                                              Item={'message': {'S': 'm1'}, 'x': {'S': 'y'}},
+                                              ConditionExpression='attribute_exists(message)')):
                 with self.assertRaises(ClientError) as err:
                     call()
                 e = err.exception.response
@@ -143,6 +144,11 @@ class FormatGuardTest(unittest.TestCase):
             self.assertEqual(got['Item'], items[2])
             self.assertRegex(s.stderr_tail(), r'table TheDynamoStreamer: item at key [0-9a-f]+: '
                                               r'corrupt item in store: bad type tag')
+            # A write that does not read the old item (unconditional, NEW_IMAGE stream) replaces it.
+            ddb.put_item(TableName='TheDynamoStreamer', Item={'message': {'S': 'm1'}, 'x': {'S': 'y'}})
+            got = ddb.get_item(TableName='TheDynamoStreamer', Key={'message': {'S': 'm1'}})
+            self.assertEqual(got['Item'], {'message': {'S': 'm1'}, 'x': {'S': 'y'}})
+            self.assertEqual(len(ddb.scan(TableName='TheDynamoStreamer')['Items']), 3)
 
 
 if __name__ == '__main__':

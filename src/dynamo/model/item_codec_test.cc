@@ -190,7 +190,9 @@ TEST(ItemCodecTest, RandomCorruptionNeverCrashes) {
       std::string text;
       Status s = AppendItemJson(bad, &text);
       EXPECT_EQ(d.ok(), s.ok());
-      if (d.ok()) EXPECT_EQ(Parse(text), json::value(*d));
+      if (d.ok()) {
+        EXPECT_EQ(Parse(text), json::value(*d));
+      }
     }
   }
 }
