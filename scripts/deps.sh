@@ -9,6 +9,7 @@ STREAMER_DEB_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   librocksdb-dev libyaml-cpp-dev libcli11-dev libssl-dev libre2-dev zlib1g-dev
   libgtest-dev
+  rocksdb-tools  # ldb: tests edit a stopped server's data directory (test_storage_format)
 )
 
 as_root() {

@@ -55,8 +55,7 @@ void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyF
   static const std::map<std::string_view, Sync, std::less<>> kSync = {
       {"CreateTable", &DynamoApi::CreateTable}, {"DescribeTable", &DynamoApi::DescribeTable},
       {"ListTables", &DynamoApi::ListTables},   {"DeleteTable", &DynamoApi::DeleteTable},
-      {"GetItem", &DynamoApi::GetItem},         {"Query", &DynamoApi::Query},
-      {"Scan", &DynamoApi::Scan},
+      {"Query", &DynamoApi::Query},             {"Scan", &DynamoApi::Scan},
   };
   static const std::map<std::string_view, Async, std::less<>> kAsync = {
       {"PutItem", &DynamoApi::PutItem},
@@ -65,6 +64,11 @@ void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyF
   };
   if (auto it = kAsync.find(operation); it != kAsync.end()) {
     (this->*(it->second))(r, std::move(reply));
+    return;
+  }
+  if (operation == "GetItem") {  // answers a body spliced from the stored item
+    Result<std::string> body = GetItem(r);
+    reply(body ? ApiReply{200, std::move(*body)} : ErrorReply(body.status()));
     return;
   }
   auto it = kSync.find(operation);

@@ -53,7 +53,8 @@ class DynamoApi {
   Result<json::value> DescribeTable(const Request& r);
   Result<json::value> ListTables(const Request& r);
   Result<json::value> DeleteTable(const Request& r);
-  Result<json::value> GetItem(const Request& r);
+  // The response body: the item's JSON is written from its stored bytes.
+  Result<std::string> GetItem(const Request& r);
   Result<json::value> Query(const Request& r);
   Result<json::value> Scan(const Request& r);
   void PutItem(const Request& r, ReplyFn reply);

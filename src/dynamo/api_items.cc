@@ -2,10 +2,12 @@
 #include <memory>
 
 #include "dynamo/api.h"
+#include "dynamo/decisions.h"
 #include "dynamo/expr/condition.h"
 #include "dynamo/expr/placeholders.h"
 #include "dynamo/expr/projection.h"
 #include "dynamo/expr/update.h"
+#include "dynamo/item_storage.h"
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
@@ -141,10 +143,6 @@ Result<json::object> KeyOf(const TableInfo& t, const json::object& r) {
   return canonical;
 }
 
-Status ConditionFailed() {
-  return Status::Error("ConditionalCheckFailedException", "The conditional request failed");
-}
-
 // Answers a finished write the way AWS does for its ReturnValues.
 void AnswerWrite(const WriteResult& w, const ConditionRequest& c, const ReplyFn& reply) {
   if (!w.status.ok()) {
@@ -159,7 +157,7 @@ void AnswerWrite(const WriteResult& w, const ConditionRequest& c, const ReplyFn&
   }
   json::object out;
   if (c.return_values == "ALL_OLD" && w.old_item) out["Attributes"] = *w.old_item;
-  if (c.return_values == "ALL_NEW" && w.new_item) out["Attributes"] = *w.new_item;
+  if (c.return_values == "ALL_NEW" && w.new_item) out["Attributes"] = w.new_item->item;
   reply(ApiReply{200, json::serialize(out)});
 }
 
@@ -182,18 +180,15 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
   if (!valid.ok()) return reply(ErrorReply(valid));
   auto cond = ParseConditionRequest(r, {"NONE", "ALL_OLD"});
   if (!cond) return reply(ErrorReply(cond.status()));
-  const size_t item_size = ItemSize(item);  // here, not on the serial writer
   auto address = AddressOf(**table, item);
   if (!address) return reply(ErrorReply(address.status()));
 
-  auto condition = cond->condition;
-  // Runs once, on the writer: the item moves into the mutation.
-  Decide decide = [condition, item = std::move(item), item_size](const json::object* current) mutable -> Result<Mutation> {
-    if (condition && !expr::Evaluate(condition->root, current)) return ConditionFailed();
-    return Mutation{Mutation::Kind::kPut, std::move(item), item_size};
-  };
+  // Sized and encoded here, on the I/O thread: the serial writer only stores the bytes.
+  Decide decide = DecidePut(cond->condition, MakeStoredItem(std::move(item)));
+  const bool wants_old = cond->return_values == "ALL_OLD" || cond->return_old_on_failure;
   SubmitWrite(writers_, *table, std::move(*address), std::move(decide),
-              [c = std::move(*cond), reply = std::move(reply)](WriteResult w) { AnswerWrite(w, c, reply); });
+              [c = std::move(*cond), reply = std::move(reply)](WriteResult w) { AnswerWrite(w, c, reply); },
+              wants_old);
 }
 
 void DynamoApi::DeleteItem(const Request& r, ReplyFn reply) {
@@ -206,16 +201,14 @@ void DynamoApi::DeleteItem(const Request& r, ReplyFn reply) {
   if (!cond) return reply(ErrorReply(cond.status()));
   auto address = AddressOf(**table, *key);
   if (!address) return reply(ErrorReply(address.status()));
-  auto condition = cond->condition;
-  Decide decide = [condition](const json::object* current) -> Result<Mutation> {
-    if (condition && !expr::Evaluate(condition->root, current)) return ConditionFailed();
-    return Mutation{Mutation::Kind::kDelete, {}};
-  };
+  Decide decide = DecideDelete(cond->condition);
+  const bool wants_old = cond->return_values == "ALL_OLD" || cond->return_old_on_failure;
   SubmitWrite(writers_, *table, std::move(*address), std::move(decide),
               [c = std::move(*cond), reply = std::move(reply)](WriteResult w) {
                 w.new_item.reset();
                 AnswerWrite(w, c, reply);
-              });
+              },
+              wants_old);
 }
 
 void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
@@ -242,29 +235,8 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
   auto address = AddressOf(**table, *key);
   if (!address) return reply(ErrorReply(address.status()));
 
-  auto condition = cond->condition;
   TablePtr t = *table;
-  Decide decide = [condition, update, t, key = std::move(*key)](const json::object* current) -> Result<Mutation> {
-    if (current) {
-      // An update rewrites the stored item: one an older build stored malformed
-      // is refused as corrupt rather than evaluated.
-      Status stored = CheckStoredItem(*current);
-      if (!stored.ok()) return stored;
-    }
-    if (condition && !expr::Evaluate(condition->root, current)) return ConditionFailed();
-    // An update of a missing item creates it from its key (an upsert).
-    json::object base = current ? *current : key;
-    if (!update) return Mutation{Mutation::Kind::kPut, std::move(base)};
-    auto next = expr::ApplyUpdate(*update, base, &t->key_schema);
-    if (!next) return next.status();
-    Status valid = ValidateItem(*next);
-    if (!valid.ok()) return valid;
-    const size_t size = ItemSize(*next);
-    if (size > kMaxItemSize) {
-      return Status::Validation("Item size to update has exceeded the maximum allowed size");
-    }
-    return Mutation{Mutation::Kind::kPut, std::move(*next), size};
-  };
+  Decide decide = DecideUpdate(cond->condition, update, t, std::move(*key));
   // UPDATED_*: the document paths the update names, with their nesting (an
   // update of m.x returns {"m": {"M": {"x": ...}}}, not all of m).
   std::vector<expr::Path> touched;
@@ -274,7 +246,9 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
   SubmitWrite(writers_, t, std::move(*address), std::move(decide),
               [c = std::move(*cond), touched, reply = std::move(reply)](WriteResult w) {
                 if (w.status.ok() && (c.return_values == "UPDATED_OLD" || c.return_values == "UPDATED_NEW")) {
-                  const auto& source = c.return_values == "UPDATED_OLD" ? w.old_item : w.new_item;
+                  const json::object* source = c.return_values == "UPDATED_OLD"
+                                                   ? (w.old_item ? &*w.old_item : nullptr)
+                                                   : (w.new_item ? &w.new_item->item : nullptr);
                   json::object attrs;
                   if (source) attrs = expr::Project(*source, touched);
                   json::object out;
@@ -286,7 +260,7 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
               });
 }
 
-Result<json::value> DynamoApi::GetItem(const Request& r) {
+Result<std::string> DynamoApi::GetItem(const Request& r) {
   if (Status members = CheckAcceptedMembers(r, RequestKind::kRead); !members.ok()) return members;
   auto table = RequireTable(r);
   if (!table) return table.status();
@@ -311,13 +285,20 @@ Result<json::value> DynamoApi::GetItem(const Request& r) {
   std::string bytes;
   Status s = store_->Get(storage::Family::kItems, address->storage_key, &bytes);
   if (!s.ok()) {
-    if (s.Is(Code::kNotFound)) return json::object{};
+    if (s.Is(Code::kNotFound)) return std::string("{}");
     return s;
   }
-  auto item = ParseJson(bytes);
-  if (!item || !item->is_object()) return Status::Internal("corrupt item in store");
-  if (projection) return json::object{{"Item", expr::Project(item->as_object(), projection->paths)}};
-  return json::object{{"Item", std::move(*item)}};
+  if (projection) {
+    auto item = DecodeStoredItem(**table, address->storage_key, bytes);
+    if (!item) return item.status();
+    return json::serialize(json::object{{"Item", expr::Project(*item, projection->paths)}});
+  }
+  std::string body = "{\"Item\":";
+  body.reserve(bytes.size() * 2 + 16);
+  Status written = AppendStoredItemJson(**table, address->storage_key, bytes, &body);
+  if (!written.ok()) return written;
+  body.push_back('}');
+  return body;
 }
 
 }  // namespace streamer::dynamo

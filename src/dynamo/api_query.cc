@@ -7,6 +7,7 @@
 #include "dynamo/expr/key_condition.h"
 #include "dynamo/expr/placeholders.h"
 #include "dynamo/expr/projection.h"
+#include "dynamo/item_storage.h"
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
@@ -158,9 +159,9 @@ Result<json::value> ReadPage(const storage::Store& store, const TableInfo& t, co
   for (; it->Valid(); forward ? it->Next() : it->Prev()) {
     std::string_view key = it->key();
     if (forward ? key >= end : key < begin) break;
-    auto parsed = ParseJson(std::string_view(it->value().data(), it->value().size()));
-    if (!parsed || !parsed->is_object()) continue;
-    json::object& item = parsed->as_object();
+    auto decoded = DecodeStoredItem(t, key, it->value());
+    if (!decoded) return decoded.status();  // never skipped: the client learns the table has a corrupt row
+    json::object& item = *decoded;
     if (o.total_segments > 1 && SegmentOf(t, item, o.total_segments) != o.segment) continue;
     ++scanned;
     bytes += it->value().size();

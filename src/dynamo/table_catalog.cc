@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "storage/shard_writer.h"
+#include "dynamo/item_storage.h"
 
 namespace streamer::dynamo {
 
@@ -100,6 +101,9 @@ int TableCatalog::LegacyShardCount() const {
 
 Status TableCatalog::Load() {
   std::unique_lock lock(mu_);
+  // Before anything reads an item: know (or bring) the data to this format.
+  Status format = CheckStorageFormat(store_);
+  if (!format.ok()) return format;
   std::string value;
   Status s = store_->Get(storage::Family::kMeta, kNextIdKey, &value);
   if (s.ok() && value.size() == 4) next_id_ = storage::ReadU32(value);

@@ -1,7 +1,9 @@
 #include "dynamo/write_path.h"
 
 #include "core/clock.h"
+#include "dynamo/item_storage.h"
 #include "dynamo/model/attribute.h"
+#include "dynamo/model/item_codec.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
 #include "streams/stream_record.h"
@@ -30,13 +32,12 @@ Result<ItemAddress> AddressOf(const TableInfo& table, const json::object& key_or
 namespace {
 
 // Stream record size as DynamoDB counts it: keys plus the images the view keeps.
-// `new_image_size` is ItemSize(*new_image) when known (0 = compute it).
-size_t RecordSize(const json::object& keys, const json::object* old_image,
-                  const json::object* new_image, size_t new_image_size, std::string_view view) {
+size_t RecordSize(const json::object& keys, const json::object* old_image, const StoredItem* new_image,
+                  std::string_view view) {
   size_t size = ItemSize(keys);
   if (old_image && (view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES")) size += ItemSize(*old_image);
   if (new_image && (view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES")) {
-    size += new_image_size ? new_image_size : ItemSize(*new_image);
+    size += new_image->size ? new_image->size : ItemSize(new_image->item);
   }
   return size;
 }
@@ -52,75 +53,116 @@ bool SameItem(const json::object& a, const json::object& b) {
 
 }  // namespace
 
+StoredItemPtr MakeStoredItem(json::object item, size_t item_size) {
+  auto stored = std::make_shared<StoredItem>();
+  stored->encoded = EncodeItem(item);
+  stored->size = item_size;
+  stored->item = std::move(item);
+  return stored;
+}
+
+StoredItemPtr MakeStoredItem(json::object item) {
+  const size_t size = ItemSize(item);
+  return MakeStoredItem(std::move(item), size);
+}
+
 void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress address,
-                 Decide decide, WriteDone done) {
+                 Decide decide, WriteDone done, bool wants_old_item) {
   // A key's stream shard is fixed by the table's saved layout; the writer
   // owning that shard in this run applies the write.
   const int stream_shard = table->StreamShardOf(address.partition);
   const int writer = table->WriterOf(stream_shard, writers->writer_count());
   auto result = std::make_shared<WriteResult>();
   storage::WriteTask task;
-  task.apply = [table, address = std::move(address), decide = std::move(decide), result, stream_shard,
-                writer](storage::DrainView& view) {
-    std::string old_json;  // the stored item: also the stream's OldImage, as is
+  task.apply = [table, address = std::move(address), decide = std::move(decide), wants_old_item, result,
+                stream_shard, writer](storage::DrainView& view) {
+    std::string old_bytes;  // the stored item: the stream's OldImage, decoded only if needed
     Status read_error;
-    std::optional<json::object> current;
-    if (view.GetItem(address.storage_key, &old_json, &read_error)) {
-      auto parsed = ParseJson(old_json);
-      if (!parsed || !parsed->is_object()) {
-        result->status = Status::Internal("corrupt item in store");
-        return;
-      }
-      current = std::move(parsed->as_object());
-    } else if (!read_error.ok()) {
+    const bool exists = view.GetItem(address.storage_key, &old_bytes, &read_error);
+    if (!exists && !read_error.ok()) {
       result->status = read_error;
       return;
-    } else {
-      old_json.clear();
     }
+    std::optional<json::object> current;
+    auto decode = [&]() -> bool {  // at most once
+      if (!exists || current) return true;
+      auto decoded = DecodeStoredItem(*table, address.storage_key, old_bytes);
+      if (!decoded) {
+        result->status = decoded.status();
+        return false;
+      }
+      current = std::move(*decoded);
+      return true;
+    };
+    const std::string& view_type = table->stream_view_type;
+    const bool stream_old = table->has_stream() && (view_type == "OLD_IMAGE" || view_type == "NEW_AND_OLD_IMAGES");
+    const bool stream_new = table->has_stream() && (view_type == "NEW_IMAGE" || view_type == "NEW_AND_OLD_IMAGES");
+    if ((decide.reads_current() || wants_old_item || stream_old) && !decode()) return;
     Result<Mutation> m = decide(current ? &*current : nullptr);
     if (!m) {
       result->status = m.status();
       result->old_item = std::move(current);
       return;
     }
-    std::string new_json;
-    const size_t new_item_size = m->new_item_size;
     std::string_view event_name;
     switch (m->kind) {
       case Mutation::Kind::kNone:
-        result->old_item = current;
-        result->new_item = std::move(current);
+        if (!decode()) return;
+        if (current) {
+          auto same = std::make_shared<StoredItem>();
+          same->item = *current;
+          same->encoded = std::move(old_bytes);
+          result->new_item = std::move(same);
+        }
+        result->old_item = std::move(current);
         return;
       case Mutation::Kind::kDelete:
-        if (!current) return;  // deleting nothing changes nothing, and streams nothing
+        if (!exists) return;  // deleting nothing changes nothing, and streams nothing
         view.DeleteItem(address.storage_key);
         event_name = "REMOVE";
         break;
       case Mutation::Kind::kPut: {
+        const StoredItem& next = *m->new_item;
         // A write that changes nothing leaves no stream record (as DynamoDB).
-        const bool unchanged = current && SameItem(*current, m->new_item);
-        new_json = json::serialize(m->new_item);
-        view.PutItem(address.storage_key, new_json);
+        // Equal items have encodings of equal size (only attribute and set
+        // order may differ), so only then is the stored item decoded to compare.
+        bool unchanged = false;
+        if (exists) {
+          if (old_bytes == next.encoded) {
+            unchanged = true;
+          } else if (old_bytes.size() == next.encoded.size()) {
+            if (!decode()) return;
+            unchanged = SameItem(*current, next.item);
+          }
+        }
+        view.PutItem(address.storage_key, next.encoded);
         result->new_item = std::move(m->new_item);
         if (unchanged) {
           result->old_item = std::move(current);
           return;
         }
-        event_name = current ? "MODIFY" : "INSERT";
+        event_name = exists ? "MODIFY" : "INSERT";
         break;
       }
     }
     result->old_item = std::move(current);
     if (table->has_stream()) {
-      const json::object* old_image = result->old_item ? &*result->old_item : nullptr;
-      const json::object* new_image = result->new_item ? &*result->new_item : nullptr;
+      // Images straight from the stored bytes, and only those the view keeps.
+      std::string old_json, new_json;
+      if (exists && stream_old) {
+        (void)AppendItemJson(old_bytes, &old_json);  // decoded above: cannot fail
+      }
+      if (result->new_item && stream_new) {
+        (void)AppendItemJson(result->new_item->encoded, &new_json);  // our own encoding
+      }
+      const json::object* old_image = stream_old && result->old_item ? &*result->old_item : nullptr;
       const std::string keys_json = json::serialize(address.key);
       streams::Change change{event_name, keys_json, old_json, new_json,
-                             RecordSize(address.key, old_image, new_image, new_item_size, table->stream_view_type)};
+                             RecordSize(address.key, old_image, stream_new ? result->new_item.get() : nullptr,
+                                         view_type)};
       const uint64_t seq = view.NextSequence(writer);
       view.Put(storage::Family::kStream, streams::RecordKey(table->id, stream_shard, seq),
-               streams::BuildRecord(change, table->stream_view_type, seq, table->region, NowMillis()));
+               streams::BuildRecord(change, view_type, seq, table->region, NowMillis()));
     }
   };
   task.done = [result, done = std::move(done)](const Status& commit) {

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include "core/json.h"
 #include "dynamo/table_catalog.h"
@@ -13,24 +15,55 @@
 
 namespace streamer::dynamo {
 
+// An item as a write stores it: the object, its stored encoding and its size,
+// built once (for PutItem on the I/O thread) and shared, never changed.
+struct StoredItem {
+  json::object item;
+  std::string encoded;  // EncodeItem(item)
+  size_t size = 0;      // ItemSize(item)
+};
+using StoredItemPtr = std::shared_ptr<const StoredItem>;
+StoredItemPtr MakeStoredItem(json::object item);                   // computes size
+StoredItemPtr MakeStoredItem(json::object item, size_t item_size);  // size known
+
 // What a write decided, given the current item.
 struct Mutation {
   enum class Kind { kPut, kDelete, kNone };
   Kind kind = Kind::kNone;
-  json::object new_item;  // kPut
-  // kPut: ItemSize(new_item) when the caller has it already (0 = unknown),
-  // so the serial writer does not walk the item again for the stream record.
-  size_t new_item_size = 0;
+  StoredItemPtr new_item;  // kPut
 };
 
-// Runs on the writer thread: `current` is nullptr when the item does not
-// exist. A non-ok Result (e.g. ConditionalCheckFailedException) writes nothing.
-using Decide = std::function<Result<Mutation>(const json::object* current)>;
+// The decision step: runs on the writer thread; `current` is nullptr when the
+// item does not exist. A non-ok Result (e.g. ConditionalCheckFailedException)
+// writes nothing. It must be a pure function of `current`, so it may run again
+// (retries, transactions): the callable is held immutable and called const; a
+// `mutable` lambda does not compile. One built with reads_current = false
+// (e.g. an unconditional put) is given nullptr and spares the writer decoding
+// the stored item.
+class Decide {
+ public:
+  Decide() = default;
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Decide>>>
+  Decide(F f, bool reads_current = true) : reads_current_(reads_current) {  // NOLINT: implicit
+    static_assert(std::is_invocable_r_v<Result<Mutation>, const std::decay_t<F>&, const json::object*>,
+                  "a Decide must be callable as const (no mutable lambdas)");
+    auto held = std::make_shared<const std::decay_t<F>>(std::move(f));
+    fn_ = [held](const json::object* current) { return (*held)(current); };
+  }
+  Result<Mutation> operator()(const json::object* current) const { return fn_(current); }
+  bool reads_current() const { return reads_current_; }
+
+ private:
+  std::function<Result<Mutation>(const json::object*)> fn_;
+  bool reads_current_ = true;
+};
 
 struct WriteResult {
   Status status;
-  std::optional<json::object> old_item;  // the item before the write
-  std::optional<json::object> new_item;  // the item after it
+  // The item before the write: set when the write asked for it
+  // (SubmitWrite's wants_old_item) or the writer decoded it anyway.
+  std::optional<json::object> old_item;
+  StoredItemPtr new_item;                // the item after it (null: none)
 };
 using WriteDone = std::function<void(WriteResult)>;
 
@@ -43,7 +76,8 @@ struct ItemAddress {
 // Builds the address of the item named by `key_or_item` (validated).
 Result<ItemAddress> AddressOf(const TableInfo& table, const json::object& key_or_item);
 
+// `wants_old_item`: the answer needs WriteResult::old_item (ReturnValues).
 void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress address,
-                 Decide decide, WriteDone done);
+                 Decide decide, WriteDone done, bool wants_old_item = true);
 
 }  // namespace streamer::dynamo
