@@ -139,12 +139,13 @@ class Store::ErrorRecovery : public rocksdb::EventListener {
     cv_.notify_all();
   }
 
-  // For errors that stop writes, the thread below resumes: RocksDB's own
-  // recovery of a full disk polls only every 5 s and would answer our
-  // Resume() with Busy meanwhile.
-  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status error,
+  // The thread below does all recovery. RocksDB's own, for a full disk, polls
+  // every 5 s, may wait for more free space than it needs (after a failed
+  // compaction), and answers our Resume() with Busy meanwhile. A soft error
+  // does not stop writes; the next successful Resume() clears it.
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
                             bool* auto_recovery) override {
-    if (error.severity() >= rocksdb::Status::Severity::kHardError) *auto_recovery = false;
+    *auto_recovery = false;
   }
 
  private:
@@ -169,9 +170,11 @@ class Store::ErrorRecovery : public rocksdb::EventListener {
         std::fprintf(stderr, "streamer: storage: writes resumed after %.1f s (%s)\n",
                      duration<double>(steady_clock::now() - stopped_at_).count(), reason_.c_str());
         reason_.clear();
-      } else if (!s.ok() && !s.IsBusy() && steady_clock::now() - last_report_ > seconds(30)) {
+      } else if (!s.ok() && steady_clock::now() - last_report_ > seconds(30)) {
+        // Busy: RocksDB is retrying a retryable I/O error itself (every second).
         last_report_ = steady_clock::now();
-        std::fprintf(stderr, "streamer: storage: writes still stopped: %s\n", Describe(s).c_str());
+        std::fprintf(stderr, "streamer: storage: writes still stopped: %s\n",
+                     s.IsBusy() ? (reason_ + "; RocksDB is retrying").c_str() : Describe(s).c_str());
       }
     }
   }
