@@ -118,9 +118,9 @@ class Store::ErrorRecovery : public rocksdb::EventListener {
     if (error->IsIOError() && !error->IsIOFenced() && error->severity() == Severity::kFatalError) {
       *error = rocksdb::Status(*error, Severity::kHardError);
     }
-    // A soft error (compaction out of space) keeps writes going, and RocksDB
-    // clears it itself; "no error" here means RocksDB's own retry of a
-    // retryable error, which stops writes as a hard error does.
+    // A soft error (a compaction out of space) keeps writes and compactions
+    // going. "No error" here means RocksDB retries a retryable I/O error
+    // itself, which stops writes as a hard error does.
     if (error->severity() == Severity::kSoftError) {
       std::fprintf(stderr, "streamer: storage: background error, writes continue: %s\n",
                    Describe(*error).c_str());
