@@ -93,9 +93,21 @@ void Server::Impl::HandleAws(http::Request&& req, http::Respond respond) {
   if (req.method() == bhttp::verb::get) {
     const std::string_view target = req.target();
     const bool health = target.substr(0, target.find('?')) == "/health";  // a query is fine
-    http::Response res{health ? bhttp::status::ok : bhttp::status::not_found, version};
+    // A store that cannot write (full disk, I/O errors) makes the server
+    // degraded: reads work, writes fail until the store resumes.
+    const storage::StoreHealth store_health = health ? store->Health() : storage::StoreHealth{};
+    const bhttp::status status = !health                 ? bhttp::status::not_found
+                                 : store_health.writable ? bhttp::status::ok
+                                                         : bhttp::status::service_unavailable;
+    http::Response res{status, version};
     res.set(bhttp::field::content_type, "application/json");
-    res.body() = health ? R"({"status":"ok"})" : R"({"message":"Not Found"})";
+    if (!health) {
+      res.body() = R"({"message":"Not Found"})";
+    } else if (store_health.writable) {
+      res.body() = R"({"status":"ok"})";
+    } else {
+      res.body() = json::serialize(json::object{{"status", "degraded"}, {"storage", store_health.reason}});
+    }
     res.keep_alive(keep_alive);
     res.prepare_payload();
     respond(std::move(res));

@@ -64,6 +64,15 @@ class Iterator {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
+// Whether the store takes writes right now, and if not, why. RocksDB stops
+// all writes after an I/O error (a full disk, too many open files); the store
+// retries RocksDB's Resume() in the background, so writes come back by
+// themselves once the cause is gone. Reads keep working throughout.
+struct StoreHealth {
+  bool writable = true;
+  std::string reason;  // e.g. "no space left on device (IO error: ...)"
+};
+
 class Store {
  public:
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
@@ -86,16 +95,26 @@ class Store {
   // Flushes memtables and WAL (clean shutdown).
   Status Flush();
 
+  // Cheap; for /health and error messages.
+  StoreHealth Health() const;
+  // Opened read-only because the disk was full at start: serves reads, every
+  // write fails until a restart with free space.
+  bool read_only() const { return read_only_; }
   Durability durability() const { return durability_; }
 
  private:
   friend class WriteBatch;
   friend class Snapshot;
+  class ErrorRecovery;  // RocksDB background-error listener + resume thread (store.cc)
   Store() = default;
   rocksdb::ColumnFamilyHandle* handle(Family f) const { return handles_[static_cast<int>(f)]; }
+  // A write's outcome; in a read-only store, worded by why it is read-only.
+  Status WriteFailure(Status s) const;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   Durability durability_ = Durability::kFsync;
+  std::shared_ptr<ErrorRecovery> recovery_;
+  bool read_only_ = false;
 };
 
 // Big-endian fixed-width integers: they sort as numbers under memcmp.
