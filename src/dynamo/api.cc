@@ -37,9 +37,8 @@ ApiReply ErrorReply(const Status& status) {
   return ApiReply{status.http_status(), json::serialize(o)};
 }
 
-DynamoApi::DynamoApi(TableCatalog* catalog, storage::Store* store, storage::ShardWriters* writers,
-                     BlockingPools pools)
-    : catalog_(catalog), store_(store), writers_(writers), pools_(pools) {}
+DynamoApi::DynamoApi(TableCatalog* catalog, ItemBackend* items, BlockingPools pools)
+    : catalog_(catalog), items_(items), pools_(pools) {}
 
 void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyFn reply) {
   auto parsed = ParseJson(body);

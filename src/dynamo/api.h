@@ -12,8 +12,7 @@
 #include "core/json.h"
 #include "core/worker_pool.h"
 #include "dynamo/table_catalog.h"
-#include "storage/shard_writer.h"
-#include "storage/store.h"
+#include "dynamo/item_backend.h"
 
 namespace streamer::dynamo {
 
@@ -34,8 +33,7 @@ struct BlockingPools {
 
 class DynamoApi {
  public:
-  DynamoApi(TableCatalog* catalog, storage::Store* store, storage::ShardWriters* writers,
-            BlockingPools pools = {});
+  DynamoApi(TableCatalog* catalog, ItemBackend* items, BlockingPools pools = {});
 
   // `operation` is the part of the target after "DynamoDB_20120810.".
   void Handle(std::string_view operation, std::string_view body, ReplyFn reply);
@@ -64,8 +62,7 @@ class DynamoApi {
   Result<TablePtr> RequireTable(const Request& r) const;
 
   TableCatalog* catalog_;
-  storage::Store* store_;
-  storage::ShardWriters* writers_;
+  ItemBackend* items_;
   BlockingPools pools_;
 };
 

@@ -186,7 +186,7 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
   // Sized and encoded here, on the I/O thread: the serial writer only stores the bytes.
   Decide decide = DecidePut(cond->condition, MakeStoredItem(std::move(item)));
   const bool wants_old = cond->return_values == "ALL_OLD" || cond->return_old_on_failure;
-  SubmitWrite(writers_, *table, std::move(*address), std::move(decide),
+  items_->Write(*table, std::move(*address), std::move(decide),
               [c = std::move(*cond), reply = std::move(reply)](WriteResult w) { AnswerWrite(w, c, reply); },
               wants_old);
 }
@@ -203,7 +203,7 @@ void DynamoApi::DeleteItem(const Request& r, ReplyFn reply) {
   if (!address) return reply(ErrorReply(address.status()));
   Decide decide = DecideDelete(cond->condition);
   const bool wants_old = cond->return_values == "ALL_OLD" || cond->return_old_on_failure;
-  SubmitWrite(writers_, *table, std::move(*address), std::move(decide),
+  items_->Write(*table, std::move(*address), std::move(decide),
               [c = std::move(*cond), reply = std::move(reply)](WriteResult w) {
                 w.new_item.reset();
                 AnswerWrite(w, c, reply);
@@ -243,7 +243,7 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
   if (update) {
     for (const auto& a : update->actions) touched.push_back(a.path);
   }
-  SubmitWrite(writers_, t, std::move(*address), std::move(decide),
+  items_->Write(t, std::move(*address), std::move(decide),
               [c = std::move(*cond), touched, reply = std::move(reply)](WriteResult w) {
                 if (w.status.ok() && (c.return_values == "UPDATED_OLD" || c.return_values == "UPDATED_NEW")) {
                   const json::object* source = c.return_values == "UPDATED_OLD"
@@ -283,7 +283,7 @@ Result<std::string> DynamoApi::GetItem(const Request& r) {
   auto address = AddressOf(**table, *key);
   if (!address) return address.status();
   std::string bytes;
-  Status s = store_->Get(storage::Family::kItems, address->storage_key, &bytes);
+  Status s = items_->Get(*address, &bytes);
   if (!s.ok()) {
     if (s.Is(Code::kNotFound)) return std::string("{}");
     return s;

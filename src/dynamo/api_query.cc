@@ -132,10 +132,9 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
 
 // Walks [begin, end) of the table's items in order (or reverse) and builds
 // the page: filter, limit (counted before the filter, as AWS does), 1 MB cap.
-Result<json::value> ReadPage(const storage::Store& store, const TableInfo& t, const ReadOptions& o,
+Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, const ReadOptions& o,
                              const std::string& begin, const std::string& end, bool forward) {
-  auto snap = store.NewSnapshot();
-  auto it = store.NewIterator(storage::Family::kItems, snap.get());
+  auto it = backend.OpenCursor();
   std::string start_key;
   if (o.exclusive_start_key) {
     auto enc = EncodeItemKey(t.key_schema, *o.exclusive_start_key);
@@ -228,7 +227,7 @@ Result<json::value> DynamoApi::Scan(const Request& r) {
   Status unused = expr::CheckUnusedPlaceholders(*maps, used);
   if (!unused.ok()) return unused;
   const std::string begin = (*table)->KeyPrefix();
-  return ReadPage(*store_, **table, *options, begin, storage::PrefixEnd(begin), true);
+  return ReadPage(*items_, **table, *options, begin, storage::PrefixEnd(begin), true);
 }
 
 Result<json::value> DynamoApi::Query(const Request& r) {
@@ -310,7 +309,7 @@ Result<json::value> DynamoApi::Query(const Request& r) {
     out["ScannedCount"] = 0;
     return out;
   }
-  return ReadPage(*store_, t, *options, begin, end, forward);
+  return ReadPage(*items_, t, *options, begin, end, forward);
 }
 
 }  // namespace streamer::dynamo

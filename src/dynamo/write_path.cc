@@ -66,6 +66,126 @@ StoredItemPtr MakeStoredItem(json::object item) {
   return MakeStoredItem(std::move(item), size);
 }
 
+namespace {
+
+// One write between its decision and its staging.
+struct Prepared {
+  bool exists = false;
+  std::string old_bytes;  // the stored item: the stream's OldImage, decoded only if needed
+  std::optional<json::object> current;
+  Mutation mutation;
+};
+
+// Decodes the stored item at most once; false (with result->status) if corrupt.
+bool DecodeCurrent(const TableInfo& table, const ItemAddress& address, Prepared& p, WriteResult* result) {
+  if (!p.exists || p.current) return true;
+  auto decoded = DecodeStoredItem(table, address.storage_key, p.old_bytes);
+  if (!decoded) {
+    result->status = decoded.status();
+    return false;
+  }
+  p.current = std::move(*decoded);
+  return true;
+}
+
+bool StreamsOld(const TableInfo& t) {
+  return t.has_stream() && (t.stream_view_type == "OLD_IMAGE" || t.stream_view_type == "NEW_AND_OLD_IMAGES");
+}
+bool StreamsNew(const TableInfo& t) {
+  return t.has_stream() && (t.stream_view_type == "NEW_IMAGE" || t.stream_view_type == "NEW_AND_OLD_IMAGES");
+}
+
+// Reads the item as `view` sees it and runs `decide`; stages nothing. False
+// (with result->status) when the write must not happen.
+bool Prepare(storage::DrainView& view, const TableInfo& table, const ItemAddress& address, const Decide& decide,
+             bool wants_old_item, Prepared& p, WriteResult* result) {
+  Status read_error;
+  p.exists = view.GetItem(address.storage_key, &p.old_bytes, &read_error);
+  if (!p.exists && !read_error.ok()) {
+    result->status = read_error;
+    return false;
+  }
+  if ((decide.reads_current() || wants_old_item || StreamsOld(table)) && !DecodeCurrent(table, address, p, result)) {
+    return false;
+  }
+  Result<Mutation> m = decide(p.current ? &*p.current : nullptr);
+  if (!m) {
+    result->status = m.status();
+    result->old_item = std::move(p.current);
+    return false;
+  }
+  p.mutation = std::move(*m);
+  return true;
+}
+
+// Stages a prepared write and its stream record in `view`.
+void Stage(storage::DrainView& view, const TableInfo& table, const ItemAddress& address, int stream_shard,
+           int writer, Prepared& p, WriteResult* result) {
+  std::string_view event_name;
+  switch (p.mutation.kind) {
+    case Mutation::Kind::kNone:
+      if (!DecodeCurrent(table, address, p, result)) return;
+      if (p.current) {
+        auto same = std::make_shared<StoredItem>();
+        same->item = *p.current;
+        same->encoded = std::move(p.old_bytes);
+        result->new_item = std::move(same);
+      }
+      result->old_item = std::move(p.current);
+      return;
+    case Mutation::Kind::kDelete:
+      if (!p.exists) return;  // deleting nothing changes nothing, and streams nothing
+      view.DeleteItem(address.storage_key);
+      event_name = "REMOVE";
+      break;
+    case Mutation::Kind::kPut: {
+      const StoredItem& next = *p.mutation.new_item;
+      // A write that changes nothing leaves no stream record (as DynamoDB).
+      // Equal items have encodings of equal size (only attribute and set
+      // order may differ), so only then is the stored item decoded to compare.
+      bool unchanged = false;
+      if (p.exists) {
+        if (p.old_bytes == next.encoded) {
+          unchanged = true;
+        } else if (p.old_bytes.size() == next.encoded.size()) {
+          if (!DecodeCurrent(table, address, p, result)) return;
+          unchanged = SameItem(*p.current, next.item);
+        }
+      }
+      view.PutItem(address.storage_key, next.encoded);
+      result->new_item = p.mutation.new_item;
+      if (unchanged) {
+        result->old_item = std::move(p.current);
+        return;
+      }
+      event_name = p.exists ? "MODIFY" : "INSERT";
+      break;
+    }
+  }
+  result->old_item = std::move(p.current);
+  if (table.has_stream()) {
+    const bool stream_old = StreamsOld(table), stream_new = StreamsNew(table);
+    // Images straight from the stored bytes, and only those the view keeps.
+    std::string old_json, new_json;
+    if (p.exists && stream_old) {
+      (void)AppendItemJson(p.old_bytes, &old_json);  // decoded in Prepare: cannot fail
+    }
+    if (result->new_item && stream_new) {
+      (void)AppendItemJson(result->new_item->encoded, &new_json);  // our own encoding
+    }
+    const json::object* old_image = stream_old && result->old_item ? &*result->old_item : nullptr;
+    const std::string keys_json = json::serialize(address.key);
+    streams::Change change{event_name, keys_json, old_json, new_json,
+                           RecordSize(address.key, old_image, stream_new ? result->new_item.get() : nullptr,
+                                      table.stream_view_type)};
+    const uint64_t seq = view.NextSequence(writer);
+    view.Put(storage::Family::kStream, streams::RecordKey(table.id, stream_shard, seq),
+             streams::BuildRecord(change, table.stream_view_type, seq, table.region, NowMillis()));
+  }
+}
+
+}  // namespace
+
 void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress address,
                  Decide decide, WriteDone done, bool wants_old_item) {
   // A key's stream shard is fixed by the table's saved layout; the writer
@@ -76,100 +196,61 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
   storage::WriteTask task;
   task.apply = [table, address = std::move(address), decide = std::move(decide), wants_old_item, result,
                 stream_shard, writer](storage::DrainView& view) {
-    std::string old_bytes;  // the stored item: the stream's OldImage, decoded only if needed
-    Status read_error;
-    const bool exists = view.GetItem(address.storage_key, &old_bytes, &read_error);
-    if (!exists && !read_error.ok()) {
-      result->status = read_error;
-      return;
-    }
-    std::optional<json::object> current;
-    auto decode = [&]() -> bool {  // at most once
-      if (!exists || current) return true;
-      auto decoded = DecodeStoredItem(*table, address.storage_key, old_bytes);
-      if (!decoded) {
-        result->status = decoded.status();
-        return false;
-      }
-      current = std::move(*decoded);
-      return true;
-    };
-    const std::string& view_type = table->stream_view_type;
-    const bool stream_old = table->has_stream() && (view_type == "OLD_IMAGE" || view_type == "NEW_AND_OLD_IMAGES");
-    const bool stream_new = table->has_stream() && (view_type == "NEW_IMAGE" || view_type == "NEW_AND_OLD_IMAGES");
-    if ((decide.reads_current() || wants_old_item || stream_old) && !decode()) return;
-    Result<Mutation> m = decide(current ? &*current : nullptr);
-    if (!m) {
-      result->status = m.status();
-      result->old_item = std::move(current);
-      return;
-    }
-    std::string_view event_name;
-    switch (m->kind) {
-      case Mutation::Kind::kNone:
-        if (!decode()) return;
-        if (current) {
-          auto same = std::make_shared<StoredItem>();
-          same->item = *current;
-          same->encoded = std::move(old_bytes);
-          result->new_item = std::move(same);
-        }
-        result->old_item = std::move(current);
-        return;
-      case Mutation::Kind::kDelete:
-        if (!exists) return;  // deleting nothing changes nothing, and streams nothing
-        view.DeleteItem(address.storage_key);
-        event_name = "REMOVE";
-        break;
-      case Mutation::Kind::kPut: {
-        const StoredItem& next = *m->new_item;
-        // A write that changes nothing leaves no stream record (as DynamoDB).
-        // Equal items have encodings of equal size (only attribute and set
-        // order may differ), so only then is the stored item decoded to compare.
-        bool unchanged = false;
-        if (exists) {
-          if (old_bytes == next.encoded) {
-            unchanged = true;
-          } else if (old_bytes.size() == next.encoded.size()) {
-            if (!decode()) return;
-            unchanged = SameItem(*current, next.item);
-          }
-        }
-        view.PutItem(address.storage_key, next.encoded);
-        result->new_item = std::move(m->new_item);
-        if (unchanged) {
-          result->old_item = std::move(current);
-          return;
-        }
-        event_name = exists ? "MODIFY" : "INSERT";
-        break;
-      }
-    }
-    result->old_item = std::move(current);
-    if (table->has_stream()) {
-      // Images straight from the stored bytes, and only those the view keeps.
-      std::string old_json, new_json;
-      if (exists && stream_old) {
-        (void)AppendItemJson(old_bytes, &old_json);  // decoded above: cannot fail
-      }
-      if (result->new_item && stream_new) {
-        (void)AppendItemJson(result->new_item->encoded, &new_json);  // our own encoding
-      }
-      const json::object* old_image = stream_old && result->old_item ? &*result->old_item : nullptr;
-      const std::string keys_json = json::serialize(address.key);
-      streams::Change change{event_name, keys_json, old_json, new_json,
-                             RecordSize(address.key, old_image, stream_new ? result->new_item.get() : nullptr,
-                                         view_type)};
-      const uint64_t seq = view.NextSequence(writer);
-      view.Put(storage::Family::kStream, streams::RecordKey(table->id, stream_shard, seq),
-               streams::BuildRecord(change, view_type, seq, table->region, NowMillis()));
-    }
+    Prepared p;
+    if (!Prepare(view, *table, address, decide, wants_old_item, p, result.get())) return;
+    Stage(view, *table, address, stream_shard, writer, p, result.get());
   };
   task.done = [result, done = std::move(done)](const Status& commit) {
     if (!commit.ok() && result->status.ok()) result->status = commit;
     done(std::move(*result));
   };
   writers->Submit(writer, std::move(task));
+}
+
+void SubmitAtomic(storage::ShardWriters* writers, std::vector<AtomicWrite> writes, AtomicDone done) {
+  struct State {
+    std::vector<AtomicWrite> writes;
+    std::vector<int> stream_shards, owners;
+    std::vector<WriteResult> results;
+    bool applied = false;
+  };
+  auto state = std::make_shared<State>();
+  std::vector<int> involved;
+  for (const auto& w : writes) {
+    const int shard = w.table->StreamShardOf(w.address.partition);
+    state->stream_shards.push_back(shard);
+    state->owners.push_back(w.table->WriterOf(shard, writers->writer_count()));
+    involved.push_back(state->owners.back());
+  }
+  state->results.resize(writes.size());
+  state->writes = std::move(writes);
+  storage::WriteTask task;
+  task.apply = [state](storage::DrainView& view) {
+    // Every decision against one consistent view first; only if all of them
+    // allow their write is anything staged.
+    std::vector<Prepared> prepared(state->writes.size());
+    bool all = true;
+    for (size_t i = 0; i < state->writes.size(); ++i) {
+      const AtomicWrite& w = state->writes[i];
+      all &= Prepare(view, *w.table, w.address, w.decide, w.wants_old_item, prepared[i], &state->results[i]);
+    }
+    if (!all) return;
+    for (size_t i = 0; i < state->writes.size(); ++i) {
+      const AtomicWrite& w = state->writes[i];
+      Stage(view, *w.table, w.address, state->stream_shards[i], state->owners[i], prepared[i], &state->results[i]);
+    }
+    state->applied = true;
+  };
+  task.done = [state, done = std::move(done)](const Status& commit) {
+    if (!commit.ok()) {
+      state->applied = false;
+      for (auto& r : state->results) {
+        if (r.status.ok()) r.status = commit;
+      }
+    }
+    done(state->applied, std::move(state->results));
+  };
+  writers->SubmitMulti(std::move(involved), std::move(task));
 }
 
 }  // namespace streamer::dynamo

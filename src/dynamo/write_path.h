@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "core/json.h"
 #include "dynamo/table_catalog.h"
@@ -79,5 +80,22 @@ Result<ItemAddress> AddressOf(const TableInfo& table, const json::object& key_or
 // `wants_old_item`: the answer needs WriteResult::old_item (ReturnValues).
 void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress address,
                  Decide decide, WriteDone done, bool wants_old_item = true);
+
+// One write of an atomic group (distinct items, any tables and shards).
+struct AtomicWrite {
+  TablePtr table;
+  ItemAddress address;
+  Decide decide;
+  bool wants_old_item = false;
+};
+// `applied`: every write happened, in one commit with all their stream
+// records; otherwise none did, and each result's status says why its own
+// decision refused (ok for the ones that would have gone ahead).
+using AtomicDone = std::function<void(bool applied, std::vector<WriteResult> results)>;
+
+// Decides every write against one consistent view of all the writers that
+// own the items (parked in a fixed order, see ShardWriters::SubmitMulti) and
+// commits all or nothing: the primitive under TransactWriteItems.
+void SubmitAtomic(storage::ShardWriters* writers, std::vector<AtomicWrite> writes, AtomicDone done);
 
 }  // namespace streamer::dynamo

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <future>
 #include <random>
+#include <set>
 
 #include "dynamo/decisions.h"
 #include "dynamo/item_storage.h"
@@ -161,6 +162,68 @@ TEST(StorageFormat, NewerVersionRefusedOldJsonMigrated) {
     EXPECT_FALSE(refused.ok());
     EXPECT_NE(refused.message().find("storage format 2, newer than this streamer reads"), std::string::npos)
         << refused.message();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// SubmitAtomic: writes on items owned by different writers commit all or
+// nothing; a refused decision applies none of them and reports which refused.
+TEST(WritePath, AtomicWritesAcrossWritersAreAllOrNothing) {
+  const std::string dir = (std::filesystem::temp_directory_path() /
+                           ("atomic_test_" + std::to_string(std::random_device{}()))).string();
+  {
+    auto store = storage::Store::Open({dir, storage::Durability::kFsync});
+    ASSERT_TRUE(store.ok());
+    storage::ShardWriters writers(store->get(), {.writers = 4});
+    ASSERT_TRUE(writers.Start().ok());
+    auto t = std::make_shared<TableInfo>(*Table());
+    t->stream_shards = 4;
+    TablePtr table = t;
+    // Keys until two land on different writers.
+    std::vector<json::object> items;
+    std::set<int> owners;
+    for (int i = 0; owners.size() < 3 && i < 100; ++i) {
+      json::object item = Obj("{\"pk\":{\"S\":\"k" + std::to_string(i) + "\"}}");
+      auto address = AddressOf(*table, item);
+      const int owner = table->WriterOf(table->StreamShardOf(address->partition), 4);
+      if (owners.insert(owner).second) items.push_back(item);
+    }
+    ASSERT_EQ(items.size(), 3u);
+    auto run = [&](std::vector<Decide> decides) {
+      std::vector<AtomicWrite> writes;
+      for (size_t i = 0; i < items.size(); ++i) {
+        writes.push_back(AtomicWrite{table, *AddressOf(*table, items[i]), decides[i], true});
+      }
+      std::promise<std::pair<bool, std::vector<WriteResult>>> p;
+      SubmitAtomic(&writers, std::move(writes), [&p](bool applied, std::vector<WriteResult> results) {
+        p.set_value({applied, std::move(results)});
+      });
+      return p.get_future().get();
+    };
+    const json::object values = Obj(R"({":v":{"S":"x"}})");
+    auto must_exist = Condition("attribute_exists(pk)", values);
+    // The third requires the item to exist: it does not, so nothing is written.
+    auto refused = run({DecidePut(nullptr, MakeStoredItem(items[0])), DecidePut(nullptr, MakeStoredItem(items[1])),
+                        DecidePut(must_exist, MakeStoredItem(items[2]))});
+    EXPECT_FALSE(refused.first);
+    EXPECT_TRUE(refused.second[0].status.ok());
+    EXPECT_TRUE(refused.second[2].status.Is(Code::kConditionalCheckFailed));
+    std::string bytes;
+    for (const auto& item : items) {
+      EXPECT_TRUE((*store)->Get(storage::Family::kItems, AddressOf(*table, item)->storage_key, &bytes).Is(Code::kNotFound));
+    }
+    auto applied = run({DecidePut(nullptr, MakeStoredItem(items[0])), DecidePut(nullptr, MakeStoredItem(items[1])),
+                        DecidePut(nullptr, MakeStoredItem(items[2]))});
+    EXPECT_TRUE(applied.first);
+    for (const auto& item : items) {
+      EXPECT_TRUE((*store)->Get(storage::Family::kItems, AddressOf(*table, item)->storage_key, &bytes).ok());
+    }
+    // One stream record per item, each in its own shard, all durable.
+    auto it = (*store)->NewIterator(storage::Family::kStream);
+    int records = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++records;
+    EXPECT_EQ(records, 3);
+    writers.Stop();
   }
   std::filesystem::remove_all(dir);
 }

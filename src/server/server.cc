@@ -71,6 +71,7 @@ struct Server::Impl {
   std::unique_ptr<storage::ShardWriters> writers;
   std::unique_ptr<streams::StreamSource> stream_source;
   std::unique_ptr<storage::CheckpointStore> checkpoints;
+  std::unique_ptr<dynamo::ItemBackend> item_backend;
   std::unique_ptr<dynamo::TableCatalog> catalog;
   std::unique_ptr<WorkerPool> read_pool;  // Query/Scan, off the I/O threads
   std::unique_ptr<WorkerPool> ddl_pool;   // table DDL, one at a time
@@ -167,7 +168,8 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   if (!st.ok()) return st;
   s.read_pool = std::make_unique<WorkerPool>("reads", 2);
   s.ddl_pool = std::make_unique<WorkerPool>("ddl", 1);
-  s.dynamo = std::make_unique<dynamo::DynamoApi>(s.catalog.get(), s.store.get(), s.writers.get(),
+  s.item_backend = dynamo::NewEmbeddedItemBackend(s.store.get(), s.writers.get());
+  s.dynamo = std::make_unique<dynamo::DynamoApi>(s.catalog.get(), s.item_backend.get(),
                                                  dynamo::BlockingPools{s.read_pool.get(), s.ddl_pool.get()});
   s.streams_api = std::make_unique<streams::StreamsApi>(s.catalog.get(), s.stream_source.get());
 
