@@ -46,6 +46,24 @@ def read_batches(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
+def wait_for_distinct(path, expected, timeout=30.0, quiet=1.0):
+    """Waits until every n in `expected` was delivered (redeliveries do not count) and then
+    nothing new arrived for `quiet` seconds (a batch in flight has finished); returns the batches."""
+    deadline = time.monotonic() + timeout
+    last_size, last_change = -1, time.monotonic()
+    while True:
+        batches = read_batches(path)
+        seen = {int(r['n']) for b in batches for r in b['records']}
+        size = sum(len(b['records']) for b in batches)
+        if size != last_size:
+            last_size, last_change = size, time.monotonic()
+        if set(expected) <= seen and time.monotonic() - last_change >= quiet:
+            return batches
+        if time.monotonic() > deadline:
+            raise AssertionError('missing %s in %s after %.0fs' % (sorted(set(expected) - seen), path, timeout))
+        time.sleep(0.05)
+
+
 def wait_for_records(path, count, timeout=20.0):
     """Waits until the handler wrote at least `count` records; returns the batches."""
     deadline = time.monotonic() + timeout
@@ -246,9 +264,8 @@ class CheckpointDurabilityTest(unittest.TestCase):
             server.start()
             ddb = server.client('dynamodb')
             ddb.put_item(TableName='FnDurable', Item={'pk': {'S': 'd0'}, 'n': {'N': str(total)}})
-            batches = wait_for_records(out, total + 1, timeout=30)
-            time.sleep(0.5)
-            batches = read_batches(out)
+            # Redelivered records must not count towards "all delivered".
+            batches = wait_for_distinct(out, range(total + 1), timeout=60)
             records = [r for b in batches for r in b['records']]
             counts = collections.Counter(int(r['n']) for r in records)
             self.assertEqual(sorted(counts), list(range(total + 1)), 'a record was skipped')
