@@ -24,8 +24,6 @@ Status AttributeNameLength(std::string_view name, const std::string& field) {
   return Status::Ok();
 }
 
-const std::set<std::string_view> kViewTypes = {"KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE",
-                                               "NEW_AND_OLD_IMAGES"};
 }  // namespace
 
 ApiReply ErrorReply(const Status& status) {
@@ -126,7 +124,7 @@ json::object DescribeTableJson(const TableInfo& t, std::string_view status) {
   }
   if (t.has_stream()) {
     d["StreamSpecification"] =
-        json::object{{"StreamEnabled", true}, {"StreamViewType", t.stream_view_type}};
+        json::object{{"StreamEnabled", true}, {"StreamViewType", streams::StreamViewName(t.stream_view)}};
     d["LatestStreamLabel"] = t.stream_label;
     d["LatestStreamArn"] = t.stream_arn;
   }
@@ -261,11 +259,11 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
       if (!*view) {
         return Status::Validation("One or more parameter values were invalid: StreamViewType is required when StreamEnabled is true");
       }
-      if (!kViewTypes.count(**view)) {
+      t.stream_view = streams::ParseStreamView(**view);
+      if (t.stream_view == streams::StreamViewType::kNone) {
         return ConstraintError(**view, "streamSpecification.streamViewType",
                                "Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]");
       }
-      t.stream_view_type = **view;
     } else if (*view) {
       return Status::Validation("One or more parameter values were invalid: StreamViewType cannot be specified when StreamEnabled is false");
     }

@@ -17,10 +17,24 @@ namespace streamer::dynamo {
 
 namespace {
 
+// ReturnValues, as an enum once parsed.
+enum class ReturnValues { kNone, kAllOld, kUpdatedOld, kAllNew, kUpdatedNew };
+
+std::optional<ReturnValues> ParseReturnValues(std::string_view name) {
+  static constexpr std::pair<std::string_view, ReturnValues> kNames[] = {
+      {"NONE", ReturnValues::kNone},         {"ALL_OLD", ReturnValues::kAllOld},
+      {"UPDATED_OLD", ReturnValues::kUpdatedOld}, {"ALL_NEW", ReturnValues::kAllNew},
+      {"UPDATED_NEW", ReturnValues::kUpdatedNew}};
+  for (const auto& [n, v] : kNames) {
+    if (n == name) return v;
+  }
+  return std::nullopt;
+}
+
 // The expression members every conditional write shares.
 struct ConditionRequest {
   std::shared_ptr<const expr::ParsedCondition> condition;  // null: unconditional
-  std::string return_values = "NONE";
+  ReturnValues return_values = ReturnValues::kNone;
   bool return_old_on_failure = false;
 };
 
@@ -37,7 +51,7 @@ Status RejectLegacy(const json::object& r) {
 }
 
 Result<ConditionRequest> ParseConditionRequest(const json::object& r,
-                                               std::initializer_list<std::string_view> allowed_returns,
+                                               std::initializer_list<ReturnValues> allowed_returns,
                                                const expr::UsedPlaceholders& also_used = {}) {
   ConditionRequest c;
   Status legacy = RejectLegacy(r);
@@ -60,15 +74,15 @@ Result<ConditionRequest> ParseConditionRequest(const json::object& r,
   if (*rv) {
     // Outside the ReturnValue enum: a constraint error (AWS's enum order);
     // in it but not meaningful for this operation: "invalid value".
-    if (**rv != "NONE" && **rv != "ALL_OLD" && **rv != "UPDATED_OLD" && **rv != "ALL_NEW" &&
-        **rv != "UPDATED_NEW") {
+    const std::optional<ReturnValues> parsed = ParseReturnValues(**rv);
+    if (!parsed) {
       return ConstraintError(**rv, "returnValues",
                              "Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
     }
     bool ok = false;
-    for (auto a : allowed_returns) ok |= (**rv == a);
+    for (auto a : allowed_returns) ok |= (*parsed == a);
     if (!ok) return Status::Validation("Return values set to invalid value");
-    c.return_values = **rv;
+    c.return_values = *parsed;
   }
   auto on_fail = OptionalString(r, "ReturnValuesOnConditionCheckFailure");
   if (!on_fail) return on_fail.status();
@@ -156,8 +170,8 @@ void AnswerWrite(const WriteResult& w, const ConditionRequest& c, const ReplyFn&
     return;
   }
   json::object out;
-  if (c.return_values == "ALL_OLD" && w.old_item) out["Attributes"] = *w.old_item;
-  if (c.return_values == "ALL_NEW" && w.new_item) out["Attributes"] = w.new_item->item;
+  if (c.return_values == ReturnValues::kAllOld && w.old_item) out["Attributes"] = *w.old_item;
+  if (c.return_values == ReturnValues::kAllNew && w.new_item) out["Attributes"] = w.new_item->item;
   reply(ApiReply{200, json::serialize(out)});
 }
 
@@ -178,14 +192,14 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
   json::object item = CanonicalizeItem(**item_v);
   valid = ValidateItemForTable(**table, item);
   if (!valid.ok()) return reply(ErrorReply(valid));
-  auto cond = ParseConditionRequest(r, {"NONE", "ALL_OLD"});
+  auto cond = ParseConditionRequest(r, {ReturnValues::kNone, ReturnValues::kAllOld});
   if (!cond) return reply(ErrorReply(cond.status()));
   auto address = AddressOf(**table, item);
   if (!address) return reply(ErrorReply(address.status()));
 
   // Sized and encoded here, on the I/O thread: the serial writer only stores the bytes.
   Decide decide = DecidePut(cond->condition, MakeStoredItem(std::move(item)));
-  const bool wants_old = cond->return_values == "ALL_OLD" || cond->return_old_on_failure;
+  const bool wants_old = cond->return_values == ReturnValues::kAllOld || cond->return_old_on_failure;
   items_->Write(*table, std::move(*address), std::move(decide),
               [c = std::move(*cond), reply = std::move(reply)](WriteResult w) { AnswerWrite(w, c, reply); },
               wants_old);
@@ -197,12 +211,12 @@ void DynamoApi::DeleteItem(const Request& r, ReplyFn reply) {
   if (!table) return reply(ErrorReply(table.status()));
   auto key = KeyOf(**table, r);
   if (!key) return reply(ErrorReply(key.status()));
-  auto cond = ParseConditionRequest(r, {"NONE", "ALL_OLD"});
+  auto cond = ParseConditionRequest(r, {ReturnValues::kNone, ReturnValues::kAllOld});
   if (!cond) return reply(ErrorReply(cond.status()));
   auto address = AddressOf(**table, *key);
   if (!address) return reply(ErrorReply(address.status()));
   Decide decide = DecideDelete(cond->condition);
-  const bool wants_old = cond->return_values == "ALL_OLD" || cond->return_old_on_failure;
+  const bool wants_old = cond->return_values == ReturnValues::kAllOld || cond->return_old_on_failure;
   items_->Write(*table, std::move(*address), std::move(decide),
               [c = std::move(*cond), reply = std::move(reply)](WriteResult w) {
                 w.new_item.reset();
@@ -229,7 +243,8 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
     if (!keys.ok()) return reply(ErrorReply(keys));
     update = std::make_shared<const expr::ParsedUpdate>(std::move(*parsed));
   }
-  auto cond = ParseConditionRequest(r, {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"},
+  auto cond = ParseConditionRequest(r, {ReturnValues::kNone, ReturnValues::kAllOld, ReturnValues::kUpdatedOld,
+                                       ReturnValues::kAllNew, ReturnValues::kUpdatedNew},
                                     update ? update->used : expr::UsedPlaceholders{});
   if (!cond) return reply(ErrorReply(cond.status()));
   auto address = AddressOf(**table, *key);
@@ -245,8 +260,8 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
   }
   items_->Write(t, std::move(*address), std::move(decide),
               [c = std::move(*cond), touched, reply = std::move(reply)](WriteResult w) {
-                if (w.status.ok() && (c.return_values == "UPDATED_OLD" || c.return_values == "UPDATED_NEW")) {
-                  const json::object* source = c.return_values == "UPDATED_OLD"
+                if (w.status.ok() && (c.return_values == ReturnValues::kUpdatedOld || c.return_values == ReturnValues::kUpdatedNew)) {
+                  const json::object* source = c.return_values == ReturnValues::kUpdatedOld
                                                    ? (w.old_item ? &*w.old_item : nullptr)
                                                    : (w.new_item ? &w.new_item->item : nullptr);
                   json::object attrs;

@@ -38,7 +38,7 @@ json::value TableInfo::ToJson() const {
   o["attribute_definitions"] = attribute_definitions;
   o["billing_mode"] = billing_mode;
   o["provisioned_throughput"] = provisioned_throughput;
-  o["stream_view_type"] = stream_view_type;
+  o["stream_view_type"] = streams::StreamViewName(stream_view);
   o["stream_label"] = stream_label;
   o["creation_millis"] = creation_millis;
   o["table_arn"] = table_arn;
@@ -59,7 +59,7 @@ Result<TableInfo> TableInfo::FromJson(const json::value& v) {
     t.attribute_definitions = o.at("attribute_definitions").as_array();
     t.billing_mode = std::string(o.at("billing_mode").as_string());
     t.provisioned_throughput = o.at("provisioned_throughput").as_object();
-    t.stream_view_type = std::string(o.at("stream_view_type").as_string());
+    t.stream_view = streams::ParseStreamView(o.at("stream_view_type").as_string());
     t.stream_label = std::string(o.at("stream_label").as_string());
     t.creation_millis = o.at("creation_millis").to_number<int64_t>();
     t.table_arn = std::string(o.at("table_arn").as_string());

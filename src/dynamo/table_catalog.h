@@ -15,6 +15,7 @@
 #include "core/json.h"
 #include "dynamo/model/key_schema.h"
 #include "storage/store.h"
+#include "streams/stream_record.h"
 
 namespace streamer::dynamo {
 
@@ -34,7 +35,7 @@ struct TableInfo {
   json::array attribute_definitions;
   std::string billing_mode = "PROVISIONED";
   json::object provisioned_throughput;  // as DescribeTable shows it
-  std::string stream_view_type;         // "" = no stream
+  streams::StreamViewType stream_view = streams::StreamViewType::kNone;  // kNone = no stream
   std::string stream_label;             // set when the stream was enabled
   int64_t creation_millis = 0;
   std::string table_arn;
@@ -46,7 +47,7 @@ struct TableInfo {
   int stream_shards = 1;
   std::string region;      // not persisted: the serving identity
 
-  bool has_stream() const { return !stream_view_type.empty(); }
+  bool has_stream() const { return stream_view != streams::StreamViewType::kNone; }
   // The storage prefix of this table's keys (4 bytes).
   std::string KeyPrefix() const;
   // The stream shard of an encoded partition key.

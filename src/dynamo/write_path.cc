@@ -33,10 +33,10 @@ namespace {
 
 // Stream record size as DynamoDB counts it: keys plus the images the view keeps.
 size_t RecordSize(const json::object& keys, const json::object* old_image, const StoredItem* new_image,
-                  std::string_view view) {
+                  streams::StreamViewType view) {
   size_t size = ItemSize(keys);
-  if (old_image && (view == "OLD_IMAGE" || view == "NEW_AND_OLD_IMAGES")) size += ItemSize(*old_image);
-  if (new_image && (view == "NEW_IMAGE" || view == "NEW_AND_OLD_IMAGES")) {
+  if (old_image && streams::KeepsOldImage(view)) size += ItemSize(*old_image);
+  if (new_image && streams::KeepsNewImage(view)) {
     size += new_image->size ? new_image->size : ItemSize(new_image->item);
   }
   return size;
@@ -89,10 +89,10 @@ bool DecodeCurrent(const TableInfo& table, const ItemAddress& address, Prepared&
 }
 
 bool StreamsOld(const TableInfo& t) {
-  return t.has_stream() && (t.stream_view_type == "OLD_IMAGE" || t.stream_view_type == "NEW_AND_OLD_IMAGES");
+  return streams::KeepsOldImage(t.stream_view);
 }
 bool StreamsNew(const TableInfo& t) {
-  return t.has_stream() && (t.stream_view_type == "NEW_IMAGE" || t.stream_view_type == "NEW_AND_OLD_IMAGES");
+  return streams::KeepsNewImage(t.stream_view);
 }
 
 // Reads the item as `view` sees it and runs `decide`; stages nothing. False
@@ -177,10 +177,10 @@ void Stage(storage::DrainView& view, const TableInfo& table, const ItemAddress& 
     const std::string keys_json = json::serialize(address.key);
     streams::Change change{event_name, keys_json, old_json, new_json,
                            RecordSize(address.key, old_image, stream_new ? result->new_item.get() : nullptr,
-                                      table.stream_view_type)};
+                                      table.stream_view)};
     const uint64_t seq = view.NextSequence(writer);
     view.Put(storage::Family::kStream, streams::RecordKey(table.id, stream_shard, seq),
-             streams::BuildRecord(change, table.stream_view_type, seq, table.region, NowMillis()));
+             streams::BuildRecord(change, table.stream_view, seq, table.region, NowMillis()));
   }
 }
 

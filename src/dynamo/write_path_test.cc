@@ -28,7 +28,7 @@ TablePtr Table() {
   t->name = "T";
   t->id = 7;
   t->key_schema.partition = {"pk", "S"};
-  t->stream_view_type = "NEW_AND_OLD_IMAGES";
+  t->stream_view = streams::StreamViewType::kNewAndOldImages;
   return t;
 }
 

@@ -185,7 +185,7 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
         existing->key_schema.sort.has_value() == t.sort_key.has_value() &&
         (!t.sort_key || (existing->key_schema.sort->name == t.sort_key->name &&
                          existing->key_schema.sort->type == t.sort_key->type));
-    if (!same_keys || existing->stream_view_type != t.stream_view_type) {
+    if (!same_keys || streams::StreamViewName(existing->stream_view) != t.stream_view_type) {
       return Status::Validation("table " + t.name + " in " + config.data_dir +
                                 " has another key schema or stream than the stack declares; "
                                 "delete the table or use another --data directory");

@@ -54,10 +54,29 @@ int ShardIndex(std::string_view shard_id, int64_t stream_creation_millis, int sh
   return -1;
 }
 
-std::string BuildRecord(const Change& change, std::string_view view_type, uint64_t sequence,
+std::string_view StreamViewName(StreamViewType view) {
+  switch (view) {
+    case StreamViewType::kKeysOnly: return "KEYS_ONLY";
+    case StreamViewType::kNewImage: return "NEW_IMAGE";
+    case StreamViewType::kOldImage: return "OLD_IMAGE";
+    case StreamViewType::kNewAndOldImages: return "NEW_AND_OLD_IMAGES";
+    case StreamViewType::kNone: break;
+  }
+  return "";
+}
+
+StreamViewType ParseStreamView(std::string_view name) {
+  for (auto v : {StreamViewType::kKeysOnly, StreamViewType::kNewImage, StreamViewType::kOldImage,
+                 StreamViewType::kNewAndOldImages}) {
+    if (StreamViewName(v) == name) return v;
+  }
+  return StreamViewType::kNone;
+}
+
+std::string BuildRecord(const Change& change, StreamViewType view_type, uint64_t sequence,
                         std::string_view region, int64_t now_millis) {
-  const bool want_new = view_type == "NEW_IMAGE" || view_type == "NEW_AND_OLD_IMAGES";
-  const bool want_old = view_type == "OLD_IMAGE" || view_type == "NEW_AND_OLD_IMAGES";
+  const bool want_new = KeepsNewImage(view_type);
+  const bool want_old = KeepsOldImage(view_type);
   std::string r;
   r.reserve(256 + change.keys_json.size() + change.old_image_json.size() + change.new_image_json.size());
   r += "{\"awsRegion\":";
@@ -79,7 +98,7 @@ std::string BuildRecord(const Change& change, std::string_view view_type, uint64
   r += "\",\"SizeBytes\":";
   r += std::to_string(change.size_bytes);
   r += ",\"StreamViewType\":\"";
-  r += view_type;
+  r += StreamViewName(view_type);
   r += "\"},\"eventID\":\"";
   r += RandomHex(16);
   r += "\",\"eventName\":\"";

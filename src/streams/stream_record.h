@@ -15,6 +15,19 @@
 
 namespace streamer::streams {
 
+// What a stream record carries besides the keys (StreamViewType).
+enum class StreamViewType { kNone, kKeysOnly, kNewImage, kOldImage, kNewAndOldImages };
+// AWS's name ("NEW_IMAGE", ...); "" for kNone.
+std::string_view StreamViewName(StreamViewType view);
+// kNone for a name that is not one.
+StreamViewType ParseStreamView(std::string_view name);
+inline bool KeepsNewImage(StreamViewType v) {
+  return v == StreamViewType::kNewImage || v == StreamViewType::kNewAndOldImages;
+}
+inline bool KeepsOldImage(StreamViewType v) {
+  return v == StreamViewType::kOldImage || v == StreamViewType::kNewAndOldImages;
+}
+
 // Storage key: [table id u32][shard u16][sequence u64], all big-endian, so a
 // shard's records are one ordered range.
 std::string RecordKey(uint32_t table_id, int shard, uint64_t sequence);
@@ -42,7 +55,7 @@ struct Change {
 };
 
 // Builds the record for `change` as `view_type` shows it.
-std::string BuildRecord(const Change& change, std::string_view view_type, uint64_t sequence,
+std::string BuildRecord(const Change& change, StreamViewType view_type, uint64_t sequence,
                         std::string_view region, int64_t now_millis);
 
 // Lambda's event record: the stored record with eventSourceARN appended.

@@ -44,7 +44,7 @@ TEST(StreamRecord, ViewTypesAndLambdaRecord) {
   struct Case { const char* view; bool has_old, has_new; };
   for (Case c : {Case{"KEYS_ONLY", false, false}, Case{"NEW_IMAGE", false, true},
                  Case{"OLD_IMAGE", true, false}, Case{"NEW_AND_OLD_IMAGES", true, true}}) {
-    json::value r = json::parse(BuildRecord(change, c.view, 5, "eu-west-1", 1795555315123));
+    json::value r = json::parse(BuildRecord(change, ParseStreamView(c.view), 5, "eu-west-1", 1795555315123));
     const json::object& d = r.at("dynamodb").as_object();
     EXPECT_EQ(d.contains("OldImage"), c.has_old) << c.view;
     EXPECT_EQ(d.contains("NewImage"), c.has_new) << c.view;
@@ -64,10 +64,10 @@ TEST(StreamRecord, ViewTypesAndLambdaRecord) {
   }
   // No image to show: the member is absent, not null.
   Change insert{"INSERT", keys_json, "", new_json, 5};
-  json::value r = json::parse(BuildRecord(insert, "NEW_AND_OLD_IMAGES", 6, "us-east-1", 0));
+  json::value r = json::parse(BuildRecord(insert, StreamViewType::kNewAndOldImages, 6, "us-east-1", 0));
   EXPECT_FALSE(r.at("dynamodb").as_object().contains("OldImage"));
   EXPECT_TRUE(r.at("dynamodb").as_object().contains("NewImage"));
-  std::string stored = BuildRecord(change, "KEYS_ONLY", 5, "us-east-1", 0);
+  std::string stored = BuildRecord(change, StreamViewType::kKeysOnly, 5, "us-east-1", 0);
   std::string lambda;
   AppendLambdaRecord(&lambda, stored, "arn:aws:dynamodb:us-east-1:000000000000:table/T/stream/x\"y");
   json::value l = json::parse(lambda);

@@ -176,7 +176,7 @@ Result<std::string> StreamsApi::DescribeStream(const json::object& r) {
   json::object d{{"StreamArn", t.stream_arn},
                  {"StreamLabel", t.stream_label},
                  {"StreamStatus", "ENABLED"},
-                 {"StreamViewType", t.stream_view_type},
+                 {"StreamViewType", StreamViewName(t.stream_view)},
                  {"CreationRequestDateTime", static_cast<double>(t.creation_millis) / 1000.0},
                  {"TableName", t.name},
                  {"KeySchema", std::move(key_schema)},
