@@ -12,7 +12,7 @@ startup (spawn -> ready, median of 3 cold starts), stream (gateway write ack -> 
 Peak RSS is read after the PutItem/GetItem load.
 
 Exit code: 0 ok; 1 a measurement failed (a peer's wrk errors are only noted); 2 the floor
-(streamer PutItem >= 3x dynalite, median of the per-round ratios) not met.
+(streamer PutItem and GetItem >= 5x dynalite, median of the per-round ratios) not met.
 """
 
 import argparse
@@ -33,7 +33,8 @@ from harness import (BENCH_DIR, DYNALITE_CLI, GET_KEY_PREFIX, STREAMER_BIN, Serv
                      create_table, git_commit, loadavg, log, median, moto_command, prefill,
                      run_wrk, write_bench_stack)
 
-FLOOR_PUTITEM_VS_DYNALITE = 3.0
+FLOOR_PUTITEM_VS_DYNALITE = 5.0  # issue 10: PutItem and GetItem >= 5x dynalite
+FLOOR_GETITEM_VS_DYNALITE = 5.0
 HANDLER_PREFIX = b'[DynamoLambdaHandler] request: '
 METRICS = ('putitem', 'getitem', 'insertitem', 'alongside', 'startup', 'stream')
 SERVERS = ('streamer', 'dynalite', 'moto')
@@ -322,6 +323,14 @@ def build_report(rounds, args, errors, started, load_start):
                                    median(put_ratios)))
     else:
         notes.append('Floor: not evaluated (needs both streamer and dynalite PutItem results).')
+    get_ratios = [s / d for s, d in [(get(rd, 'streamer', 'get', 'rps'), get(rd, 'dynalite', 'get', 'rps'))
+                                     for rd in rounds] if s is not None and d]
+    if get_ratios:
+        get_floor = median(get_ratios) >= FLOOR_GETITEM_VS_DYNALITE
+        floor = get_floor if floor is None else (floor and get_floor)
+        notes.append('Floor: streamer GetItem throughput >= %.0fx dynalite (median ratio): %s '
+                     '(%.2fx).' % (FLOOR_GETITEM_VS_DYNALITE, 'PASS' if get_floor else 'FAIL',
+                                   median(get_ratios)))
     notes += args.peer_notes
     busy = float(load_start.split()[0])
     if busy > os.cpu_count():
