@@ -135,6 +135,11 @@ bool EventSourceMapping::PollShard(const dynamo::TableInfo& table, int shard) {
     }
   }
   event += "]}";
+  if (!ctx_.checkpoints->Writable()) {
+    // Delivered now, the batch could not be checkpointed and would come again.
+    state.retry_at_ms = NowMillis() + 500;
+    return false;
+  }
   InvokeResult result = handler_->Invoke(event);
   if (!result.ok) {
     ++state.failures;

@@ -24,6 +24,10 @@ class CheckpointStore {
   virtual Result<std::optional<uint64_t>> Load(std::string_view key) const = 0;
   // Saves a position; durable when it returns ok.
   virtual Status Save(std::string_view key, uint64_t sequence) = 0;
+  // Whether Save can succeed now (false while the store's writes are stopped,
+  // e.g. a full disk): a consumer then waits instead of delivering a batch it
+  // could not checkpoint, which would only deliver it again and again.
+  virtual bool Writable() const = 0;
 };
 
 std::unique_ptr<CheckpointStore> NewEmbeddedCheckpointStore(Store* store);

@@ -26,6 +26,8 @@ class EmbeddedCheckpointStore : public CheckpointStore {
     return store_->Write(&batch);
   }
 
+  bool Writable() const override { return store_->Health().writable && !store_->read_only(); }
+
  private:
   Store* store_;
 };
