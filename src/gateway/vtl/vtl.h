@@ -34,7 +34,9 @@ struct List {
 // An insertion-ordered map with string keys (shared and mutable).
 class Map {
  public:
-  explicit Map(bool case_insensitive_keys = false) : case_insensitive_(case_insensitive_keys) {}
+  // Out of line: Value is incomplete here, and clang instantiates the
+  // entries' destructor for an inline constructor.
+  explicit Map(bool case_insensitive_keys = false);
 
   const Value* Find(std::string_view key) const;
   Value* Find(std::string_view key);
