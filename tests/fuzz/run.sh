@@ -24,13 +24,13 @@ for target in json_request expr vtl; do
   max_len=4096
   [ "$target" = vtl ] && max_len=16384
   echo "fuzz: $target for ${seconds}s"
-  if ! "$dir/${target}_fuzz" "$dir/corpus/$target" "$dir/seeds/$target" \
+  if ! "$dir/tests/fuzz/${target}_fuzz" "$dir/corpus/$target" "$dir/seeds/$target" \
       -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$dir/findings/${target}-" \
       >"$dir/$target.log" 2>&1; then
     failed+=("$target")
     echo "fuzz: $target FAILED; log: $dir/$target.log" >&2
-    grep -E "^(==[0-9]+==ERROR|SUMMARY|.*runtime error|artifact_prefix|Test unit written)" "$dir/$target.log" | head -20 >&2 || true
+    grep -E "ERROR|SUMMARY|runtime error|Test unit written|No such" "$dir/$target.log" | head -20 >&2 || true
   else
     grep -E "^stat::number_of_executed_units|^Done" "$dir/$target.log" | tr '\n' ' '; echo
   fi

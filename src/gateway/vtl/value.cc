@@ -205,8 +205,6 @@ void Map::Reindex() {
   }
 }
 
-Map::Map(bool case_insensitive_keys) : case_insensitive_(case_insensitive_keys) {}
-
 const Value* Map::Find(std::string_view key) const {
   size_t i = IndexOf(key);
   return i < entries_.size() ? &entries_[i].second : nullptr;

@@ -24,41 +24,8 @@ namespace streamer::vtl {
 
 class Value;
 
-// A Java-like list: shared and mutable, so `$list.add(x)` is seen by every
-// holder, as in Velocity.
-struct List {
-  std::vector<Value> items;
-  bool from_json = false;  // renders as JSON text (json-smart's toString)
-};
-
-// An insertion-ordered map with string keys (shared and mutable).
-class Map {
- public:
-  // Out of line: Value is incomplete here, and clang instantiates the
-  // entries' destructor for an inline constructor.
-  explicit Map(bool case_insensitive_keys = false);
-
-  const Value* Find(std::string_view key) const;
-  Value* Find(std::string_view key);
-  // Sets key to value; returns the previous value (null when there was none).
-  Value Put(std::string key, Value value);
-  Value Remove(std::string_view key);
-  void Clear();
-  size_t size() const { return entries_.size(); }
-  bool empty() const { return entries_.empty(); }
-  const std::vector<std::pair<std::string, Value>>& entries() const { return entries_; }
-  bool case_insensitive() const { return case_insensitive_; }
-
-  bool from_json = false;  // renders as JSON text (json-smart's toString)
-
- private:
-  size_t IndexOf(std::string_view key) const;  // entries_.size() when absent
-  void Reindex();
-
-  std::vector<std::pair<std::string, Value>> entries_;
-  std::unordered_map<std::string, size_t> index_;  // key (lowercased if case-insensitive); big maps only
-  bool case_insensitive_ = false;
-};
+struct List;
+class Map;
 
 // An object the engine provides ($input, $util); opaque to callers.
 enum class Builtin { kInput, kUtil };
@@ -81,10 +48,8 @@ class Value {
   Value(std::shared_ptr<Map> m) : v_(std::move(m)) {}      // NOLINT
   Value(Builtin b) : v_(b) {}                              // NOLINT
 
-  static Value NewList() { return Value(std::make_shared<List>()); }
-  static Value NewMap(bool case_insensitive_keys = false) {
-    return Value(std::make_shared<Map>(case_insensitive_keys));
-  }
+  static Value NewList();  // defined below List and Map
+  static Value NewMap(bool case_insensitive_keys = false);
 
   Kind kind() const { return static_cast<Kind>(v_.index()); }
   bool is_null() const { return kind() == Kind::kNull; }
@@ -117,6 +82,47 @@ class Value {
                std::shared_ptr<Map>, Builtin>
       v_;
 };
+
+// List and Map come after Value: their inline members need it complete
+// (clang instantiates them where they are defined).
+// A Java-like list: shared and mutable, so `$list.add(x)` is seen by every
+// holder, as in Velocity.
+struct List {
+  std::vector<Value> items;
+  bool from_json = false;  // renders as JSON text (json-smart's toString)
+};
+
+// An insertion-ordered map with string keys (shared and mutable).
+class Map {
+ public:
+  explicit Map(bool case_insensitive_keys = false) : case_insensitive_(case_insensitive_keys) {}
+
+  const Value* Find(std::string_view key) const;
+  Value* Find(std::string_view key);
+  // Sets key to value; returns the previous value (null when there was none).
+  Value Put(std::string key, Value value);
+  Value Remove(std::string_view key);
+  void Clear();
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  const std::vector<std::pair<std::string, Value>>& entries() const { return entries_; }
+  bool case_insensitive() const { return case_insensitive_; }
+
+  bool from_json = false;  // renders as JSON text (json-smart's toString)
+
+ private:
+  size_t IndexOf(std::string_view key) const;  // entries_.size() when absent
+  void Reindex();
+
+  std::vector<std::pair<std::string, Value>> entries_;
+  std::unordered_map<std::string, size_t> index_;  // key (lowercased if case-insensitive); big maps only
+  bool case_insensitive_ = false;
+};
+
+inline Value Value::NewList() { return Value(std::make_shared<List>()); }
+inline Value Value::NewMap(bool case_insensitive_keys) {
+  return Value(std::make_shared<Map>(case_insensitive_keys));
+}
 
 // JSON <-> Value. FromJson marks lists/maps as from_json (they render as JSON).
 Value FromJson(const json::value& v);
