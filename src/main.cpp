@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <limits>
 #include <cstdio>
 #include <pthread.h>
 
@@ -80,6 +81,15 @@ int main(int argc, char** argv) {
   serve->add_option("--io-threads", config.io_threads, "HTTP I/O threads (0 = one per core)")
       ->capture_default_str();
   serve->add_option("--region", config.region, "Region shown in ARNs and events")->capture_default_str();
+  serve->add_option("--max-connections", config.max_connections,
+                    "Open connections on both ports together (0 = the descriptor limit minus 256 "
+                    "for storage and functions; never more)")
+      ->capture_default_str();
+  serve->add_option("--max-inflight-body-bytes", config.max_inflight_body_bytes,
+                    "Request body bytes held in memory across all connections; a request over "
+                    "it gets 503 (retryable)")
+      ->check(CLI::Range(size_t{1024 * 1024}, std::numeric_limits<size_t>::max()))
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);

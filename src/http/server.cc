@@ -17,6 +17,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 #include <condition_variable>
+#include <cstdio>
 #include <ctime>
 #include <limits>
 #include <mutex>
@@ -44,6 +45,14 @@ constexpr size_t kDrainMaxBytes = 4 * 1024 * 1024;
 // A connection's read buffer is kept between requests; one that grew for a
 // huge request is given back.
 constexpr size_t kKeepBufferBytes = 256 * 1024;
+// A connection's read buffer holds at most the header limit plus one read:
+// what the parser cannot consume yet (a header, a chunk line, trailers) can
+// never grow it further (Beast then fails the read with buffer_overflow).
+constexpr size_t kReadSlackBytes = 64 * 1024;
+// accept() failing (EMFILE, ENFILE, ENOBUFS): retry after a pause that
+// doubles up to the maximum, so that the acceptor neither spins nor stops.
+constexpr std::chrono::milliseconds kAcceptRetryMin{20};
+constexpr std::chrono::milliseconds kAcceptRetryMax{1000};
 
 // "Sun, 06 Nov 1994 08:49:37 GMT", formatted once per second per thread.
 std::string_view HttpDate() {
@@ -77,6 +86,20 @@ Response MakeErrorResponse(HttpStatus status, std::string_view message) {
   return res;
 }
 
+Response MakeErrorResponse(ErrorShape shape, HttpStatus status, std::string_view type,
+                           std::string_view message) {
+  if (shape == ErrorShape::kApiGateway) {
+    Response res = MakeErrorResponse(status, message);
+    res.set("x-amzn-ErrorType", type);
+    return res;
+  }
+  Response res{status, 11};
+  res.set(bhttp::field::content_type, "application/x-amz-json-1.0");
+  res.body() = json::serialize(json::object{
+      {"__type", std::string("com.amazon.coral.service#").append(type)}, {"message", message}});
+  return res;
+}
+
 namespace detail {
 
 class Session;
@@ -89,6 +112,8 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
       : ioc_(ioc),
         options_(std::move(options)),
         handler_(std::move(handler)),
+        limits_(options_.limits ? options_.limits
+                                : std::make_shared<SharedLimits>(0, kDefaultMaxInflightBodyBytes)),
         acceptor_(ioc),
         retry_timer_(ioc),
         sweep_timer_(ioc) {}
@@ -107,6 +132,10 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
 
   const ServerOptions& options() const { return options_; }
   const Handler& handler() const { return handler_; }
+  SharedLimits& limits() const { return *limits_; }
+  Response Error(HttpStatus status, std::string_view type, std::string_view message) const {
+    return MakeErrorResponse(options_.error_shape, status, type, message);
+  }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   uint16_t port() const { return port_.load(std::memory_order_acquire); }
 
@@ -114,18 +143,21 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   void Accept();  // with accept_mu_ held
   void Sweep();   // with accept_mu_ held: schedules the next timeout check
   void OnAccept(beast::error_code ec, tcp::socket socket);
+  void Refuse(tcp::socket& socket);  // at the connection cap
   std::vector<std::shared_ptr<Session>> Snapshot();  // with sessions_mu_ held
 
   asio::io_context& ioc_;
   const ServerOptions options_;
   const Handler handler_;
+  const std::shared_ptr<SharedLimits> limits_;
 
-  std::mutex accept_mu_;  // guards acceptor_, retry_timer_, accepting_
+  std::mutex accept_mu_;  // guards acceptor_, retry_timer_, accepting_, accept_retry_
   tcp::acceptor acceptor_;
   asio::steady_timer retry_timer_;
   asio::steady_timer sweep_timer_;
   bool accepting_ = false;
   bool sweeping_ = false;
+  std::chrono::milliseconds accept_retry_{0};  // 0: the last accept succeeded
   std::atomic<uint16_t> port_{0};
   std::atomic<bool> stopping_{false};
 
@@ -139,13 +171,19 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, std::shared_ptr<ServerCore> core)
-      : socket_(std::move(socket)), core_(std::move(core)) {
+      : socket_(std::move(socket)),
+        core_(std::move(core)),
+        buffer_(core_->options().max_header_bytes + kReadSlackBytes) {
     beast::error_code ec;
     auto remote = socket_.remote_endpoint(ec);
     if (!ec) info_.remote_address = remote.address().to_string();
     info_.local_port = core_->port();
+    on_chunk_header_ = [this](std::uint64_t size, std::string_view extensions, beast::error_code& ec) {
+      OnChunkHeader(size, extensions, ec);
+    };
   }
   ~Session() {
+    ReleaseBody();
     if (registered_) core_->Unregister(this);
   }
 
@@ -210,17 +248,100 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(
         std::min<size_t>(o.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     parser_->body_limit(o.max_body_bytes);
+    parser_->on_chunk_header(on_chunk_header_);
+    header_bytes_ = 0;
+    chunk_extension_bytes_ = 0;
+    header_field_count_ = 0;
+    over_budget_ = false;
     state_ = State::kReading;
     SetDeadline(o.idle_timeout);
     bhttp::async_read_header(socket_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) {
-                               self->OnHeader(ec);
+                             [self = shared_from_this()](beast::error_code ec, size_t n) {
+                               self->OnHeader(ec, n);
                              });
   }
 
-  void OnHeader(beast::error_code ec) {
+  // Only "chunked" is implemented; any other coding (gzip, "gzip, chunked")
+  // would hand the handler bytes it cannot read (RFC 9112 6.1: 501).
+  static bool OnlyChunked(const Request& req) {
+    size_t codings = 0;
+    bool chunked = false;
+    for (const auto& f : req) {
+      if (f.name() != bhttp::field::transfer_encoding) continue;
+      for (const auto& coding : bhttp::token_list(f.value())) {
+        ++codings;
+        chunked = beast::iequals(coding, "chunked");
+      }
+    }
+    return codings == 1 && chunked;
+  }
+
+  // Bytes the body will need, reserved from the process-wide budget before
+  // it is read. False when an error was sent.
+  bool ReserveDeclaredBody() {
+    auto length = parser_->content_length();
+    if (!length || *length == 0) return true;
+    return Reserve(*length);
+  }
+  bool Reserve(size_t bytes) {
+    SharedLimits& limits = core_->limits();
+    if (bytes > limits.max_inflight_body_bytes()) {
+      // Could never fit: as over the per-request limit.
+      return false;
+    }
+    if (!limits.TryReserveBody(bytes)) return false;
+    body_reserved_ += bytes;
+    return true;
+  }
+  void ReleaseBody() {
+    if (body_reserved_ == 0) return;
+    core_->limits().ReleaseBody(body_reserved_);
+    body_reserved_ = 0;
+  }
+  void SendOverBudget() {
+    const bool never = parser_ && parser_->content_length() &&
+                       *parser_->content_length() > core_->limits().max_inflight_body_bytes();
+    if (never) {
+      return SendErrorAndClose(HttpStatus::payload_too_large, "RequestEntityTooLargeException",
+                               "Request body too large");
+    }
+    SendErrorAndClose(HttpStatus::service_unavailable, "ServiceUnavailableException",
+                      "The server is busy receiving other request bodies; retry later");
+  }
+
+  // Each chunk: its extensions count against the header limit, and the body
+  // string grows (doubling, as std::string would) only with budget.
+  void OnChunkHeader(std::uint64_t size, std::string_view extensions, beast::error_code& ec) {
+    chunk_extension_bytes_ += extensions.size();
+    if (header_bytes_ + chunk_extension_bytes_ > core_->options().max_header_bytes) {
+      ec = bhttp::error::header_limit;
+      return;
+    }
+    if (size == 0) return;
+    std::string& body = parser_->get().body();
+    const size_t needed = body.size() + static_cast<size_t>(size);  // <= body limit (Beast checked)
+    if (needed <= body.capacity()) return;
+    const size_t grown = std::max(needed, std::min(2 * body.capacity(), core_->options().max_body_bytes));
+    if (grown > body_reserved_ && !Reserve(grown - body_reserved_)) {
+      over_budget_ = true;
+      ec = std::make_error_code(std::errc::not_enough_memory);
+      return;
+    }
+    body.reserve(grown);
+  }
+
+  void OnHeader(beast::error_code ec, size_t header_bytes) {
     if (state_ == State::kClosed) return;
     if (ec) return OnReadError(ec);
+    header_bytes_ = header_bytes;
+    if (parser_->chunked() || parser_->get().count(bhttp::field::transfer_encoding) > 0) {
+      if (!OnlyChunked(parser_->get())) {
+        return SendErrorAndClose(HttpStatus::not_implemented, "NotImplementedException",
+                                 "Transfer-Encoding not implemented; only chunked is supported");
+      }
+      for ([[maybe_unused]] const auto& f : parser_->get()) ++header_field_count_;
+    }
+    if (!ReserveDeclaredBody()) return SendOverBudget();
     if (parser_->is_done()) return Dispatch();
     const Request& req = parser_->get();
     if (req.version() >= 11) {
@@ -262,24 +383,52 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnReadError(beast::error_code ec) {
+    if (over_budget_) return SendOverBudget();
     if (ec == bhttp::error::body_limit) {
-      return SendErrorAndClose(HttpStatus::payload_too_large, "Request body too large");
+      return SendErrorAndClose(HttpStatus::payload_too_large, "RequestEntityTooLargeException",
+                               "Request body too large");
     }
-    if (ec == bhttp::error::header_limit) {
+    // buffer_overflow: a chunk line or trailer section that does not fit in
+    // the read buffer (header limit + one read), so certainly over the limit.
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
       return SendErrorAndClose(HttpStatus::request_header_fields_too_large,
-                               "Request header fields too large");
+                               "RequestHeaderFieldsTooLargeException", "Request header fields too large");
     }
     // end_of_stream: the client closed between requests; partial_message: it
     // closed in the middle of one. Nobody is left to read an answer.
     if (IsHttpParseError(ec) && ec != bhttp::error::end_of_stream &&
         ec != bhttp::error::partial_message) {
-      return SendErrorAndClose(HttpStatus::bad_request, "Malformed HTTP request");
+      return SendErrorAndClose(HttpStatus::bad_request, "BadRequestException", "Malformed HTTP request");
     }
     Close();  // timeout, reset, eof, cancelled
   }
 
+  // Trailer fields (Beast appends them to the header fields) count against
+  // the header limit and are then dropped: a trailer must not pose as a
+  // header (X-Amz-Target, Content-Type) the client did not send up front.
+  bool DropTrailers(Request& req) {
+    if (header_field_count_ == 0) return true;
+    size_t index = 0, trailer_bytes = 0;
+    for (const auto& f : req) {
+      if (index++ >= header_field_count_) trailer_bytes += f.name_string().size() + f.value().size() + 4;
+    }
+    if (trailer_bytes == 0) return true;
+    if (header_bytes_ + chunk_extension_bytes_ + trailer_bytes > core_->options().max_header_bytes) {
+      return false;
+    }
+    index = 0;
+    for (auto it = req.begin(); it != req.end();) {
+      it = index++ < header_field_count_ ? std::next(it) : req.erase(it);
+    }
+    return true;
+  }
+
   void Dispatch() {
     ClearDeadline();  // the handler may take as long as it needs
+    if (!DropTrailers(parser_->get())) {
+      return SendErrorAndClose(HttpStatus::request_header_fields_too_large,
+                               "RequestHeaderFieldsTooLargeException", "Request header fields too large");
+    }
     Request req = parser_->release();
     parser_.reset();
     version_ = req.version();
@@ -298,12 +447,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnResponse(Response&& res) {
     if (state_ != State::kHandling) return;  // closed meanwhile
+    ReleaseBody();  // the request was handled: its body is the handler's business now
     response_ = std::move(res);
     Write(/*drain_after=*/false);
   }
 
-  void SendErrorAndClose(HttpStatus status, std::string_view message) {
-    response_ = MakeErrorResponse(status, message);
+  void SendErrorAndClose(HttpStatus status, std::string_view type, std::string_view message) {
+    ReleaseBody();
+    response_ = core_->Error(status, type, message);
     version_ = 11;
     keep_alive_ = false;
     head_ = false;
@@ -431,6 +582,7 @@ class Session : public std::enable_shared_from_this<Session> {
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
     ClearDeadline();
+    ReleaseBody();
     // The parser, buffer and response stay: an operation cancelled by the
     // close still completes later and Beast touches them on its way out
     // (UBSan caught a read_op using a reset parser). They go with the
@@ -450,6 +602,12 @@ class Session : public std::enable_shared_from_this<Session> {
   RequestInfo info_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::function<void(std::uint64_t, std::string_view, beast::error_code&)> on_chunk_header_;
+  size_t header_bytes_ = 0;            // the current request's header section
+  size_t chunk_extension_bytes_ = 0;   // its chunk extensions so far
+  size_t header_field_count_ = 0;      // chunked only: fields before any trailer
+  size_t body_reserved_ = 0;           // taken from the shared body budget
+  bool over_budget_ = false;
   Response response_;
   std::string head_text_;
   bool send_body_ = true;
@@ -560,11 +718,17 @@ void ServerCore::Accept() {
 
 void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted) return;
-  if (ec) {
-    // Typically EMFILE: retrying at once would spin; wait a little.
+  if (ec && ec != asio::error::connection_aborted) {
+    // Typically EMFILE/ENFILE: retrying at once would spin, giving up would
+    // leave the port dead. Wait, longer each time, and try again.
     std::lock_guard lock(accept_mu_);
     if (!accepting_) return;
-    retry_timer_.expires_after(std::chrono::milliseconds(50));
+    if (accept_retry_.count() == 0) {
+      std::fprintf(stderr, "streamer: port %u: accept failed (%s); retrying\n", port(),
+                   ec.message().c_str());
+    }
+    accept_retry_ = std::clamp(accept_retry_ * 2, kAcceptRetryMin, kAcceptRetryMax);
+    retry_timer_.expires_after(accept_retry_);
     retry_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (ec) return;
       std::lock_guard lock(self->accept_mu_);
@@ -572,16 +736,46 @@ void ServerCore::OnAccept(beast::error_code ec, tcp::socket socket) {
     });
     return;
   }
-  if (stopping()) {
-    beast::error_code ignored;
-    socket.close(ignored);
-  } else {
-    beast::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);  // small responses must not wait for Nagle
-    std::make_shared<Session>(std::move(socket), shared_from_this())->Start();
+  if (!ec) {
+    if (stopping()) {
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else if (!limits_->TryOpenConnection()) {
+      Refuse(socket);
+    } else {
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);  // small responses must not wait for Nagle
+      std::make_shared<Session>(std::move(socket), shared_from_this())->Start();
+    }
   }
   std::lock_guard lock(accept_mu_);
+  accept_retry_ = std::chrono::milliseconds(0);
   Accept();
+}
+
+// At the cap the connection is accepted and closed at once, so that it
+// never waits in the backlog and no descriptor stays taken; the 503 is best
+// effort (one non-blocking write).
+void ServerCore::Refuse(tcp::socket& socket) {
+  if (limits_->FirstRefusalOfBurst()) {
+    std::fprintf(stderr,
+                 "streamer: %zu connections open, the limit (--max-connections); refusing new "
+                 "connections until some close\n",
+                 limits_->max_connections());
+  }
+  Response res = Error(HttpStatus::service_unavailable, "ServiceUnavailableException",
+                       "Too many open connections; retry later");
+  std::string text = "HTTP/1.1 503 Service Unavailable\r\n";
+  for (const auto& f : res) {
+    text.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
+  }
+  text += "Content-Length: " + std::to_string(res.body().size()) + "\r\nConnection: close\r\n\r\n";
+  text += res.body();
+  beast::error_code ignored;
+  socket.non_blocking(true, ignored);
+  socket.write_some(asio::buffer(text), ignored);
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
 }
 
 void ServerCore::StopAccepting() {
@@ -598,6 +792,7 @@ void ServerCore::Register(Session* s) {
 }
 
 void ServerCore::Unregister(Session* s) {
+  limits_->CloseConnection();
   {
     std::lock_guard lock(sessions_mu_);
     sessions_.erase(s);

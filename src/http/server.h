@@ -7,11 +7,22 @@
 // out in request order, pipelined or not.
 //
 // Errors answered by the server itself (the handler never sees the request),
-// all with a small JSON body {"message": "..."} and then the connection closed:
+// in the port's error shape (ServerOptions::error_shape), then the connection
+// closed:
 //   400 malformed request (request line, header syntax, chunk framing)
 //   413 body over max_body_bytes (Content-Length known up front or chunked)
-//   431 header section over max_header_bytes (RFC 6585)
+//   431 header section over max_header_bytes (RFC 6585); chunk extensions and
+//       trailer fields count against the same limit (trailers are dropped)
+//   501 a transfer coding other than chunked (RFC 9112 6.1)
+//   503 the body does not fit in the process-wide budget for request bodies
+//       in flight (SharedLimits), or the connection cap was reached
 //   500 the handler threw, or dropped its Respond without calling it
+//
+// The budget is answered with 503 at once rather than by pausing the read:
+// a paused client waits (holding a descriptor) for as long as the slow
+// senders that took the budget choose to trickle, up to the idle timeout,
+// while a 503 reaches it at once, nothing was processed, and the AWS SDKs
+// retry 503 with backoff.
 #pragma once
 
 #include <boost/beast/http/message.hpp>
@@ -24,6 +35,7 @@
 
 #include "core/status.h"
 #include "http/io_pool.h"
+#include "http/limits.h"
 
 namespace streamer::http {
 
@@ -69,6 +81,11 @@ struct RequestInfo {
 // later through `respond`). Exceptions it throws become a 500.
 using Handler = std::function<void(Request&& request, const RequestInfo& info, Respond respond)>;
 
+// How the server's own errors look. kApiGateway: {"message"} with an
+// x-amzn-ErrorType header; kAwsJson: the AWS JSON protocol's
+// {"__type": "com.amazon.coral.service#<type>", "message"}.
+enum class ErrorShape { kApiGateway, kAwsJson };
+
 struct ServerOptions {
   // All interfaces, as DynamoDB Local and API Gateway emulators (SAM local) do by
   // default, so that containers on the host can reach us. Use "127.0.0.1" to
@@ -80,6 +97,10 @@ struct ServerOptions {
   // How long a connection may wait for (or trickle in) a request, or take to
   // read a response, before it is closed. Not applied while the handler works.
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  ErrorShape error_shape = ErrorShape::kApiGateway;
+  // Connection cap and request-body budget, shared with the process's other
+  // servers. Null: this server gets its own, with the defaults.
+  std::shared_ptr<SharedLimits> limits;
 };
 
 class Server {
@@ -109,7 +130,11 @@ class Server {
   std::shared_ptr<detail::ServerCore> core_;
 };
 
-// A small JSON error response, {"message": "..."}; what the server itself sends.
+// A small JSON error response, {"message": "..."}.
 Response MakeErrorResponse(HttpStatus status, std::string_view message);
+// What the server itself sends: `type` (e.g. "ServiceUnavailableException")
+// and the message in the given shape.
+Response MakeErrorResponse(ErrorShape shape, HttpStatus status, std::string_view type,
+                           std::string_view message);
 
 }  // namespace streamer::http

@@ -1,6 +1,8 @@
 #include "http/server.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <boost/beast/http/field.hpp>
@@ -612,6 +614,263 @@ TEST_F(ServerTest, ManyConcurrentConnections) {
   }
   for (auto& c : clients) c.join();
   EXPECT_EQ(ok.load(), 400);
+}
+
+// ---- hostile input: transfer codings, chunk extensions, trailers, budgets ----
+
+TEST_F(ServerTest, TransferCodingOtherThanChunkedGets501) {
+  std::atomic<int> calls{0};
+  StartServer([&](Request&& req, const RequestInfo& i, Respond r) {
+    ++calls;
+    EchoHandler(std::move(req), i, r);
+  });
+  for (std::string coding : {"gzip, chunked", "gzip,chunked", "chunked, chunked", "x-custom, chunked"}) {
+    RawClient c(server_->port());
+    ASSERT_TRUE(c.Send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding +
+                       "\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
+    auto res = c.Read();
+    ASSERT_TRUE(res) << coding << ": " << c.last_error().message();
+    EXPECT_EQ(res->result(), HttpStatus::not_implemented) << coding;
+    EXPECT_EQ((*res)["x-amzn-ErrorType"], "NotImplementedException");
+    EXPECT_TRUE(c.WaitClosed()) << coding;
+  }
+  // Two Transfer-Encoding fields make one list: "gzip" then "chunked".
+  RawClient two(server_->port());
+  ASSERT_TRUE(two.Send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
+  auto res = two.Read();
+  ASSERT_TRUE(res);
+  EXPECT_NE(res->result(), HttpStatus::ok);
+  EXPECT_EQ(calls.load(), 0);
+}
+
+TEST_F(ServerTest, ChunkExtensionsCountAgainstTheHeaderLimit) {
+  std::atomic<int> calls{0};
+  ServerOptions o;
+  o.max_header_bytes = 1024;
+  StartServer([&](Request&& req, const RequestInfo& i, Respond r) {
+    ++calls;
+    EchoHandler(std::move(req), i, r);
+  }, o);
+  const std::string head = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  RawClient ok(server_->port());
+  ASSERT_TRUE(ok.Send(head + "1;a=b\r\nx\r\n1;c\r\ny\r\n0;end\r\n\r\n"));
+  auto res = ok.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "POST /|xy");
+  // Ten chunks with 200 bytes of extensions each: 2000 > 1024.
+  std::string body;
+  for (int i = 0; i < 10; ++i) body += "1;e=" + std::string(200, 'v') + "\r\nz\r\n";
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send(head + body + "0\r\n\r\n"));
+  res = c.Read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result(), HttpStatus::request_header_fields_too_large);
+  EXPECT_TRUE(c.WaitClosed());
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_F(ServerTest, EndlessChunkLineIsNotBuffered) {
+  ServerOptions o;
+  o.max_header_bytes = 1024;
+  StartServer(EchoHandler, o);
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;x="));
+  // 200 KB of one extension without its CRLF: refused once the read buffer
+  // (header limit + one read) is full, not held without end.
+  bool sent_all = true;
+  for (int i = 0; i < 50 && sent_all; ++i) sent_all = c.Send(std::string(4096, 'q'));
+  auto res = c.Read();
+  if (res) {
+    EXPECT_EQ(res->result(), HttpStatus::request_header_fields_too_large);
+  } else {
+    EXPECT_FALSE(sent_all) << "neither an answer nor a closed connection";
+  }
+}
+
+TEST_F(ServerTest, TrailersCountAgainstTheLimitAndAreDropped) {
+  ServerOptions o;
+  o.max_header_bytes = 1024;
+  std::mutex mu;
+  std::string seen_target;
+  StartServer([&](Request&& req, const RequestInfo& i, Respond r) {
+    {
+      std::lock_guard lock(mu);
+      seen_target = std::string(req["X-Amz-Target"]);
+    }
+    EchoHandler(std::move(req), i, r);
+  }, o);
+  const std::string head = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send(head + "2\r\nab\r\n0\r\nX-Amz-Target: Sneaky\r\n\r\n"));
+  auto res = c.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "POST /|ab");
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(seen_target, "");
+  }
+  std::string trailers;
+  for (int i = 0; i < 6; ++i) trailers += "X-T" + std::to_string(i) + ": " + std::string(200, 't') + "\r\n";
+  RawClient big(server_->port());
+  ASSERT_TRUE(big.Send(head + "2\r\nab\r\n0\r\n" + trailers + "\r\n"));
+  res = big.Read();
+  ASSERT_TRUE(res) << big.last_error().message();
+  EXPECT_EQ(res->result(), HttpStatus::request_header_fields_too_large);
+  EXPECT_TRUE(big.WaitClosed());
+}
+
+TEST_F(ServerTest, BodyBudgetIsSharedAndAnswered503) {
+  ServerOptions o;
+  o.limits = std::make_shared<SharedLimits>(0, 100000);
+  o.error_shape = ErrorShape::kAwsJson;
+  StartServer(EchoHandler, o);
+  // A slow sender holds 80 KB of the 100 KB budget.
+  RawClient slow(server_->port());
+  ASSERT_TRUE(slow.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 80000\r\n\r\nabc"));
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (o.limits->inflight_body_bytes() < 80000 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_EQ(o.limits->inflight_body_bytes(), 80000u);
+  // 30 KB more does not fit: 503 at once, before the body, in AWS JSON.
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 30000\r\n\r\n"));
+  auto res = c.Read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result(), HttpStatus::service_unavailable);
+  EXPECT_EQ((*res)[field::content_type], "application/x-amz-json-1.0");
+  EXPECT_NE(res->body().find("com.amazon.coral.service#ServiceUnavailableException"), std::string::npos);
+  // A chunked body takes budget as it grows: also refused.
+  RawClient chunked(server_->port());
+  ASSERT_TRUE(chunked.Send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n7530\r\n"));
+  res = chunked.Read();
+  ASSERT_TRUE(res) << chunked.last_error().message();
+  EXPECT_EQ(res->result(), HttpStatus::service_unavailable);
+  // Small ones still fit.
+  RawClient small(server_->port());
+  ASSERT_TRUE(small.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"));
+  res = small.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "POST /|hello");
+  // Over the whole budget can never fit: 413, not "retry later".
+  RawClient never(server_->port());
+  ASSERT_TRUE(never.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100001\r\n\r\n"));
+  res = never.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result(), HttpStatus::payload_too_large);
+  // The slow sender gives up: its budget comes back.
+  slow.Close();
+  until = std::chrono::steady_clock::now() + 5s;
+  while (o.limits->inflight_body_bytes() != 0 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(o.limits->inflight_body_bytes(), 0u);
+  RawClient after(server_->port());
+  ASSERT_TRUE(after.Send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         "7530\r\n" + std::string(30000, 'c') + "\r\n0\r\n\r\n"));
+  res = after.Read();
+  ASSERT_TRUE(res) << after.last_error().message();
+  EXPECT_EQ(res->result(), HttpStatus::ok);
+  EXPECT_EQ(res->body().size(), 7 + 30000u);
+  EXPECT_EQ(o.limits->inflight_body_bytes(), 0u);  // released with the response
+}
+
+TEST_F(ServerTest, ConnectionCapRefusesAtOnceAndRecovers) {
+  ServerOptions o;
+  o.limits = std::make_shared<SharedLimits>(3, kDefaultMaxInflightBodyBytes);
+  StartServer(EchoHandler, o);
+  // A second server sharing the limits: the cap spans both.
+  ServerOptions o2 = o;
+  o2.bind_address = "127.0.0.1";
+  Server other(pool_, o2, EchoHandler);
+  ASSERT_TRUE(other.Listen().ok());
+  std::vector<std::unique_ptr<RawClient>> open;
+  open.push_back(std::make_unique<RawClient>(server_->port()));
+  open.push_back(std::make_unique<RawClient>(other.port()));
+  open.push_back(std::make_unique<RawClient>(server_->port()));
+  for (auto& c : open) ASSERT_TRUE(c->connected());
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (o.limits->open_connections() < 3 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_EQ(o.limits->open_connections(), 3u);
+  for (uint16_t port : {server_->port(), other.port()}) {
+    RawClient refused(port);
+    auto res = refused.Read(2s);
+    ASSERT_TRUE(res) << refused.last_error().message();
+    EXPECT_EQ(res->result(), HttpStatus::service_unavailable);
+    EXPECT_FALSE(res->keep_alive());
+  }
+  EXPECT_EQ(o.limits->open_connections(), 3u);
+  // The held connections still work; one closing makes room.
+  ASSERT_TRUE(open[1]->Send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto res = open[1]->Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "GET /a|");
+  open[0]->Close();
+  until = std::chrono::steady_clock::now() + 5s;
+  while (o.limits->open_connections() > 2 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(5ms);
+  }
+  RawClient again(other.port());
+  ASSERT_TRUE(again.Send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n"));
+  res = again.Read();
+  ASSERT_TRUE(res) << again.last_error().message();
+  EXPECT_EQ(res->body(), "GET /b|");
+}
+
+TEST_F(ServerTest, AcceptOutOfDescriptorsBacksOffAndRecovers) {
+  // Limits made while descriptors are plenty; then the process runs out
+  // (EMFILE on accept): the acceptor must keep trying, not die or spin.
+  StartServer(EchoHandler);
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  size_t open_now = 0;
+  for (int fd = 0; fd < 4096; ++fd) open_now += fcntl(fd, F_GETFD) != -1;
+  std::vector<std::unique_ptr<RawClient>> clients;
+  rlimit low = saved;
+  low.rlim_cur = open_now + 16;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  // Our own client sockets use up the last descriptors; the kernel still
+  // completes their handshakes (backlog) while accept() fails.
+  for (int i = 0; i < 16; ++i) {
+    try {  // a client needs descriptors too (its own epoll): stop when there are none
+      auto c = std::make_unique<RawClient>(server_->port());
+      if (!c->connected()) break;
+      clients.push_back(std::move(c));
+    } catch (const std::exception&) {
+      break;
+    }
+  }
+  std::this_thread::sleep_for(300ms);
+  const size_t served_while_out = server_->connection_count();
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_LT(served_while_out, clients.size()) << "no accept() failed; the test proves nothing";
+  // Descriptors again: every waiting client is served (the backoff is at most 1 s).
+  for (auto& c : clients) {
+    ASSERT_TRUE(c->Send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto res = c->Read(5s);
+    ASSERT_TRUE(res) << c->last_error().message();
+    EXPECT_EQ(res->body(), "GET /x|");
+  }
+}
+
+TEST(SharedLimitsTest, DefaultCapLeavesHeadroomBelowTheDescriptorLimit) {
+  rlimit rl{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
+  const rlimit saved = rl;
+  rl.rlim_cur = 256;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+  EXPECT_EQ(DefaultMaxConnections(), 128u);
+  EXPECT_EQ(EffectiveMaxConnections(100000), 128u);
+  EXPECT_EQ(EffectiveMaxConnections(10), 10u);
+  rl.rlim_cur = std::min<rlim_t>(4096, saved.rlim_max);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+  if (rl.rlim_cur >= 512) {
+    EXPECT_EQ(DefaultMaxConnections(), rl.rlim_cur - 256);
+  }
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
 }
 
 }  // namespace

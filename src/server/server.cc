@@ -226,6 +226,8 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   http::ServerOptions aws_opts;
   aws_opts.bind_address = config.bind_address;
   aws_opts.port = config.port;
+  aws_opts.limits = std::make_shared<http::SharedLimits>(config.max_connections, config.max_inflight_body_bytes);
+  aws_opts.error_shape = http::ErrorShape::kAwsJson;
   s.aws_server = std::make_unique<http::Server>(
       s.pool, aws_opts, [&s](http::Request&& req, const http::RequestInfo&, http::Respond respond) {
         s.HandleAws(std::move(req), std::move(respond));
@@ -234,6 +236,7 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   if (!st.ok()) return st.WithMessage("port " + std::to_string(config.port) + ": " + st.message());
   http::ServerOptions gw_opts = aws_opts;
   gw_opts.port = config.gateway_port;
+  gw_opts.error_shape = http::ErrorShape::kApiGateway;
   gw_opts.max_body_bytes = 10 * 1024 * 1024;  // API Gateway's payload limit
   s.gateway_server = std::make_unique<http::Server>(
       s.pool, gw_opts, [&s](http::Request&& req, const http::RequestInfo& info, http::Respond respond) {

@@ -24,6 +24,9 @@ struct ServerConfig {
   // threads less than several did (bench/: ~20% more PutItem/s than 4).
   int shards = DefaultShards();
   unsigned io_threads = 0;       // 0 = one per core
+  // Both ports together (http::SharedLimits): 0 = RLIMIT_NOFILE minus headroom.
+  size_t max_connections = 0;
+  size_t max_inflight_body_bytes = 64 * 1024 * 1024;
   std::string region = "us-east-1";
 };
 

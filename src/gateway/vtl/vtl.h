@@ -24,6 +24,67 @@ namespace streamer::vtl {
 
 class Value;
 
+struct List;
+class Map;
+
+// An object the engine provides ($input, $util); opaque to callers.
+enum class Builtin { kInput, kUtil };
+
+// A VTL runtime value: null | bool | int64 | double | string | list | map.
+class Value {
+ public:
+  enum class Kind { kNull, kBool, kInt, kDouble, kString, kList, kMap, kBuiltin };
+
+  Value() = default;
+  Value(std::nullptr_t) {}                                 // NOLINT
+  Value(bool b) : v_(b) {}                                 // NOLINT
+  Value(int i) : v_(static_cast<int64_t>(i)) {}            // NOLINT
+  Value(int64_t i) : v_(i) {}                              // NOLINT
+  Value(double d) : v_(d) {}                               // NOLINT
+  Value(std::string s) : v_(std::move(s)) {}               // NOLINT
+  Value(std::string_view s) : v_(std::string(s)) {}        // NOLINT
+  Value(const char* s) : v_(std::string(s)) {}             // NOLINT
+  Value(std::shared_ptr<List> l) : v_(std::move(l)) {}     // NOLINT
+  Value(std::shared_ptr<Map> m) : v_(std::move(m)) {}      // NOLINT
+  Value(Builtin b) : v_(b) {}                              // NOLINT
+
+  static Value NewList();  // defined below List and Map
+  static Value NewMap(bool case_insensitive_keys = false);
+
+  Kind kind() const { return static_cast<Kind>(v_.index()); }
+  bool is_null() const { return kind() == Kind::kNull; }
+  bool is_number() const { return kind() == Kind::kInt || kind() == Kind::kDouble; }
+
+  // Typed access; each returns nullptr / false when the kind differs.
+  const bool* if_bool() const { return std::get_if<bool>(&v_); }
+  const int64_t* if_int() const { return std::get_if<int64_t>(&v_); }
+  const double* if_double() const { return std::get_if<double>(&v_); }
+  const std::string* if_string() const { return std::get_if<std::string>(&v_); }
+  List* if_list() const {
+    auto* p = std::get_if<std::shared_ptr<List>>(&v_);
+    return p ? p->get() : nullptr;
+  }
+  Map* if_map() const {
+    auto* p = std::get_if<std::shared_ptr<Map>>(&v_);
+    return p ? p->get() : nullptr;
+  }
+  const Builtin* if_builtin() const { return std::get_if<Builtin>(&v_); }
+  double AsDouble() const;  // numbers only; 0 otherwise
+
+  // Velocity truthiness (1.7): null and false are false, all else is true.
+  bool Truthy() const;
+  // What `$x` renders as (Java toString); "null" for null.
+  std::string ToString() const;
+  void AppendTo(std::string& out) const;
+
+ private:
+  std::variant<std::monostate, bool, int64_t, double, std::string, std::shared_ptr<List>,
+               std::shared_ptr<Map>, Builtin>
+      v_;
+};
+
+// List and Map come after Value: their inline members need it complete
+// (clang instantiates them where they are defined).
 // A Java-like list: shared and mutable, so `$list.add(x)` is seen by every
 // holder, as in Velocity.
 struct List {
@@ -58,63 +119,10 @@ class Map {
   bool case_insensitive_ = false;
 };
 
-// An object the engine provides ($input, $util); opaque to callers.
-enum class Builtin { kInput, kUtil };
-
-// A VTL runtime value: null | bool | int64 | double | string | list | map.
-class Value {
- public:
-  enum class Kind { kNull, kBool, kInt, kDouble, kString, kList, kMap, kBuiltin };
-
-  Value() = default;
-  Value(std::nullptr_t) {}                                 // NOLINT
-  Value(bool b) : v_(b) {}                                 // NOLINT
-  Value(int i) : v_(static_cast<int64_t>(i)) {}            // NOLINT
-  Value(int64_t i) : v_(i) {}                              // NOLINT
-  Value(double d) : v_(d) {}                               // NOLINT
-  Value(std::string s) : v_(std::move(s)) {}               // NOLINT
-  Value(std::string_view s) : v_(std::string(s)) {}        // NOLINT
-  Value(const char* s) : v_(std::string(s)) {}             // NOLINT
-  Value(std::shared_ptr<List> l) : v_(std::move(l)) {}     // NOLINT
-  Value(std::shared_ptr<Map> m) : v_(std::move(m)) {}      // NOLINT
-  Value(Builtin b) : v_(b) {}                              // NOLINT
-
-  static Value NewList() { return Value(std::make_shared<List>()); }
-  static Value NewMap(bool case_insensitive_keys = false) {
-    return Value(std::make_shared<Map>(case_insensitive_keys));
-  }
-
-  Kind kind() const { return static_cast<Kind>(v_.index()); }
-  bool is_null() const { return kind() == Kind::kNull; }
-  bool is_number() const { return kind() == Kind::kInt || kind() == Kind::kDouble; }
-
-  // Typed access; each returns nullptr / false when the kind differs.
-  const bool* if_bool() const { return std::get_if<bool>(&v_); }
-  const int64_t* if_int() const { return std::get_if<int64_t>(&v_); }
-  const double* if_double() const { return std::get_if<double>(&v_); }
-  const std::string* if_string() const { return std::get_if<std::string>(&v_); }
-  List* if_list() const {
-    auto* p = std::get_if<std::shared_ptr<List>>(&v_);
-    return p ? p->get() : nullptr;
-  }
-  Map* if_map() const {
-    auto* p = std::get_if<std::shared_ptr<Map>>(&v_);
-    return p ? p->get() : nullptr;
-  }
-  const Builtin* if_builtin() const { return std::get_if<Builtin>(&v_); }
-  double AsDouble() const;  // numbers only; 0 otherwise
-
-  // Velocity truthiness (1.7): null and false are false, all else is true.
-  bool Truthy() const;
-  // What `$x` renders as (Java toString); "null" for null.
-  std::string ToString() const;
-  void AppendTo(std::string& out) const;
-
- private:
-  std::variant<std::monostate, bool, int64_t, double, std::string, std::shared_ptr<List>,
-               std::shared_ptr<Map>, Builtin>
-      v_;
-};
+inline Value Value::NewList() { return Value(std::make_shared<List>()); }
+inline Value Value::NewMap(bool case_insensitive_keys) {
+  return Value(std::make_shared<Map>(case_insensitive_keys));
+}
 
 // JSON <-> Value. FromJson marks lists/maps as from_json (they render as JSON).
 Value FromJson(const json::value& v);
