@@ -82,8 +82,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--region", config.region, "Region shown in ARNs and events")->capture_default_str();
   serve->add_option("--max-connections", config.max_connections,
-                    "Open connections on both ports together (0 = the descriptor limit minus 256 "
-                    "for storage and functions; never more)")
+                    "Open connections on both ports together (0 = the descriptor limit minus 256, "
+                    "left for storage and functions; a value given is kept up to the limit)")
       ->capture_default_str();
   serve->add_option("--max-inflight-body-bytes", config.max_inflight_body_bytes,
                     "Request body bytes held in memory across all connections; a request over "

@@ -42,8 +42,13 @@ size_t DefaultMaxConnections() {
 }
 
 size_t EffectiveMaxConnections(size_t requested) {
-  const size_t cap = DefaultMaxConnections();
-  return requested == 0 ? cap : std::min(requested, cap);
+  if (requested == 0) return DefaultMaxConnections();
+  // An operator's explicit value is kept up to the descriptor limit itself:
+  // giving up the headroom is their call (the tests use it to exhaust
+  // descriptors on purpose).
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return requested;
+  return std::min(requested, static_cast<size_t>(rl.rlim_cur));
 }
 
 }  // namespace streamer::http

@@ -44,7 +44,7 @@ constexpr size_t kDefaultMaxInflightBodyBytes = 64 * 1024 * 1024;
 // connection (RocksDB's files, function processes' pipes, listening sockets):
 // 256 descriptors, or half the limit when it is below 512.
 size_t DefaultMaxConnections();
-// `requested` (0 = the default), never above DefaultMaxConnections().
+// `requested` (0 = the default); an explicit value is kept up to the descriptor limit.
 size_t EffectiveMaxConnections(size_t requested);
 
 }  // namespace streamer::http

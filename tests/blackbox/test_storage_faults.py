@@ -271,7 +271,10 @@ class TooManyOpenFilesTest(unittest.TestCase):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft != resource.RLIM_INFINITY and soft < 2 * self.NOFILE + 64:
             raise unittest.SkipTest('this test process may open only %d files' % soft)
-        self.server = FaultStreamer(nofile=self.NOFILE)
+        # The connection cap (descriptor limit minus headroom) prevents exactly this
+        # exhaustion by clients; lifted here to test that storage recovers from an
+        # EMFILE of any cause.
+        self.server = FaultStreamer(nofile=self.NOFILE, extra_args=['--max-connections', '100000'])
         self.idle = []
 
     def tearDown(self):
