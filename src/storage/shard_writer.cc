@@ -90,12 +90,7 @@ Status ShardWriters::Start() {
     w->written = highest;
   }
   started_ = true;
-  if (!options_.completions) {
-    completer_ = std::thread([this] {
-      SetThreadName("completer");
-      RunCompleter();
-    });
-  }
+  if (!options_.completions) completer_ = std::make_unique<WorkerPool>("completer", 1);
   if (store_->durability() == Durability::kFsync) {
     syncer_ = std::thread([this] {
       SetThreadName("syncer");
@@ -135,10 +130,8 @@ void ShardWriters::Stop() {
   {
     std::unique_lock<std::mutex> lock(done_mu_);
     done_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return completions_in_flight_ == 0; });
-    completer_stopping_ = true;
   }
-  done_cv_.notify_all();
-  if (completer_.joinable()) completer_.join();
+  if (completer_) completer_->Stop();
 }
 
 void ShardWriters::Submit(int writer, WriteTask task) {
@@ -336,26 +329,8 @@ void ShardWriters::Complete(std::vector<std::function<void(const Status&)>> done
   };
   if (options_.completions) {
     options_.completions(std::move(work));
-    return;
-  }
-  {
-    std::lock_guard<std::mutex> lock(done_mu_);
-    completer_queue_.push_back(std::move(work));
-  }
-  done_cv_.notify_all();
-}
-
-void ShardWriters::RunCompleter() {
-  for (;;) {
-    std::function<void()> work;
-    {
-      std::unique_lock<std::mutex> lock(done_mu_);
-      done_cv_.wait(lock, [&] { return completer_stopping_ || !completer_queue_.empty(); });
-      if (completer_queue_.empty()) return;
-      work = std::move(completer_queue_.front());
-      completer_queue_.pop_front();
-    }
-    work();
+  } else {
+    completer_->Post(std::move(work));
   }
 }
 

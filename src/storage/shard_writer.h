@@ -39,6 +39,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/worker_pool.h"
 #include "storage/store.h"
 #include "storage/write_batch.h"
 
@@ -144,7 +145,6 @@ class ShardWriters {
   void Commit(DrainView& view, std::vector<std::function<void(const Status&)>> dones);
   void Arrive(Rendezvous& r, int index);
   void RunSyncer();
-  void RunCompleter();
   // Publishes a durable drain: sequences, consumers, then the answers.
   void Finish(PendingDrain& drain, const Status& commit);
   void Complete(std::vector<std::function<void(const Status&)>> dones, const Status& commit);
@@ -162,13 +162,12 @@ class ShardWriters {
   bool sync_stopping_ = false;
   std::thread syncer_;
 
-  // Completions in flight (Stop waits for them); the fallback completer.
+  // Completions in flight (Stop waits for them); the fallback completer
+  // when no executor was given.
   std::mutex done_mu_;
   std::condition_variable done_cv_;
   size_t completions_in_flight_ = 0;
-  std::deque<std::function<void()>> completer_queue_;
-  bool completer_stopping_ = false;
-  std::thread completer_;
+  std::unique_ptr<WorkerPool> completer_;
 };
 
 // Meta key holding a writer's sequence counter.
