@@ -30,8 +30,9 @@ class Parser {
     size_t at = 0;
     if (!ParseBlock(impl_.root, term, cond, at)) return error_;
     if (term != Terminator::kEof) {
-      return Fail(at, term == Terminator::kEnd ? "#end without a matching #if or #foreach"
-                                               : "#else/#elseif without a matching #if");
+      Fail(at, term == Terminator::kEnd ? "#end without a matching #if or #foreach"
+                                        : "#else/#elseif without a matching #if");
+      return error_;
     }
     impl_.source_size = src_.size();
     return Status::Ok();
@@ -39,7 +40,8 @@ class Parser {
 
  private:
   // ---- errors and positions ----
-  Status Fail(size_t at, std::string_view what) {
+  // Records the first error (the parse then unwinds; error_ is the result).
+  void Fail(size_t at, std::string_view what) {
     if (error_.ok()) {
       int line = 1, col = 1;
       for (size_t i = 0; i < at && i < src_.size(); ++i) {
@@ -53,7 +55,6 @@ class Parser {
       error_ = Status::Validation("Template syntax error at line " + std::to_string(line) +
                                   ", column " + std::to_string(col) + ": " + std::string(what));
     }
-    return error_;
   }
   bool Failed() const { return !error_.ok(); }
 
