@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+#include <thread>
+#include <vector>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <thread>
 
@@ -18,12 +22,14 @@ class ClientTest : public ::testing::Test {
     pool_.Start(2);
     ServerOptions o;
     o.bind_address = "127.0.0.1";
-    server_ = std::make_unique<Server>(pool_, o, [](Request&& req, const RequestInfo&, Respond respond) {
+    server_ = std::make_unique<Server>(pool_, o, [this](Request&& req, const RequestInfo&, Respond respond) {
       if (req.target() == "/slow") {
-        std::thread([respond] {
+        // Joined in TearDown: a Respond must not outlive the pool.
+        std::lock_guard<std::mutex> lock(slow_mu_);
+        slow_.emplace_back([respond] {
           std::this_thread::sleep_for(500ms);
           respond(Response{HttpStatus::ok, 11});
-        }).detach();
+        });
         return;
       }
       Response res{req.target() == "/missing" ? HttpStatus::not_found : HttpStatus::ok, 11};
@@ -35,6 +41,10 @@ class ClientTest : public ::testing::Test {
     ASSERT_TRUE(server_->Listen().ok());
   }
   void TearDown() override {
+    {
+      std::lock_guard<std::mutex> lock(slow_mu_);
+      for (auto& t : slow_) t.join();
+    }
     server_->Shutdown(2s);
     server_.reset();
     pool_.Stop();
@@ -42,6 +52,8 @@ class ClientTest : public ::testing::Test {
   }
   IoPool pool_;
   std::unique_ptr<Server> server_;
+  std::mutex slow_mu_;
+  std::vector<std::thread> slow_;
 };
 
 TEST_F(ClientTest, PostAndGetResponse) {
