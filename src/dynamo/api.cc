@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/ids.h"
+#include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
 
 namespace streamer::dynamo {
@@ -101,12 +102,7 @@ json::object DescribeTableJson(const TableInfo& t, std::string_view status) {
   json::object d;
   d["AttributeDefinitions"] = t.attribute_definitions;
   d["TableName"] = t.name;
-  json::array ks;
-  ks.push_back(json::object{{"AttributeName", t.key_schema.partition.name}, {"KeyType", "HASH"}});
-  if (t.key_schema.sort) {
-    ks.push_back(json::object{{"AttributeName", t.key_schema.sort->name}, {"KeyType", "RANGE"}});
-  }
-  d["KeySchema"] = std::move(ks);
+  d["KeySchema"] = KeySchemaJson(t.key_schema);
   d["TableStatus"] = status;
   d["CreationDateTime"] = static_cast<double>(t.creation_millis) / 1000.0;
   json::object pt = t.provisioned_throughput;

@@ -113,10 +113,7 @@ Status ValidateItemForTable(const TableInfo& t, const json::object& item) {
       return Status::Validation("One or more parameter values were invalid: Type mismatch for key " +
                                 k->name + " expected: " + k->type + " actual: " + std::string(type));
     }
-    if ((type == "S" || type == "B") && PayloadOf(*v)->as_string().empty()) {
-      return Status::Validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty " +
-                                std::string(type == "S" ? "string" : "binary") + " value. Key: " + k->name);
-    }
+    if (Status empty = CheckKeyValueNotEmpty(*v, k->name); !empty.ok()) return empty;
   }
   if (ItemSize(item) > kMaxItemSize) {
     return Status::Validation("Item size has exceeded the maximum allowed size");
@@ -147,10 +144,7 @@ Result<json::object> KeyOf(const TableInfo& t, const json::object& r) {
     if (!v || TypeOf(*v) != k->type) {
       return Status::Validation("The provided key element does not match the schema");
     }
-    if ((k->type == "S" || k->type == "B") && PayloadOf(*v)->as_string().empty()) {
-      return Status::Validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty " +
-                                std::string(k->type == "S" ? "string" : "binary") + " value. Key: " + k->name);
-    }
+    if (Status empty = CheckKeyValueNotEmpty(*v, k->name); !empty.ok()) return empty;
   }
   Status sizes = CheckKeySizes(t.key_schema, canonical);
   if (!sizes.ok()) return sizes;

@@ -202,13 +202,7 @@ const std::string* KeyAttributeInFilter(const expr::Condition& c, const KeySchem
 
 // Key values in a key condition obey the rules of key attributes.
 Status CheckKeyOperand(const json::value& v, const std::string& key_name) {
-  const std::string_view type = TypeOf(v);
-  if ((type == "S" || type == "B") && PayloadOf(v)->as_string().empty()) {
-    return Status::Validation(
-        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty " +
-        std::string(type == "S" ? "string" : "binary") + " value. Key: " + key_name);
-  }
-  return Status::Ok();
+  return CheckKeyValueNotEmpty(v, key_name);
 }
 
 }  // namespace

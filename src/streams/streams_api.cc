@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/base64.h"
+#include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
 #include "streams/stream_record.h"
 
@@ -168,11 +169,7 @@ Result<std::string> StreamsApi::DescribeStream(const json::object& r) {
         {"SequenceNumberRange", json::object{{"StartingSequenceNumber", FormatSequenceNumber(first)}}}});
     last = id;
   }
-  json::array key_schema;
-  key_schema.push_back(json::object{{"AttributeName", t.key_schema.partition.name}, {"KeyType", "HASH"}});
-  if (t.key_schema.sort) {
-    key_schema.push_back(json::object{{"AttributeName", t.key_schema.sort->name}, {"KeyType", "RANGE"}});
-  }
+  json::array key_schema = dynamo::KeySchemaJson(t.key_schema);
   json::object d{{"StreamArn", t.stream_arn},
                  {"StreamLabel", t.stream_label},
                  {"StreamStatus", "ENABLED"},

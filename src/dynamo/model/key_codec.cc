@@ -128,4 +128,22 @@ Result<json::object> DecodeItemKey(const KeySchema& schema, std::string_view byt
   return key;
 }
 
+Status CheckKeyValueNotEmpty(const json::value& av, std::string_view key_name) {
+  const std::string_view type = TypeOf(av);
+  if ((type == "S" || type == "B") && PayloadOf(av)->as_string().empty()) {
+    return Status::Validation(
+        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an "
+        "empty " +
+        std::string(type == "S" ? "string" : "binary") + " value. Key: " + std::string(key_name));
+  }
+  return Status::Ok();
+}
+
+json::array KeySchemaJson(const KeySchema& schema) {
+  json::array ks;
+  ks.push_back(json::object{{"AttributeName", schema.partition.name}, {"KeyType", "HASH"}});
+  if (schema.sort) ks.push_back(json::object{{"AttributeName", schema.sort->name}, {"KeyType", "RANGE"}});
+  return ks;
+}
+
 }  // namespace streamer::dynamo

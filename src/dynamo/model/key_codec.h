@@ -34,6 +34,10 @@ Result<std::string> EncodeItemKey(const KeySchema& schema, const json::object& k
 // AWS's key size limits on a canonical key or item: partition key value at
 // most 2048 bytes, sort key value at most 1024 (ValidationException otherwise).
 Status CheckKeySizes(const KeySchema& schema, const json::object& key_or_item);
+// A key attribute's S or B value may not be empty: AWS's message naming the key.
+Status CheckKeyValueNotEmpty(const json::value& av, std::string_view key_name);
+// The KeySchema member of DescribeTable / DescribeStream.
+json::array KeySchemaJson(const KeySchema& schema);
 // Back to {"pk": {...}, "sk": {...}}.
 Result<json::object> DecodeItemKey(const KeySchema& schema, std::string_view bytes);
 
