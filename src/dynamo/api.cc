@@ -1,7 +1,7 @@
 // DynamoApi: dispatch, error shapes and the table operations.
 #include "dynamo/api.h"
 
-#include <set>
+#include <map>
 
 #include "core/ids.h"
 #include "dynamo/model/key_codec.h"
