@@ -9,7 +9,7 @@ Result<json::value> ParseJson(std::string_view text) {
   options.max_depth = 256;
   boost::system::error_code ec;
   json::value v = json::parse(text, ec, {}, options);
-  if (ec) return Status::Error("SerializationException", "Could not parse request body as JSON");
+  if (ec) return Status::Of(Code::kSerialization, "Could not parse request body as JSON");
   return v;
 }
 

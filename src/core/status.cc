@@ -19,7 +19,7 @@ constexpr CodeInfo kCodes[] = {
     {Code::kNoSpace, "InternalServerError", 500},
     {Code::kInternal, "InternalServerError", 500},
     {Code::kUnavailable, "ServiceUnavailable", 503},
-    {Code::kTimeout, "RequestTimeout", 504},
+    {Code::kTimeout, "Timeout", 504},
     {Code::kConnectionError, "ConnectionError", 502},
     {Code::kListenError, "ListenError", 500},
     {Code::kAddressInUse, "AddressInUse", 500},
@@ -42,7 +42,6 @@ constexpr CodeInfo kCodes[] = {
     {Code::kAccessDenied, "AccessDeniedException", 400},
     {Code::kMissingAuthenticationToken, "MissingAuthenticationTokenException", 400},
     {Code::kBadRequest, "BadRequestException", 400},
-    {Code::kOther, "", 400},
 };
 
 const CodeInfo& InfoOf(Code code) {
@@ -61,32 +60,7 @@ Status Status::Of(Code code, std::string message) {
   Status s;
   s.code_ = code == Code::kOk ? Code::kInternal : code;  // an error is never ok
   s.message_ = std::move(message);
-  s.http_status_ = CodeHttpStatus(s.code_);
   return s;
-}
-
-Status Status::Error(std::string_view type, std::string message, int http_status) {
-  Code code = Code::kOther;
-  if (type == "InternalServerError") {
-    code = Code::kInternal;
-  } else {
-    for (const auto& info : kCodes) {
-      // Internal kinds share "InternalServerError"; named AWS types are unique.
-      if (!info.type.empty() && info.type == type && info.type != "InternalServerError") {
-        code = info.code;
-        break;
-      }
-    }
-  }
-  Status s = Of(code, std::move(message));
-  if (code == Code::kOther) s.other_type_ = std::string(type.empty() ? "InternalServerError" : type);
-  if (http_status != 0) s.http_status_ = http_status;
-  return s;
-}
-
-std::string_view Status::type() const {
-  if (code_ == Code::kOther) return other_type_;
-  return CodeTypeName(code_);
 }
 
 }  // namespace streamer

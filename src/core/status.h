@@ -49,8 +49,11 @@ enum class Code {
   kAccessDenied,             // AccessDeniedException
   kMissingAuthenticationToken,
   kBadRequest,               // BadRequestException (gateway)
-  kOther,                    // an AWS type name not in this list (kept as given)
 };
+
+// The AWS type name and default HTTP status of a code.
+std::string_view CodeTypeName(Code code);
+int CodeHttpStatus(Code code);
 
 class [[nodiscard]] Status {
  public:
@@ -58,9 +61,6 @@ class [[nodiscard]] Status {
   static Status Ok() { return Status(); }
   // An error of `code`, with AWS's type and HTTP status for that code.
   static Status Of(Code code, std::string message);
-  // An error named by its AWS type; a known name gets its code. `http_status`
-  // overrides the code's default when given (0 = the default).
-  static Status Error(std::string_view type, std::string message, int http_status = 0);
   // Shorthands for the errors every API uses.
   static Status Validation(std::string message) { return Of(Code::kValidation, std::move(message)); }
   static Status Internal(std::string message) { return Of(Code::kInternal, std::move(message)); }
@@ -73,9 +73,9 @@ class [[nodiscard]] Status {
   Code code() const { return code_; }
   bool Is(Code c) const { return code_ == c; }
   // The AWS error type name ("ValidationException"); "" when ok.
-  std::string_view type() const;
+  std::string_view type() const { return CodeTypeName(code_); }
   const std::string& message() const { return message_; }
-  int http_status() const { return http_status_; }
+  int http_status() const { return CodeHttpStatus(code_); }
   // The same error with another message (e.g. prefixed with context).
   Status WithMessage(std::string message) const {
     Status s = *this;
@@ -86,13 +86,7 @@ class [[nodiscard]] Status {
  private:
   Code code_ = Code::kOk;
   std::string message_;
-  std::string other_type_;  // kOther only
-  int http_status_ = 200;
 };
-
-// The AWS type name and default HTTP status of a code.
-std::string_view CodeTypeName(Code code);
-int CodeHttpStatus(Code code);
 
 // A value or the Status that explains why there is none.
 template <class T>

@@ -42,7 +42,7 @@ DynamoApi::DynamoApi(TableCatalog* catalog, ItemBackend* items, BlockingPools po
 void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyFn reply) {
   auto parsed = ParseJson(body);
   if (!parsed || !parsed->is_object()) {
-    reply(ErrorReply(Status::Error("SerializationException",
+    reply(ErrorReply(Status::Of(Code::kSerialization,
                                    parsed ? "Start of structure or map found where not expected"
                                           : parsed.status().message())));
     return;
@@ -71,7 +71,7 @@ void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyF
   }
   auto it = kSync.find(operation);
   if (it == kSync.end()) {
-    reply(ErrorReply(Status::Error("UnknownOperationException", "")));
+    reply(ErrorReply(Status::Of(Code::kUnknownOperation, "")));
     return;
   }
   // Range reads and table DDL (which fsyncs and holds the catalog lock) may
@@ -94,7 +94,7 @@ Result<TablePtr> DynamoApi::RequireTable(const Request& r) const {
   auto name = TableNameOf(r);
   if (!name) return name.status();
   TablePtr t = catalog_->Find(*name);
-  if (!t) return Status::Error("ResourceNotFoundException", "Requested resource not found");
+  if (!t) return Status::Of(Code::kResourceNotFound, "Requested resource not found");
   return t;
 }
 
@@ -144,7 +144,7 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     return Status::Validation("1 validation error detected: Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null");
   }
   if (!defs_v->is_array() || !keys_v->is_array()) {
-    return Status::Error("SerializationException", "Unexpected value type in KeySchema or AttributeDefinitions");
+    return Status::Of(Code::kSerialization, "Unexpected value type in KeySchema or AttributeDefinitions");
   }
   std::map<std::string, std::string> defs;
   size_t def_index = 0;
@@ -152,7 +152,7 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     ++def_index;  // AWS names list members 1-based: attributeDefinitions.1.member
     const json::string* an = d.is_object() ? FindString(d.as_object(), "AttributeName") : nullptr;
     const json::string* at = d.is_object() ? FindString(d.as_object(), "AttributeType") : nullptr;
-    if (!an || !at) return Status::Error("SerializationException", "Unexpected value in AttributeDefinitions");
+    if (!an || !at) return Status::Of(Code::kSerialization, "Unexpected value in AttributeDefinitions");
     if (Status len = AttributeNameLength(*an, "attributeDefinitions." + std::to_string(def_index) + ".member.attributeName");
         !len.ok()) {
       return len;
@@ -178,7 +178,7 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     const json::value& k = keys[i];
     const json::string* an = k.is_object() ? FindString(k.as_object(), "AttributeName") : nullptr;
     const json::string* kt = k.is_object() ? FindString(k.as_object(), "KeyType") : nullptr;
-    if (!an || !kt) return Status::Error("SerializationException", "Unexpected value in KeySchema");
+    if (!an || !kt) return Status::Of(Code::kSerialization, "Unexpected value in KeySchema");
     if (Status len = AttributeNameLength(*an, "keySchema." + std::to_string(i + 1) + ".member.attributeName"); !len.ok()) {
       return len;
     }
@@ -272,7 +272,7 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
   for (const char* member : {"Tags", "GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
     const json::value* v = r.if_contains(member);
     if (v && !v->is_null() && !v->is_array()) {
-      return Status::Error("SerializationException", std::string("Unexpected value type for member ") + member);
+      return Status::Of(Code::kSerialization, std::string("Unexpected value type for member ") + member);
     }
   }
   if (auto v = OptionalBool(r, "DeletionProtectionEnabled"); !v) return v.status();
@@ -306,7 +306,7 @@ Result<json::value> DynamoApi::DescribeTable(const Request& r) {
   if (!name) return name.status();
   TablePtr t = catalog_->Find(*name);
   if (!t) {
-    return Status::Error("ResourceNotFoundException",
+    return Status::Of(Code::kResourceNotFound,
                          "Requested resource not found: Table: " + *name + " not found");
   }
   return json::object{{"Table", DescribeTableJson(*t, "ACTIVE")}};

@@ -260,7 +260,7 @@ Result<json::value> DynamoApi::Query(const Request& r) {
   if (!operand.ok()) return operand;
   const json::value* forward_v = r.if_contains("ScanIndexForward");
   if (forward_v && !forward_v->is_bool() && !forward_v->is_null()) {
-    return Status::Error("SerializationException", "Unexpected value type for member ScanIndexForward");
+    return Status::Of(Code::kSerialization, "Unexpected value type for member ScanIndexForward");
   }
   const bool forward = !forward_v || !forward_v->is_bool() || forward_v->as_bool();
 

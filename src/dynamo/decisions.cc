@@ -5,7 +5,7 @@
 namespace streamer::dynamo {
 
 Status ConditionFailed() {
-  return Status::Error("ConditionalCheckFailedException", "The conditional request failed");
+  return Status::Of(Code::kConditionalCheckFailed, "The conditional request failed");
 }
 
 Decide DecidePut(ConditionPtr condition, StoredItemPtr item) {

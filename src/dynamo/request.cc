@@ -9,7 +9,7 @@ std::string LowerFirst(std::string_view member) {
   return s;
 }
 Status WrongType(std::string_view member) {
-  return Status::Error("SerializationException",
+  return Status::Of(Code::kSerialization,
                        "Unexpected value type for member " + std::string(member));
 }
 }  // namespace

@@ -154,7 +154,7 @@ std::vector<TablePtr> TableCatalog::List() const {
 Result<TablePtr> TableCatalog::Create(TableInfo info) {
   std::unique_lock lock(mu_);
   if (tables_.count(info.name)) {
-    return Status::Error("ResourceInUseException", "Table already exists: " + info.name);
+    return Status::Of(Code::kResourceInUse, "Table already exists: " + info.name);
   }
   info.id = next_id_;
   info.stream_shards = default_stream_shards_;
@@ -184,7 +184,7 @@ Result<TablePtr> TableCatalog::Delete(std::string_view name) {
     std::unique_lock lock(mu_);
     auto it = tables_.find(name);
     if (it == tables_.end()) {
-      return Status::Error("ResourceNotFoundException",
+      return Status::Of(Code::kResourceNotFound,
                            "Requested resource not found: Table: " + std::string(name) + " not found");
     }
     table = it->second;

@@ -24,6 +24,8 @@ Result<ItemAddress> AddressOf(const TableInfo& table, const json::object& key_or
     Status s = AppendKeyValue(*sk, ks.sort->type, &a.storage_key);
     if (!s.ok()) return s;
   }
+  // Fixed by the table's saved layout, whatever the writer count of a run.
+  a.stream_shard = table.StreamShardOf(a.partition);
   a.key[ks.partition.name] = key_or_item.at(ks.partition.name);
   if (ks.sort) a.key[ks.sort->name] = key_or_item.at(ks.sort->name);
   return a;
@@ -88,13 +90,6 @@ bool DecodeCurrent(const TableInfo& table, const ItemAddress& address, Prepared&
   return true;
 }
 
-bool StreamsOld(const TableInfo& t) {
-  return streams::KeepsOldImage(t.stream_view);
-}
-bool StreamsNew(const TableInfo& t) {
-  return streams::KeepsNewImage(t.stream_view);
-}
-
 // Reads the item as `view` sees it and runs `decide`; stages nothing. False
 // (with result->status) when the write must not happen.
 bool Prepare(storage::DrainView& view, const TableInfo& table, const ItemAddress& address, const Decide& decide,
@@ -105,7 +100,7 @@ bool Prepare(storage::DrainView& view, const TableInfo& table, const ItemAddress
     result->status = read_error;
     return false;
   }
-  if ((decide.reads_current() || wants_old_item || StreamsOld(table)) && !DecodeCurrent(table, address, p, result)) {
+  if ((decide.reads_current() || wants_old_item || streams::KeepsOldImage(table.stream_view)) && !DecodeCurrent(table, address, p, result)) {
     return false;
   }
   Result<Mutation> m = decide(p.current ? &*p.current : nullptr);
@@ -119,8 +114,8 @@ bool Prepare(storage::DrainView& view, const TableInfo& table, const ItemAddress
 }
 
 // Stages a prepared write and its stream record in `view`.
-void Stage(storage::DrainView& view, const TableInfo& table, const ItemAddress& address, int stream_shard,
-           int writer, Prepared& p, WriteResult* result) {
+void Stage(storage::DrainView& view, const TableInfo& table, const ItemAddress& address, int writer, Prepared& p,
+           WriteResult* result) {
   std::string_view event_name;
   switch (p.mutation.kind) {
     case Mutation::Kind::kNone:
@@ -164,7 +159,8 @@ void Stage(storage::DrainView& view, const TableInfo& table, const ItemAddress& 
   }
   result->old_item = std::move(p.current);
   if (table.has_stream()) {
-    const bool stream_old = StreamsOld(table), stream_new = StreamsNew(table);
+    const bool stream_old = streams::KeepsOldImage(table.stream_view);
+    const bool stream_new = streams::KeepsNewImage(table.stream_view);
     // Images straight from the stored bytes, and only those the view keeps.
     std::string old_json, new_json;
     if (p.exists && stream_old) {
@@ -179,7 +175,7 @@ void Stage(storage::DrainView& view, const TableInfo& table, const ItemAddress& 
                            RecordSize(address.key, old_image, stream_new ? result->new_item.get() : nullptr,
                                       table.stream_view)};
     const uint64_t seq = view.NextSequence(writer);
-    view.Put(storage::Family::kStream, streams::RecordKey(table.id, stream_shard, seq),
+    view.Put(storage::Family::kStream, streams::RecordKey(table.id, address.stream_shard, seq),
              streams::BuildRecord(change, table.stream_view, seq, table.region, NowMillis()));
   }
 }
@@ -188,17 +184,15 @@ void Stage(storage::DrainView& view, const TableInfo& table, const ItemAddress& 
 
 void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress address,
                  Decide decide, WriteDone done, bool wants_old_item) {
-  // A key's stream shard is fixed by the table's saved layout; the writer
-  // owning that shard in this run applies the write.
-  const int stream_shard = table->StreamShardOf(address.partition);
-  const int writer = table->WriterOf(stream_shard, writers->writer_count());
+  // The writer owning the item's stream shard in this run applies the write.
+  const int writer = table->WriterOf(address.stream_shard, writers->writer_count());
   auto result = std::make_shared<WriteResult>();
   storage::WriteTask task;
   task.apply = [table, address = std::move(address), decide = std::move(decide), wants_old_item, result,
-                stream_shard, writer](storage::DrainView& view) {
+                writer](storage::DrainView& view) {
     Prepared p;
     if (!Prepare(view, *table, address, decide, wants_old_item, p, result.get())) return;
-    Stage(view, *table, address, stream_shard, writer, p, result.get());
+    Stage(view, *table, address, writer, p, result.get());
   };
   task.done = [result, done = std::move(done)](const Status& commit) {
     if (!commit.ok() && result->status.ok()) result->status = commit;
@@ -210,16 +204,14 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
 void SubmitAtomic(storage::ShardWriters* writers, std::vector<AtomicWrite> writes, AtomicDone done) {
   struct State {
     std::vector<AtomicWrite> writes;
-    std::vector<int> stream_shards, owners;
+    std::vector<int> owners;
     std::vector<WriteResult> results;
     bool applied = false;
   };
   auto state = std::make_shared<State>();
   std::vector<int> involved;
   for (const auto& w : writes) {
-    const int shard = w.table->StreamShardOf(w.address.partition);
-    state->stream_shards.push_back(shard);
-    state->owners.push_back(w.table->WriterOf(shard, writers->writer_count()));
+    state->owners.push_back(w.table->WriterOf(w.address.stream_shard, writers->writer_count()));
     involved.push_back(state->owners.back());
   }
   state->results.resize(writes.size());
@@ -237,7 +229,7 @@ void SubmitAtomic(storage::ShardWriters* writers, std::vector<AtomicWrite> write
     if (!all) return;
     for (size_t i = 0; i < state->writes.size(); ++i) {
       const AtomicWrite& w = state->writes[i];
-      Stage(view, *w.table, w.address, state->stream_shards[i], state->owners[i], prepared[i], &state->results[i]);
+      Stage(view, *w.table, w.address, state->owners[i], prepared[i], &state->results[i]);
     }
     state->applied = true;
   };

@@ -70,7 +70,8 @@ using WriteDone = std::function<void(WriteResult)>;
 
 struct ItemAddress {
   std::string storage_key;  // table prefix + encoded primary key
-  std::string partition;    // encoded partition key: picks the shard
+  std::string partition;    // encoded partition key
+  int stream_shard = 0;     // the table's stream shard of `partition`: picks the writer
   json::object key;         // the key attributes, for stream records
 };
 

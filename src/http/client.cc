@@ -23,9 +23,9 @@ Result<Response> HttpCall(const std::string& host, uint16_t port, Request reques
   std::string where = host + ":" + std::to_string(port);
   auto broken = [&](const std::string& what, const beast::error_code& ec) {
     if (ec == beast::error::timeout) {
-      return Status::Error("Timeout", what + " " + where + ": timed out", 504);
+      return Status::Of(Code::kTimeout, what + " " + where + ": timed out");
     }
-    return Status::Error("ConnectionError", what + " " + where + ": " + ec.message(), 502);
+    return Status::Of(Code::kConnectionError, what + " " + where + ": " + ec.message());
   };
   try {
     asio::io_context ioc(1);
@@ -68,10 +68,10 @@ Result<Response> HttpCall(const std::string& host, uint16_t port, Request reques
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     if (failure) return *failure;
-    if (!parser.is_done()) return Status::Error("ConnectionError", "incomplete response from " + where, 502);
+    if (!parser.is_done()) return Status::Of(Code::kConnectionError, "incomplete response from " + where);
     return parser.release();
   } catch (const std::exception& e) {  // prepare_payload rejects e.g. a TRACE with a body
-    return Status::Error("ConnectionError", std::string("cannot call ") + where + ": " + e.what(), 502);
+    return Status::Of(Code::kConnectionError, std::string("cannot call ") + where + ": " + e.what());
   }
 }
 

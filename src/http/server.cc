@@ -649,19 +649,19 @@ Status ServerCore::Listen() {
   beast::error_code ec;
   auto address = asio::ip::make_address(options_.bind_address, ec);
   if (ec) {
-    return Status::Error("ListenError", "bad bind address '" + options_.bind_address + "'", 500);
+    return Status::Of(Code::kListenError, "bad bind address '" + options_.bind_address + "'");
   }
   tcp::endpoint endpoint(address, options_.port);
   std::string where = options_.bind_address + ":" + std::to_string(options_.port);
   std::lock_guard lock(accept_mu_);
-  if (acceptor_.is_open()) return Status::Error("ListenError", "already listening", 500);
+  if (acceptor_.is_open()) return Status::Of(Code::kListenError, "already listening");
   auto fail = [&](const char* what) {
     beast::error_code ignored;
     acceptor_.close(ignored);
     if (ec == asio::error::address_in_use) {
-      return Status::Error("AddressInUse", "address in use: " + where, 500);
+      return Status::Of(Code::kAddressInUse, "address in use: " + where);
     }
-    return Status::Error("ListenError", std::string(what) + " " + where + ": " + ec.message(), 500);
+    return Status::Of(Code::kListenError, std::string(what) + " " + where + ": " + ec.message());
   };
   acceptor_.open(endpoint.protocol(), ec);
   if (ec) return fail("cannot open socket for");

@@ -315,17 +315,13 @@ void ShardWriters::Finish(PendingDrain& drain, const Status& commit) {
 }
 
 void ShardWriters::Complete(std::vector<std::function<void(const Status&)>> dones, const Status& commit) {
-  {
-    std::lock_guard<std::mutex> lock(done_mu_);
-    ++completions_in_flight_;
-  }
+  completions_in_flight_.fetch_add(1, std::memory_order_relaxed);
   auto work = [this, dones = std::move(dones), commit]() {
     for (auto& done : dones) done(commit);
-    {
-      std::lock_guard<std::mutex> lock(done_mu_);
-      --completions_in_flight_;
+    if (completions_in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> lock(done_mu_);  // Stop may be about to wait
+      done_cv_.notify_all();
     }
-    done_cv_.notify_all();
   };
   if (options_.completions) {
     options_.completions(std::move(work));

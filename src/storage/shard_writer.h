@@ -60,8 +60,6 @@ class DrainView {
   // Next stream sequence number of `writer` (one this view holds); strictly
   // increasing in commit order, survives restarts.
   uint64_t NextSequence(int writer);
-  // The writer a single-writer drain belongs to (the first of a multi view).
-  int writer() const { return sequences_.front().first; }
   size_t ByteSize() const { return batch_.ByteSize(); }
 
  private:
@@ -164,9 +162,9 @@ class ShardWriters {
 
   // Completions in flight (Stop waits for them); the fallback completer
   // when no executor was given.
-  std::mutex done_mu_;
+  std::mutex done_mu_;  // only to wake Stop when the count reaches 0
   std::condition_variable done_cv_;
-  size_t completions_in_flight_ = 0;
+  std::atomic<size_t> completions_in_flight_{0};
   std::unique_ptr<WorkerPool> completer_;
 };
 

@@ -65,7 +65,7 @@ void StreamsApi::Handle(std::string_view operation, std::string_view body,
                         const dynamo::ReplyFn& reply) {
   auto parsed = ParseJson(body);
   if (!parsed || !parsed->is_object()) {
-    reply(dynamo::ErrorReply(Status::Error("SerializationException",
+    reply(dynamo::ErrorReply(Status::Of(Code::kSerialization,
                                            "Start of structure or map found where not expected")));
     return;
   }
@@ -78,7 +78,7 @@ void StreamsApi::Handle(std::string_view operation, std::string_view body,
   };
   auto it = kOps.find(operation);
   if (it == kOps.end()) {
-    reply(dynamo::ErrorReply(Status::Error("UnknownOperationException", "")));
+    reply(dynamo::ErrorReply(Status::Of(Code::kUnknownOperation, "")));
     return;
   }
   Result<std::string> out = (this->*(it->second))(parsed->as_object());
@@ -87,8 +87,7 @@ void StreamsApi::Handle(std::string_view operation, std::string_view body,
 
 Result<dynamo::TablePtr> StreamsApi::TableOfStream(std::string_view arn) const {
   // arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>
-  const Status missing = Status::Error(
-      "ResourceNotFoundException", "Requested resource not found: Stream: " + std::string(arn) + " not found");
+  const Status missing = Status::Of(Code::kResourceNotFound, "Requested resource not found: Stream: " + std::string(arn) + " not found");
   size_t t = arn.find(":table/");
   size_t s = arn.find("/stream/");
   if (t == std::string_view::npos || s == std::string_view::npos || s < t) return missing;
@@ -110,7 +109,7 @@ Result<std::string> StreamsApi::ListStreams(const json::object& r) {
   }
   if (Status s = dynamo::CheckLength(*start, "exclusiveStartStreamArn", 37, 1024); !s.ok()) return s;
   if (*table_name && !catalog_->Find(**table_name)) {
-    return Status::Error("ResourceNotFoundException",
+    return Status::Of(Code::kResourceNotFound,
                          "Requested resource not found: Table: " + **table_name + " not found");
   }
   json::array streams;
@@ -211,7 +210,7 @@ Result<std::string> StreamsApi::GetShardIterator(const json::object& r) {
   if (!table) return table.status();
   const int shard = ShardIndex(**shard_id, (*table)->creation_millis, source_->ShardCount(**table));
   if (shard < 0) {
-    return Status::Error("ResourceNotFoundException",
+    return Status::Of(Code::kResourceNotFound,
                          "Requested resource not found: Shard does not exist");
   }
   Iterator it{**arn, shard, 0, NowMillis()};
@@ -245,7 +244,7 @@ Result<std::string> StreamsApi::GetRecords(const json::object& r) {
   auto it = DecodeIterator(**text);
   if (!it) return it.status();
   if (NowMillis() - it->issued_millis > kIteratorLifetimeMillis) {
-    return Status::Error("ExpiredIteratorException", "Iterator expired");
+    return Status::Of(Code::kExpiredIterator, "Iterator expired");
   }
   auto table = TableOfStream(it->stream_arn);
   if (!table) return table.status();

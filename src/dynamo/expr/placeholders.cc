@@ -27,7 +27,7 @@ Status ValidateAttributeMaps(const AttributeMaps& maps) {
     for (const auto& [key, value] : *maps.names) {
       if (value.is_null()) continue;  // absent: "not defined" where it is used
       if (!value.is_string()) {
-        return Status::Error("SerializationException", "Unexpected value type for member ExpressionAttributeNames");
+        return Status::Of(Code::kSerialization, "Unexpected value type for member ExpressionAttributeNames");
       }
       if (Status name = CheckAttributeName(value.get_string()); !name.ok()) {
         return Status::Validation("ExpressionAttributeNames contains invalid value: " + name.message() + " for key " +

@@ -13,7 +13,7 @@ namespace {
 constexpr std::string_view kTypes[] = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"};
 constexpr char kInvalid[] = "One or more parameter values were invalid: ";
 
-Status Serialization(std::string message) { return Status::Error("SerializationException", std::move(message)); }
+Status Serialization(std::string message) { return Status::Of(Code::kSerialization, std::move(message)); }
 
 // Whether `payload` has the JSON kind type `t` needs (set members are checked
 // where they are read: a stored value written by an older build may hold

@@ -554,8 +554,7 @@ class Renderer {
         boost::system::error_code ec;
         json::value v = json::parse(text, ec);
         if (ec) {
-          Fail(Status::Error("BadRequestException",
-                             "Could not parse request body into json: " + ec.message(), 400));
+          Fail(Status::Of(Code::kBadRequest, "Could not parse request body into json: " + ec.message()));
         } else {
           body_ = std::move(v);
         }
