@@ -47,47 +47,52 @@ void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyF
                                           : parsed.status().message())));
     return;
   }
-  const json::object& r = parsed->as_object();
-  using Sync = Result<json::value> (DynamoApi::*)(const Request&);
-  using Async = void (DynamoApi::*)(const Request&, ReplyFn);
-  static const std::map<std::string_view, Sync, std::less<>> kSync = {
-      {"CreateTable", &DynamoApi::CreateTable}, {"DescribeTable", &DynamoApi::DescribeTable},
-      {"ListTables", &DynamoApi::ListTables},   {"DeleteTable", &DynamoApi::DeleteTable},
-      {"Query", &DynamoApi::Query},             {"Scan", &DynamoApi::Scan},
+  // Each operation: how it answers, and where it runs. Range reads and table
+  // DDL (which fsyncs and holds the catalog lock) may block: they run on
+  // their own threads, never on an I/O thread. Writes answer after commit.
+  enum class RunsOn { kCaller, kReads, kDdl };
+  struct Operation {
+    Result<json::value> (DynamoApi::*json)(const Request&) = nullptr;
+    Result<std::string> (DynamoApi::*text)(const Request&) = nullptr;  // body already serialized
+    void (DynamoApi::*write)(const Request&, ReplyFn) = nullptr;
+    RunsOn runs_on = RunsOn::kCaller;
   };
-  static const std::map<std::string_view, Async, std::less<>> kAsync = {
-      {"PutItem", &DynamoApi::PutItem},
-      {"DeleteItem", &DynamoApi::DeleteItem},
-      {"UpdateItem", &DynamoApi::UpdateItem},
+  static const std::map<std::string_view, Operation, std::less<>> kOperations = {
+      {"CreateTable", {.json = &DynamoApi::CreateTable, .runs_on = RunsOn::kDdl}},
+      {"DeleteTable", {.json = &DynamoApi::DeleteTable, .runs_on = RunsOn::kDdl}},
+      {"DescribeTable", {.json = &DynamoApi::DescribeTable}},
+      {"ListTables", {.json = &DynamoApi::ListTables}},
+      {"GetItem", {.text = &DynamoApi::GetItem}},
+      {"Query", {.json = &DynamoApi::Query, .runs_on = RunsOn::kReads}},
+      {"Scan", {.json = &DynamoApi::Scan, .runs_on = RunsOn::kReads}},
+      {"PutItem", {.write = &DynamoApi::PutItem}},
+      {"DeleteItem", {.write = &DynamoApi::DeleteItem}},
+      {"UpdateItem", {.write = &DynamoApi::UpdateItem}},
   };
-  if (auto it = kAsync.find(operation); it != kAsync.end()) {
-    (this->*(it->second))(r, std::move(reply));
-    return;
-  }
-  if (operation == "GetItem") {  // answers a body spliced from the stored item
-    Result<std::string> body = GetItem(r);
-    reply(body ? ApiReply{200, std::move(*body)} : ErrorReply(body.status()));
-    return;
-  }
-  auto it = kSync.find(operation);
-  if (it == kSync.end()) {
+  auto it = kOperations.find(operation);
+  if (it == kOperations.end()) {
     reply(ErrorReply(Status::Of(Code::kUnknownOperation, "")));
     return;
   }
-  // Range reads and table DDL (which fsyncs and holds the catalog lock) may
-  // block: they run on their own threads, never on an I/O thread.
-  WorkerPool* pool = nullptr;
-  if (operation == "Query" || operation == "Scan") pool = pools_.reads;
-  if (operation == "CreateTable" || operation == "DeleteTable") pool = pools_.ddl;
-  if (!pool) {
-    Result<json::value> result = (this->*(it->second))(r);
-    reply(result ? Ok(*result) : ErrorReply(result.status()));
+  const Operation& op = it->second;
+  if (op.write) {
+    (this->*op.write)(parsed->as_object(), std::move(reply));
     return;
   }
-  pool->Post([this, fn = it->second, request = std::move(*parsed), reply = std::move(reply)] {
-    Result<json::value> result = (this->*fn)(request.as_object());
-    reply(result ? Ok(*result) : ErrorReply(result.status()));
-  });
+  auto answer = [this, &op](const Request& r) -> ApiReply {
+    if (op.text) {
+      Result<std::string> body = (this->*op.text)(r);
+      return body ? ApiReply{200, std::move(*body)} : ErrorReply(body.status());
+    }
+    Result<json::value> result = (this->*op.json)(r);
+    return result ? Ok(*result) : ErrorReply(result.status());
+  };
+  WorkerPool* pool = op.runs_on == RunsOn::kReads ? pools_.reads : op.runs_on == RunsOn::kDdl ? pools_.ddl : nullptr;
+  if (!pool) {
+    reply(answer(parsed->as_object()));
+    return;
+  }
+  pool->Post([answer, request = std::move(*parsed), reply = std::move(reply)] { reply(answer(request.as_object())); });
 }
 
 Result<TablePtr> DynamoApi::RequireTable(const Request& r) const {

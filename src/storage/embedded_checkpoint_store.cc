@@ -26,7 +26,7 @@ class EmbeddedCheckpointStore : public CheckpointStore {
     return store_->Write(&batch);
   }
 
-  bool Writable() const override { return store_->Health().writable && !store_->read_only(); }
+  bool Writable() const override { return store_->Health().writable; }
 
  private:
   Store* store_;
