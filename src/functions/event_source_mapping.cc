@@ -114,6 +114,11 @@ bool EventSourceMapping::PollShard(const dynamo::TableInfo& table, int shard) {
   // Commits of other tables wake us too; skip the read when this shard has
   // committed nothing past our position.
   if (ctx_.source->DurableSequence(table, shard) < state.next) return false;
+  if (!ctx_.checkpoints->Writable()) {
+    // Delivered now, the batch could not be checkpointed and would come again.
+    state.retry_at_ms = NowMillis() + 500;
+    return false;
+  }
   auto records = ctx_.source->Read(table, shard, state.next, batch_size);
   if (records.empty()) return false;
   // Batching window: wait for a full batch until the window since the first
@@ -135,11 +140,6 @@ bool EventSourceMapping::PollShard(const dynamo::TableInfo& table, int shard) {
     }
   }
   event += "]}";
-  if (!ctx_.checkpoints->Writable()) {
-    // Delivered now, the batch could not be checkpointed and would come again.
-    state.retry_at_ms = NowMillis() + 500;
-    return false;
-  }
   InvokeResult result = handler_->Invoke(event);
   if (!result.ok) {
     ++state.failures;
