@@ -9,6 +9,7 @@
 #include "dynamo/expr/update.h"
 #include "dynamo/item_requests.h"
 #include "dynamo/item_storage.h"
+#include "dynamo/legacy_requests.h"
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
@@ -20,6 +21,9 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
   if (Status members = CheckAcceptedMembers(r, RequestKind::kWrite); !members.ok()) return reply(ErrorReply(members));
   auto table = RequireTable(r);
   if (!table) return reply(ErrorReply(table.status()));
+  if (Status mixed = CheckNotMixed(r, {"Expected", "ConditionalOperator"}, {"ConditionExpression"}); !mixed.ok()) {
+    return reply(ErrorReply(mixed));
+  }
   auto item_v = OptionalObject(r, "Item");
   if (!item_v) return reply(ErrorReply(item_v.status()));
   if (!*item_v) {
@@ -48,6 +52,9 @@ void DynamoApi::DeleteItem(const Request& r, ReplyFn reply) {
   if (Status members = CheckAcceptedMembers(r, RequestKind::kWrite); !members.ok()) return reply(ErrorReply(members));
   auto table = RequireTable(r);
   if (!table) return reply(ErrorReply(table.status()));
+  if (Status mixed = CheckNotMixed(r, {"Expected", "ConditionalOperator"}, {"ConditionExpression"}); !mixed.ok()) {
+    return reply(ErrorReply(mixed));
+  }
   auto key = KeyOf(**table, r);
   if (!key) return reply(ErrorReply(key.status()));
   auto cond = ParseConditionRequest(r, {ReturnValues::kNone, ReturnValues::kAllOld});
@@ -68,6 +75,11 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
   if (Status members = CheckAcceptedMembers(r, RequestKind::kWrite); !members.ok()) return reply(ErrorReply(members));
   auto table = RequireTable(r);
   if (!table) return reply(ErrorReply(table.status()));
+  if (Status mixed = CheckNotMixed(r, {"AttributeUpdates", "Expected", "ConditionalOperator"},
+                                   {"UpdateExpression", "ConditionExpression"});
+      !mixed.ok()) {
+    return reply(ErrorReply(mixed));
+  }
   auto key = KeyOf(**table, r);
   if (!key) return reply(ErrorReply(key.status()));
   auto maps = ExpressionMaps(r);
@@ -81,6 +93,14 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
     Status keys = expr::CheckUpdateKeys(*parsed, (*table)->key_schema);
     if (!keys.ok()) return reply(ErrorReply(keys));
     update = std::make_shared<const expr::ParsedUpdate>(std::move(*parsed));
+  } else {
+    auto legacy = LegacyUpdate(r);  // AttributeUpdates
+    if (!legacy) return reply(ErrorReply(legacy.status()));
+    if (*legacy) {
+      Status keys = expr::CheckUpdateKeys(**legacy, (*table)->key_schema);
+      if (!keys.ok()) return reply(ErrorReply(keys));
+    }
+    update = std::move(*legacy);
   }
   auto cond = ParseConditionRequest(r, {ReturnValues::kNone, ReturnValues::kAllOld, ReturnValues::kUpdatedOld,
                                        ReturnValues::kAllNew, ReturnValues::kUpdatedNew},
@@ -120,8 +140,7 @@ Result<std::string> DynamoApi::GetItem(const Request& r) {
   if (!table) return table.status();
   auto key = KeyOf(**table, r);
   if (!key) return key.status();
-  Status legacy = RejectLegacy(r);
-  if (!legacy.ok()) return legacy;
+  if (Status mixed = CheckNotMixed(r, {"AttributesToGet"}, {"ProjectionExpression"}); !mixed.ok()) return mixed;
   auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
   auto projection_text = OptionalString(r, "ProjectionExpression");
@@ -132,6 +151,9 @@ Result<std::string> DynamoApi::GetItem(const Request& r) {
     if (!parsed) return parsed.status();
     projection = std::move(*parsed);
   }
+  auto to_get = LegacyProjection(r);  // AttributesToGet
+  if (!to_get) return to_get.status();
+  if (*to_get) projection = expr::Projection{std::move(**to_get), {}};
   Status unused = expr::CheckUnusedPlaceholders(*maps, projection ? projection->used : expr::UsedPlaceholders{});
   if (!unused.ok()) return unused;
   auto address = AddressOf(**table, *key);

@@ -8,6 +8,7 @@
 #include "dynamo/expr/placeholders.h"
 #include "dynamo/expr/projection.h"
 #include "dynamo/item_storage.h"
+#include "dynamo/legacy_requests.h"
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
@@ -66,8 +67,10 @@ json::object KeyOfItem(const TableInfo& t, const json::object& item) {
   return k;
 }
 
+// `legacy_filter`: the action's legacy filter member (QueryFilter, ScanFilter).
 Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
-                                     expr::UsedPlaceholders* used, const expr::AttributeMaps& maps) {
+                                     expr::UsedPlaceholders* used, const expr::AttributeMaps& maps,
+                                     std::string_view legacy_filter) {
   ReadOptions o;
   auto filter = OptionalString(r, "FilterExpression");
   if (!filter) return filter.status();
@@ -77,6 +80,9 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
     used->Merge(parsed->used);
     o.filter = std::make_shared<const expr::ParsedCondition>(std::move(*parsed));
   }
+  auto legacy = LegacyFilter(r, legacy_filter);  // with ConditionalOperator
+  if (!legacy) return legacy.status();
+  if (*legacy) o.filter = std::move(*legacy);
   auto projection = OptionalString(r, "ProjectionExpression");
   if (!projection) return projection.status();
   if (*projection) {
@@ -85,6 +91,11 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
     used->Merge(parsed->used);
     o.projection = std::move(parsed->paths);
   }
+  auto to_get = LegacyProjection(r);  // AttributesToGet
+  if (!to_get) return to_get.status();
+  if (*to_get) o.projection = std::move(**to_get);
+  // Select's messages name the member the projection came from.
+  const std::string projected_by = *projection ? "ProjectionExpression" : "AttributesToGet";
   auto limit = OptionalInt(r, "Limit", 1, INT64_MAX);
   if (!limit) return limit.status();
   o.limit = *limit;
@@ -93,7 +104,7 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
   if (*select) {
     const bool projected = o.projection.has_value();
     if (**select == "COUNT") {
-      if (projected) return Status::Validation("Cannot specify the ProjectionExpression when choosing to get only the Count");
+      if (projected) return Status::Validation("Cannot specify the " + projected_by + " when choosing to get only the Count");
       o.count_only = true;
     } else if (**select == "SPECIFIC_ATTRIBUTES") {
       if (!projected) {
@@ -101,7 +112,7 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
       }
     } else if (**select == "ALL_ATTRIBUTES" || **select == "ALL_PROJECTED_ATTRIBUTES") {
       if (projected) {
-        return Status::Validation("Cannot specify the ProjectionExpression when choosing to get " + **select);
+        return Status::Validation("Cannot specify the " + projected_by + " when choosing to get " + **select);
       }
       // No secondary indexes here, so never an index query.
       if (**select == "ALL_PROJECTED_ATTRIBUTES") {
@@ -211,10 +222,15 @@ Result<json::value> DynamoApi::Scan(const Request& r) {
   if (Status members = CheckAcceptedMembers(r, RequestKind::kRead); !members.ok()) return members;
   auto table = RequireTable(r);
   if (!table) return table.status();
+  if (Status mixed = CheckNotMixed(r, {"AttributesToGet", "ScanFilter", "ConditionalOperator"},
+                                   {"ProjectionExpression", "FilterExpression"});
+      !mixed.ok()) {
+    return mixed;
+  }
   auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
   expr::UsedPlaceholders used;
-  auto options = ParseReadOptions(r, **table, &used, *maps);
+  auto options = ParseReadOptions(r, **table, &used, *maps, "ScanFilter");
   if (!options) return options.status();
   Status segments = ParseSegments(r, &*options);
   if (!segments.ok()) return segments;
@@ -232,24 +248,37 @@ Result<json::value> DynamoApi::Query(const Request& r) {
   if (r.contains("IndexName")) {
     return Status::Validation("Secondary indexes are not supported by this server yet");
   }
+  // KeyConditions counts as mixed only next to KeyConditionExpression.
+  const bool both_key_conditions = r.contains("KeyConditionExpression") && !r.at("KeyConditionExpression").is_null();
+  Status mixed = both_key_conditions
+                     ? CheckNotMixed(r, {"AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"},
+                                     {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"})
+                     : CheckNotMixed(r, {"AttributesToGet", "QueryFilter", "ConditionalOperator"},
+                                     {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"});
+  if (!mixed.ok()) return mixed;
   auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
   auto text = OptionalString(r, "KeyConditionExpression");
   if (!text) return text.status();
-  if (!*text) {
+  auto legacy_kc = LegacyKeyConditions(r, t.key_schema);
+  if (!*text && !legacy_kc.ok()) return legacy_kc.status();
+  if (!*text && !*legacy_kc) {
+    // AWS checks ConditionalOperator before it misses the key condition.
+    if (auto filter = LegacyFilter(r, "QueryFilter"); !filter) return filter.status();
     return Status::Validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
   }
-  auto kc = expr::ParseKeyCondition(**text, *maps, t.key_schema);
+  auto kc = *text ? expr::ParseKeyCondition(**text, *maps, t.key_schema) : Result<expr::KeyCondition>(std::move(**legacy_kc));
   if (!kc) return kc.status();
   expr::UsedPlaceholders used = kc->used;
-  auto options = ParseReadOptions(r, t, &used, *maps);
+  auto options = ParseReadOptions(r, t, &used, *maps, "QueryFilter");
   if (!options) return options.status();
   Status unused = expr::CheckUnusedPlaceholders(*maps, used);
   if (!unused.ok()) return unused;
   if (options->filter) {
     if (const std::string* key = KeyAttributeInFilter(options->filter->root, t.key_schema)) {
-      return Status::Validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: " +
-                                *key);
+      const bool legacy = r.contains("QueryFilter") && !r.at("QueryFilter").is_null();
+      return Status::Validation(std::string(legacy ? "QueryFilter" : "Filter Expression") +
+                                " can only contain non-primary key attributes: Primary key attribute: " + *key);
     }
   }
   Status operand = CheckKeyOperand(kc->partition_value, t.key_schema.partition.name);

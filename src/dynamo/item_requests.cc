@@ -1,5 +1,7 @@
 #include "dynamo/item_requests.h"
 
+#include "dynamo/legacy_requests.h"
+
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
@@ -33,8 +35,9 @@ Result<ConditionRequest> ParseConditionRequest(const json::object& r,
                                                std::initializer_list<ReturnValues> allowed_returns,
                                                const expr::UsedPlaceholders& also_used) {
   ConditionRequest c;
-  Status legacy = RejectLegacy(r);
-  if (!legacy.ok()) return legacy;
+  auto legacy = LegacyCondition(r);  // Expected / ConditionalOperator
+  if (!legacy) return legacy.status();
+  c.condition = std::move(*legacy);
   auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
   auto text = OptionalString(r, "ConditionExpression");

@@ -33,7 +33,7 @@ struct ConditionRequest {
 // Refuses the legacy (pre-expression) parameters.
 Status RejectLegacy(const json::object& r);
 
-// ConditionExpression, ReturnValues (one of `allowed_returns`) and
+// ConditionExpression (or the legacy Expected, ConditionalOperator), ReturnValues (one of `allowed_returns`) and
 // ReturnValuesOnConditionCheckFailure; checks the request's placeholder maps
 // against what its expressions used (`also_used`: other expressions').
 Result<ConditionRequest> ParseConditionRequest(const json::object& r,

@@ -244,7 +244,9 @@ std::unordered_set<std::string> SetKeys(const json::array& set, std::string_view
   return keys;
 }
 
-Status ApplyAdd(const Slot& slot, const PathElement& last, const json::value& operand) {
+constexpr char kLegacyMismatch[] = "Type mismatch for attribute to update";
+
+Status ApplyAdd(const Slot& slot, const PathElement& last, const json::value& operand, const char* mismatch) {
   json::value* existing = Existing(slot, last);
   json::value add = CanonicalizeValue(operand);
   if (!existing) {
@@ -252,7 +254,7 @@ Status ApplyAdd(const Slot& slot, const PathElement& last, const json::value& op
     return Status::Ok();
   }
   std::string_view t = TypeOf(add);
-  if (TypeOf(*existing) != t) return Status::Validation(kWrongType);
+  if (TypeOf(*existing) != t) return Status::Validation(mismatch);
   if (t == "N") {
     auto a = Decimal::Parse(PayloadOf(*existing)->get_string());
     auto b = Decimal::Parse(PayloadOf(add)->get_string());
@@ -271,11 +273,11 @@ Status ApplyAdd(const Slot& slot, const PathElement& last, const json::value& op
   return Status::Ok();
 }
 
-Status ApplyDelete(const Slot& slot, const PathElement& last, const json::value& operand) {
+Status ApplyDelete(const Slot& slot, const PathElement& last, const json::value& operand, const char* mismatch) {
   json::value* existing = Existing(slot, last);
   if (!existing) return Status::Ok();
   std::string_view t = TypeOf(operand);
-  if (TypeOf(*existing) != t) return Status::Validation(kWrongType);
+  if (TypeOf(*existing) != t) return Status::Validation(mismatch);
   json::array& set = existing->get_object()[t].get_array();
   json::array kept;
   const std::unordered_set<std::string> removed = SetKeys(PayloadOf(operand)->get_array(), t);
@@ -380,6 +382,7 @@ Result<json::object> ApplyUpdate(const ParsedUpdate& update, const json::object&
     set_values[i] = std::move(*v);
   }
   json::object out = item;
+  const char* mismatch = update.legacy_messages ? kLegacyMismatch : kWrongType;
   std::vector<const Path*> list_removals;
   for (size_t i = 0; i < update.actions.size(); ++i) {
     const UpdateAction& a = update.actions[i];
@@ -397,8 +400,8 @@ Result<json::object> ApplyUpdate(const ParsedUpdate& update, const json::object&
           Erase(*slot, a.path.back());
         }
         break;
-      case UpdateAction::Kind::kAdd: s = ApplyAdd(*slot, a.path.back(), a.operand); break;
-      case UpdateAction::Kind::kDelete: s = ApplyDelete(*slot, a.path.back(), a.operand); break;
+      case UpdateAction::Kind::kAdd: s = ApplyAdd(*slot, a.path.back(), a.operand, mismatch); break;
+      case UpdateAction::Kind::kDelete: s = ApplyDelete(*slot, a.path.back(), a.operand, mismatch); break;
     }
     if (!s.ok()) return s;
   }

@@ -33,6 +33,9 @@ struct UpdateAction {
 struct ParsedUpdate {
   std::vector<UpdateAction> actions;
   UsedPlaceholders used;
+  // From AttributeUpdates: ADD / DELETE on a value of another type fail with
+  // the legacy message ("Type mismatch for attribute to update").
+  bool legacy_messages = false;
 };
 
 Result<ParsedUpdate> ParseUpdate(std::string_view text, const AttributeMaps& maps);
