@@ -337,6 +337,15 @@ class UpdateItemAttributeUpdatesTest(ConformanceCase):
                              Expected={'n': {'Value': N('5')}, 'zz': {'Exists': False}}, ConditionalOperator='AND')
         self.assertEqual(self.items(t)[0]['s'], S('y'))
 
+    def test_create_only_once(self):
+        t = self.table()
+        create = lambda: self.ddb.update_item(TableName=t, Key={'pk': S('n')},  # noqa: E731
+                                              AttributeUpdates={'v': {'Value': N('1')}},
+                                              Expected={'pk': {'Exists': False}})
+        create()
+        self.assertEqual(self.items(t), [{'pk': S('n'), 'v': N('1')}])
+        self.assertError(create, 'ConditionalCheckFailedException', 'The conditional request failed', unchanged=[t])
+
     def test_expected_with_update_expression_is_mixing(self):
         t = self.table(items=[self.BASE])
         self.assertError(lambda: self.ddb.update_item(TableName=t, Key={'pk': S('k')}, UpdateExpression='SET s = :v',
@@ -507,6 +516,17 @@ class QueryLegacyTest(ConformanceCase):
         self.assertEqual((out['Count'], out['ScannedCount']), (2, 3))
         self.assertEqual(out['LastEvaluatedKey'], {'pk': S('a'), 'sk': N('3')})
 
+    def test_pages(self):
+        pages, kwargs = [], dict(KeyConditions={'pk': cond('EQ', S('a')), 'sk': cond('GT', N('1'))}, Limit=2,
+                                 QueryFilter={'tag': cond('EQ', S('even'))})
+        while True:
+            out = self.ddb.query(TableName=self.t, **kwargs)
+            pages.append([int(i['sk']['N']) for i in out['Items']])
+            if 'LastEvaluatedKey' not in out:
+                break
+            kwargs['ExclusiveStartKey'] = out['LastEvaluatedKey']
+        self.assertEqual(pages, [[2], [4], [6]])  # sk 2..6, two scanned per page
+
     def test_attributes_to_get(self):
         out = self.ddb.query(TableName=self.t, KeyConditions={'pk': cond('EQ', S('b'))}, AttributesToGet=['sk', 'x'])
         self.assertEqual(out['Items'], [{'sk': N('1')}])
@@ -649,6 +669,14 @@ class ScanFilterTest(ConformanceCase):
         for scan_filter, expected in self.FILTERS:
             with self.subTest(scan_filter=scan_filter):
                 self.assertEqual(self.pks(t, ScanFilter=scan_filter), expected)
+
+    def test_parallel_segments(self):
+        t = self.table(items=self.ITEMS)
+        found = []
+        for segment in range(3):
+            out = self.ddb.scan(TableName=t, Segment=segment, TotalSegments=3, ScanFilter={'s': cond('NOT_NULL')})
+            found.extend(i['pk']['S'] for i in out['Items'])
+        self.assertEqual(sorted(found), ['1', '2', '3'])
 
     def test_conditional_operator(self):
         t = self.table(items=self.ITEMS)
