@@ -2,12 +2,16 @@
 // DynamoApi does before it touches a table: ParseJson, the request member
 // helpers (request.h), ExpressionAttributeNames/Values, and the attribute
 // value model (validate, canonicalize, size, compare) on every item-like
-// member and on every value anywhere that looks like an attribute value.
+// member and on every value anywhere that looks like an attribute value, and
+// the legacy parameters (Expected, ScanFilter, AttributeUpdates, ...),
+// translated and, when they translate, evaluated / applied on the Item.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "core/json.h"
+#include "dynamo/expr/legacy.h"
+#include "dynamo/expr/projection.h"
 #include "dynamo/model/attribute.h"
 #include "dynamo/request.h"
 
@@ -40,6 +44,30 @@ void Walk(const json::value& v, int depth) {
   }
 }
 
+// The legacy members of `r`, on `item` (valid and canonical).
+void CheckLegacy(const json::object& r, const json::object& item) {
+  using namespace streamer::dynamo::expr;
+  const KeySchema schema{{"pk", "S"}, KeyAttribute{"sk", "N"}};
+  const json::value* op = r.if_contains("ConditionalOperator");
+  for (std::string_view member : {"Expected", "ScanFilter", "QueryFilter"}) {
+    const json::value* map = r.if_contains(member);
+    if (!map) continue;
+    auto join = ParseConditionalOperator(op, map->is_object() ? map->get_object().size() : 0);
+    auto c = member == "Expected" ? ParseExpected(*map, join.ok() ? *join : LegacyJoin::kOr)
+                                  : ParseLegacyFilter(*map, member, join.ok() ? *join : LegacyJoin::kOr);
+    if (c.ok() && *c) (void)Evaluate(**c, &item);
+  }
+  if (const json::value* updates = r.if_contains("AttributeUpdates")) {
+    auto u = ParseAttributeUpdates(*updates);
+    if (u.ok()) (void)ApplyUpdate(*u, item, &schema);
+  }
+  if (const json::value* names = r.if_contains("AttributesToGet")) {
+    auto paths = ParseAttributesToGet(*names);
+    if (paths.ok()) (void)Project(item, *paths);
+  }
+  if (const json::value* kc = r.if_contains("KeyConditions")) (void)ParseKeyConditions(*kc, schema);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -57,6 +85,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto item = OptionalObject(*r, member);
     if (item && *item) CheckItem(**item);
   }
+  json::object item;
+  if (auto given = OptionalObject(*r, "Item"); given && *given && ValidateItem(**given).ok()) {
+    item = CanonicalizeItem(**given);
+  }
+  CheckLegacy(*r, item);
   (void)ExpressionMaps(*r);
   return 0;
 }

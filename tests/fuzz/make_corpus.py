@@ -7,7 +7,7 @@
   1 update, 2 projection, 3 key condition, as expr_fuzz.cc reads it) + the expression.
 - vtl: one file per tests/cases/vtl/*.case: the template, NUL, the body (if any).
 - json_request: DynamoDB request bodies assembled from the expr cases' items,
-  names and values, plus the VTL cases' bodies.
+  names and values (legacy cases: their member and item), plus the VTL cases' bodies.
 """
 import hashlib
 import json
@@ -15,6 +15,9 @@ import os
 import sys
 
 KIND_BYTE = {'condition': 0, 'filter': 0, 'update': 1, 'projection': 2, 'key': 3}
+# Legacy cases (expr is the member's JSON): json_request seeds only.
+LEGACY_MEMBER = {'expected': 'Expected', 'scan_filter': 'ScanFilter', 'attribute_updates': 'AttributeUpdates',
+                 'attributes_to_get': 'AttributesToGet', 'key_conditions': 'KeyConditions'}
 
 
 def expr_cases(path):
@@ -58,6 +61,16 @@ def main(cases_dir, out_dir):
     for file in sorted(os.listdir(expr_dir)):
         for case in expr_cases(os.path.join(expr_dir, file)):
             kind, text = case.get('kind'), case.get('expr')
+            if kind in LEGACY_MEMBER and text is not None:
+                request = {'TableName': 'FuzzTable'}
+                try:
+                    request[LEGACY_MEMBER[kind]] = json.loads(text)
+                    if 'item' in case:
+                        request['Item'] = json.loads(case['item'])
+                except ValueError:
+                    continue
+                write(os.path.join(out_dir, 'json_request'), json.dumps(request).encode())
+                continue
             if kind not in KIND_BYTE or text is None:
                 continue
             if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
