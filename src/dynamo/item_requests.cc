@@ -1,7 +1,6 @@
 #include "dynamo/item_requests.h"
 
 #include "dynamo/legacy_requests.h"
-
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
