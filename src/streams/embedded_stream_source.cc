@@ -36,10 +36,10 @@ class EmbeddedStreamSource : public StreamSource {
                                       size_t limit, uint64_t up_to) const {
     std::vector<StoredRecord> out;
     if (from > up_to) return out;
-    const std::string end = up_to == UINT64_MAX ? storage::PrefixEnd(ShardPrefix(table.id, shard))
-                                                : RecordKey(table.id, shard, up_to + 1);
+    const std::string end = up_to == UINT64_MAX ? storage::PrefixEnd(ShardPrefix(table.stream_records_id, shard))
+                                                : RecordKey(table.stream_records_id, shard, up_to + 1);
     auto it = store_->NewIterator(storage::Family::kStream);
-    for (it->Seek(RecordKey(table.id, shard, from)); it->Valid() && out.size() < limit; it->Next()) {
+    for (it->Seek(RecordKey(table.stream_records_id, shard, from)); it->Valid() && out.size() < limit; it->Next()) {
       std::string_view key = it->key();
       if (key >= end) break;
       out.push_back(StoredRecord{SequenceOfKey(key), std::string(it->value())});

@@ -103,7 +103,11 @@ std::string BuildRecord(const Change& change, StreamViewType view_type, uint64_t
   r += RandomHex(16);
   r += "\",\"eventName\":\"";
   r += change.event_name;
-  r += "\",\"eventSource\":\"aws:dynamodb\",\"eventVersion\":\"1.1\"}";
+  r += "\",\"eventSource\":\"aws:dynamodb\",\"eventVersion\":\"1.1\"";
+  if (change.by_ttl) {
+    r += ",\"userIdentity\":{\"principalId\":\"dynamodb.amazonaws.com\",\"type\":\"Service\"}";
+  }
+  r += "}";
   return r;
 }
 
