@@ -36,9 +36,9 @@ DynamoApi::DynamoApi(TableCatalog* catalog, ItemBackend* items, BlockingPools po
 void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyFn reply) {
   auto parsed = ParseJson(body);
   if (!parsed || !parsed->is_object()) {
+    // A body that is not JSON at all gets AWS's bare SerializationException.
     reply(ErrorReply(Status::Of(Code::kSerialization,
-                                   parsed ? "Start of structure or map found where not expected"
-                                          : parsed.status().message())));
+                                   parsed ? "Start of structure or map found where not expected" : "")));
     return;
   }
   // Each operation: how it answers, and where it runs. Range reads and table
