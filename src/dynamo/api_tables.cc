@@ -397,6 +397,12 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
   // Stream.
   auto stream = ParseStreamSpecification(r);
   if (!stream) return stream.status();
+  if (stream->present && stream->enabled && !stream->has_view) {
+    return Status::Validation(std::string(kInvalid) + "Table is being created with a stream enabled, UpdateViewType is required");
+  }
+  if (stream->present && !stream->enabled && stream->has_view) {
+    return Status::Validation(std::string(kInvalid) + "Table is being created with a stream disabled, UpdateViewType should not be specified");
+  }
   if (stream->present && stream->enabled) t.stream_view = stream->view;
   for (const char* member : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
     const json::value* v = r.if_contains(member);
