@@ -31,6 +31,15 @@ class EmbeddedStreamSource : public StreamSource {
     return records.empty() ? 0 : records[0].sequence;
   }
 
+  uint64_t LastSequence(const dynamo::TableInfo& table, int shard) const override {
+    const uint64_t durable = DurableSequence(table, shard);
+    const std::string prefix = ShardPrefix(table.stream_records_id, shard);
+    auto it = store_->NewIterator(storage::Family::kStream);
+    it->SeekForPrev(RecordKey(table.stream_records_id, shard, durable));
+    if (!it->Valid() || it->key().substr(0, prefix.size()) != prefix) return 0;
+    return SequenceOfKey(it->key());
+  }
+
  private:
   std::vector<StoredRecord> ReadRange(const dynamo::TableInfo& table, int shard, uint64_t from,
                                       size_t limit, uint64_t up_to) const {

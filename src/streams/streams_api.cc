@@ -172,9 +172,12 @@ Result<std::string> StreamsApi::DescribeStream(const json::object& r) {
     }
     uint64_t first = source_->FirstSequence(t, i);
     if (first == 0) first = source_->DurableSequence(t, i) + 1;
-    shards.push_back(json::object{
-        {"ShardId", id},
-        {"SequenceNumberRange", json::object{{"StartingSequenceNumber", FormatSequenceNumber(first)}}}});
+    json::object range{{"StartingSequenceNumber", FormatSequenceNumber(first)}};
+    // A disabled stream's shards are closed: they end at their last record.
+    if (t.stream_disabled) {
+      if (uint64_t last = source_->LastSequence(t, i)) range["EndingSequenceNumber"] = FormatSequenceNumber(last);
+    }
+    shards.push_back(json::object{{"ShardId", id}, {"SequenceNumberRange", std::move(range)}});
     last = id;
   }
   json::array key_schema = dynamo::KeySchemaJson(t.key_schema);
@@ -275,6 +278,10 @@ Result<std::string> StreamsApi::GetRecords(const json::object& r) {
   Iterator next = *it;
   if (!records.empty()) next.next_sequence = records.back().sequence + 1;
   next.issued_millis = NowMillis();
+  // A closed shard read to its end has no next iterator (as AWS).
+  if (records.empty() && (*table)->stream_disabled && next.next_sequence > source_->LastSequence(**table, it->shard)) {
+    return out + "]}";
+  }
   out += "],\"NextShardIterator\":" + Quote(EncodeIterator(next)) + "}";
   return out;
 }

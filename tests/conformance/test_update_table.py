@@ -135,6 +135,26 @@ class UpdateTableTest(ConformanceCase):
         listed = [s['StreamArn'] for s in self.streams.list_streams(TableName=t)['Streams']]
         self.assertEqual(sorted(listed), sorted([first, second]))
 
+    def test_disabled_stream_shards_are_closed(self):
+        t = self.table(StreamSpecification={'StreamEnabled': True, 'StreamViewType': 'KEYS_ONLY'})
+        arn = self.describe(t)['LatestStreamArn']
+        self.ddb.put_item(TableName=t, Item={'pk': {'S': 'a'}})
+        live = self.streams.describe_stream(StreamArn=arn)['StreamDescription']
+        self.assertTrue(all('EndingSequenceNumber' not in s['SequenceNumberRange'] for s in live['Shards']))
+        self.ddb.update_table(TableName=t, StreamSpecification={'StreamEnabled': False})
+        closed = self.streams.describe_stream(StreamArn=arn)['StreamDescription']
+        ends = [s['SequenceNumberRange'].get('EndingSequenceNumber') for s in closed['Shards']]
+        self.assertEqual(len([e for e in ends if e]), 1)  # the one shard with a record ends at it
+        shard = next(s for s in closed['Shards'] if 'EndingSequenceNumber' in s['SequenceNumberRange'])
+        it = self.streams.get_shard_iterator(StreamArn=arn, ShardId=shard['ShardId'],
+                                             ShardIteratorType='TRIM_HORIZON')['ShardIterator']
+        page = self.streams.get_records(ShardIterator=it)
+        self.assertEqual([r['dynamodb']['SequenceNumber'] for r in page['Records']],
+                         [shard['SequenceNumberRange']['EndingSequenceNumber']])
+        page = self.streams.get_records(ShardIterator=page['NextShardIterator'])
+        self.assertEqual(page['Records'], [])
+        self.assertNotIn('NextShardIterator', page)  # read to its end: no more iterators
+
     def test_stream_errors(self):
         t = self.table(StreamSpecification={'StreamEnabled': True, 'StreamViewType': 'NEW_IMAGE'})
         plain = self.table()
