@@ -98,6 +98,25 @@ class TagsTest(ConformanceCase):
         self.assertRawError('TagResource', {'ResourceArn': self.arn(t), 'Tags': [{'Key': 'k'}]}, 'ValidationException',
                             "1 validation error detected: Value null at 'tags.1.member.value' failed to satisfy constraint: Member must not be null")
 
+    def test_wrong_json_types_change_nothing(self):
+        t = self.table(Tags=[{'Key': 'a', 'Value': 'b'}])
+        cases = [
+            ('TagResource', {'ResourceArn': 5, 'Tags': [{'Key': 'k', 'Value': 'v'}]}),
+            ('TagResource', {'ResourceArn': self.arn(t), 'Tags': {'k': 'v'}}),
+            ('TagResource', {'ResourceArn': self.arn(t), 'Tags': ['k=v']}),
+            ('TagResource', {'ResourceArn': self.arn(t), 'Tags': [{'Key': 1, 'Value': 'v'}]}),
+            ('TagResource', {'ResourceArn': self.arn(t), 'Tags': [{'Key': 'k', 'Value': 'v'}, 7]}),
+            ('TagResource', {'ResourceArn': self.arn(t), 'Tags': [{'Key': 'k', 'Value': False}]}),
+            ('UntagResource', {'ResourceArn': self.arn(t), 'TagKeys': [1]}),
+            ('UntagResource', {'ResourceArn': [self.arn(t)], 'TagKeys': ['a']}),
+            ('ListTagsOfResource', {'ResourceArn': {'arn': self.arn(t)}}),
+            ('ListTagsOfResource', {'ResourceArn': self.arn(t), 'NextToken': 3}),
+        ]
+        for op, body in cases:
+            with self.subTest(op=op, body=body):
+                self.assertRawError(op, body, 'SerializationException')
+        self.assertEqual(self.tags(t), [('a', 'b')])
+
     def test_cli(self):
         t = self.table()
         rc, out, err = self.server.aws('dynamodb', 'tag-resource', '--resource-arn', self.arn(t), '--tags', 'Key=team,Value=core')

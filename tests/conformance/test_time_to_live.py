@@ -81,6 +81,18 @@ class TimeToLiveTest(ConformanceCase):
                 self.assertRawError('UpdateTimeToLive', body, code, message)
         self.assertEqual(self.describe(t), {'TimeToLiveStatus': 'DISABLED'})
 
+    def test_describe_shape_errors(self):
+        cases = [
+            ({}, 'ValidationException',
+             "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null"),
+            ({'TableName': 'ab'}, 'ValidationException',
+             "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"),
+            ({'TableName': 3}, 'SerializationException', None),
+        ]
+        for body, code, message in cases:
+            with self.subTest(body=body):
+                self.assertRawError('DescribeTimeToLive', body, code, message)
+
     def test_missing_table(self):
         self.assertError(lambda: self.ddb.update_time_to_live(TableName='no-ttl-table', TimeToLiveSpecification=ttl_spec(True)),
                          'ResourceNotFoundException', 'Requested resource not found: Table: no-ttl-table not found')

@@ -227,6 +227,22 @@ class UpdateTableTest(ConformanceCase):
                                  INVALID + what + ' must be the only operation in the request')
                 self.assertEqual(self.describe(t), before)
 
+    def test_wrong_json_types_change_nothing(self):
+        t = self.table()
+        cases = [
+            {'BillingMode': 1}, {'ProvisionedThroughput': []}, {'ProvisionedThroughput': {'ReadCapacityUnits': '5', 'WriteCapacityUnits': 5}},
+            {'StreamSpecification': 'on'}, {'StreamSpecification': {'StreamEnabled': 1}},
+            {'StreamSpecification': {'StreamEnabled': True, 'StreamViewType': 3}},
+            {'SSESpecification': True}, {'SSESpecification': {'Enabled': 'true'}}, {'SSESpecification': {'Enabled': True, 'KMSMasterKeyId': 5}},
+            {'DeletionProtectionEnabled': 'yes'}, {'TableClass': ['STANDARD']}, {'OnDemandThroughput': 5},
+            {'WarmThroughput': 'hot'}, {'GlobalSecondaryIndexUpdates': {}}, {'AttributeDefinitions': 'pk'},
+        ]
+        before = self.describe(t)
+        for change in cases:
+            with self.subTest(change=change):
+                self.assertRawError('UpdateTable', dict({'TableName': t}, **change), 'SerializationException')
+        self.assertEqual(self.describe(t), before)
+
     def test_bad_table_class(self):
         t = self.table()
         self.assertRawError('UpdateTable', {'TableName': t, 'TableClass': 'COLD'}, 'ValidationException',
