@@ -102,6 +102,24 @@ class WireTest(ConformanceCase):
         self.assertEqual(status, 400)
         self.assertTrue(self.server.healthy())
 
+    def test_http_layer_errors_carry_the_headers_too(self):
+        # A declared body over the 16 MB limit is refused by the HTTP layer before it is read.
+        conn = http.client.HTTPConnection('127.0.0.1', self.server.port, timeout=30)
+        try:
+            conn.putrequest('POST', '/')
+            conn.putheader('X-Amz-Target', TARGET + 'ListTables')
+            conn.putheader('Content-Type', 'application/x-amz-json-1.0')
+            conn.putheader('Content-Length', str(17 * 1024 * 1024))
+            conn.endheaders()
+            res = conn.getresponse()
+            body = res.read()
+            headers = {k.lower(): v for k, v in res.getheaders()}
+        finally:
+            conn.close()
+        self.assertEqual(res.status, 413)
+        self.assertEqual(json.loads(body)['__type'], 'com.amazon.coral.service#RequestEntityTooLargeException')
+        self.assertAwsHeaders(headers, body)
+
     def test_streams_endpoint_headers(self):
         status, h, out = self.post(b'{}', {'X-Amz-Target': 'DynamoDBStreams_20120810.ListStreams'})
         self.assertEqual(status, 200)
