@@ -61,8 +61,6 @@ class DynamoApi {
   Result<json::value> DescribeEndpoints(const Request& r);
   Result<json::value> DescribeContinuousBackups(const Request& r);
   Result<json::value> UpdateContinuousBackups(const Request& r);
-  // CreateTable's tags, encryption, protection, class and throughput modes.
-  Status ParseCreateSettings(const Request& r, TableInfo* t) const;
   // The response body: the item's JSON is written from its stored bytes.
   Result<std::string> GetItem(const Request& r);
   Result<json::value> Query(const Request& r);
@@ -83,13 +81,5 @@ class DynamoApi {
 json::object DescribeTableJson(const TableInfo& t, std::string_view status, int64_t item_count = 0,
                                int64_t size_bytes = 0);
 
-// StreamSpecification of CreateTable / UpdateTable, shape-checked.
-struct StreamRequest {
-  bool present = false;
-  bool enabled = false;
-  bool has_view = false;
-  streams::StreamViewType view = streams::StreamViewType::kNone;
-};
-Result<StreamRequest> ParseStreamSpecification(const json::object& r);
 
 }  // namespace streamer::dynamo

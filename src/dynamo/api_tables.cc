@@ -77,7 +77,11 @@ Result<SseRequest> SseOf(const json::object& r) {
 // The key ARN DescribeTable shows: the one given (an ARN, or a key id made
 // into one), or a stable stand-in for the AWS managed key.
 std::string KmsKeyArn(const TableInfo& t, const std::optional<std::string>& given) {
-  const std::string prefix = "arn:aws:kms:" + t.region + ":000000000000:";
+  // The table's region and account, from its ARN (arn:aws:dynamodb:<region>:<account>:table/...).
+  const std::string_view arn = t.table_arn;
+  const size_t region_at = arn.find(':', arn.find(':', 4) + 1) + 1;
+  const std::string_view region_account = arn.substr(region_at, arn.find(":table/") - region_at);
+  const std::string prefix = "arn:aws:kms:" + std::string(region_account) + ":";
   if (!given) return prefix + "key/" + t.table_uuid;
   if (given->rfind("arn:", 0) == 0) return *given;
   if (given->rfind("alias/", 0) == 0) return prefix + *given;
@@ -178,7 +182,13 @@ Status TableNotFound(const std::string& name) {
   return Status::Of(Code::kResourceNotFound, "Requested resource not found: Table: " + name + " not found");
 }
 
-}  // namespace
+// StreamSpecification of CreateTable / UpdateTable, shape-checked.
+struct StreamRequest {
+  bool present = false;
+  bool enabled = false;
+  bool has_view = false;
+  streams::StreamViewType view = streams::StreamViewType::kNone;
+};
 
 Result<StreamRequest> ParseStreamSpecification(const json::object& r) {
   StreamRequest out;
@@ -203,7 +213,8 @@ Result<StreamRequest> ParseStreamSpecification(const json::object& r) {
   return out;
 }
 
-Status DynamoApi::ParseCreateSettings(const Request& r, TableInfo* t) const {
+// CreateTable's tags, encryption, protection, class and throughput modes.
+Status ParseCreateSettings(const json::object& r, TableInfo* t) {
   auto sse = SseOf(r);
   if (!sse) return sse.status();
   auto protection = OptionalBool(r, "DeletionProtectionEnabled");
@@ -231,6 +242,8 @@ Status DynamoApi::ParseCreateSettings(const Request& r, TableInfo* t) const {
   }
   return Status::Ok();
 }
+
+}  // namespace
 
 json::object DescribeTableJson(const TableInfo& t, std::string_view status, int64_t item_count,
                                int64_t size_bytes) {
