@@ -162,6 +162,24 @@ class TimeToLiveTest(ConformanceCase):
         self.assertEqual(removes['ttl']['dynamodb']['OldImage'], old)
         self.assertNotIn('userIdentity', removes['user-deleted'])
 
+    def test_lambda_event_of_a_ttl_delete(self):
+        # The built-in stack's table streams to a logging function: a TTL delete reaches it with
+        # Lambda's spelling of the service identity.
+        t = 'TheDynamoStreamer'
+        key = self.ddb.describe_table(TableName=t)['Table']['KeySchema'][0]['AttributeName']
+        mark = self.server.stdout_mark()
+        self.ddb.put_item(TableName=t, Item={key: {'S': 'ttl-lambda'}, 'exp': {'N': str(int(time.time()) - 1)}})
+        self.ddb.update_time_to_live(TableName=t, TimeToLiveSpecification=ttl_spec(True))
+
+        def removes():
+            return [r for e in self.server.handler_events(since=mark) for r in e['Records']
+                    if r['eventName'] == 'REMOVE']
+        self.assertTrue(self.wait_for(lambda: removes(), timeout=10))
+        record = removes()[0]
+        self.assertEqual(record['userIdentity'], {'type': 'Service', 'principalId': 'dynamodb.amazonaws.com'})
+        self.assertEqual(record['dynamodb']['Keys'], {key: {'S': 'ttl-lambda'}})
+        self.ddb.update_time_to_live(TableName=t, TimeToLiveSpecification=ttl_spec(False))
+
     def test_reads_see_expired_items_until_swept(self):
         t = self.table()
         past = str(int(time.time()) - 30)
