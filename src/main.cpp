@@ -80,6 +80,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--io-threads", config.io_threads, "HTTP I/O threads (0 = one per core)")
       ->capture_default_str();
+  serve->add_option("--ttl-sweep-interval-ms", config.ttl_sweep_interval_ms,
+                    "How often items whose time to live has passed are deleted")
+      ->check(CLI::Range(10, 86400000))
+      ->capture_default_str();
   serve->add_option("--region", config.region, "Region shown in ARNs and events")->capture_default_str();
   serve->add_option("--max-connections", config.max_connections,
                     "Open connections on both ports together (0 = the descriptor limit minus 256, "

@@ -42,6 +42,7 @@ constexpr CodeInfo kCodes[] = {
     {Code::kAccessDenied, "AccessDeniedException", 400},
     {Code::kMissingAuthenticationToken, "MissingAuthenticationTokenException", 400},
     {Code::kBadRequest, "BadRequestException", 400},
+    {Code::kTableNotFound, "TableNotFoundException", 400},
 };
 
 const CodeInfo& InfoOf(Code code) {

@@ -49,6 +49,7 @@ enum class Code {
   kAccessDenied,             // AccessDeniedException
   kMissingAuthenticationToken,
   kBadRequest,               // BadRequestException (gateway)
+  kTableNotFound,            // TableNotFoundException (backups)
 };
 
 // The AWS type name and default HTTP status of a code.

@@ -51,6 +51,16 @@ class DynamoApi {
   Result<json::value> DescribeTable(const Request& r);
   Result<json::value> ListTables(const Request& r);
   Result<json::value> DeleteTable(const Request& r);
+  Result<json::value> UpdateTable(const Request& r);
+  Result<json::value> UpdateTimeToLive(const Request& r);
+  Result<json::value> DescribeTimeToLive(const Request& r);
+  Result<json::value> TagResource(const Request& r);
+  Result<json::value> UntagResource(const Request& r);
+  Result<json::value> ListTagsOfResource(const Request& r);
+  Result<json::value> DescribeLimits(const Request& r);
+  Result<json::value> DescribeEndpoints(const Request& r);
+  Result<json::value> DescribeContinuousBackups(const Request& r);
+  Result<json::value> UpdateContinuousBackups(const Request& r);
   // The response body: the item's JSON is written from its stored bytes.
   Result<std::string> GetItem(const Request& r);
   Result<json::value> Query(const Request& r);
@@ -67,6 +77,9 @@ class DynamoApi {
 };
 
 // DescribeTable's TableDescription for a table.
-json::object DescribeTableJson(const TableInfo& t, std::string_view status);
+// ItemCount and TableSizeBytes are given (computed by the caller).
+json::object DescribeTableJson(const TableInfo& t, std::string_view status, int64_t item_count = 0,
+                               int64_t size_bytes = 0);
+
 
 }  // namespace streamer::dynamo

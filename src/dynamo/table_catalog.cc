@@ -1,9 +1,11 @@
 #include "dynamo/table_catalog.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <mutex>
 
 #include "core/clock.h"
+#include "core/ids.h"
 #include "storage/shard_writer.h"
 #include "dynamo/item_storage.h"
 
@@ -44,6 +46,33 @@ json::value TableInfo::ToJson() const {
   o["table_arn"] = table_arn;
   o["stream_arn"] = stream_arn;
   o["stream_shards"] = stream_shards;
+  o["stream_records_id"] = stream_records_id;
+  o["stream_created_millis"] = stream_created_millis;
+  json::array past;
+  for (const PastStream& p : past_streams) {
+    past.push_back(json::object{{"arn", p.arn}, {"label", p.label}, {"view", streams::StreamViewName(p.view)},
+                                {"records_id", p.records_id}, {"created_millis", p.created_millis}});
+  }
+  o["past_streams"] = std::move(past);
+  o["table_uuid"] = table_uuid;
+  o["deletion_protection"] = deletion_protection;
+  o["table_class"] = table_class;
+  o["sse_enabled"] = sse_enabled;
+  o["sse_type"] = sse_type;
+  o["sse_kms_key"] = sse_kms_key;
+  o["billing_changed_millis"] = billing_changed_millis;
+  o["last_increase_millis"] = last_increase_millis;
+  o["last_decrease_millis"] = last_decrease_millis;
+  o["decreases_day"] = decreases_day;
+  o["decreases_today"] = decreases_today;
+  o["on_demand_throughput"] = on_demand_throughput;
+  o["warm_throughput"] = warm_throughput;
+  json::object tag_map;
+  for (const auto& [k, v] : tags) tag_map[k] = v;
+  o["tags"] = std::move(tag_map);
+  o["ttl_attribute"] = ttl_attribute;
+  o["pitr_enabled"] = pitr_enabled;
+  o["pitr_recovery_days"] = pitr_recovery_days;
   return o;
 }
 
@@ -66,6 +95,56 @@ Result<TableInfo> TableInfo::FromJson(const json::value& v) {
     t.stream_arn = std::string(o.at("stream_arn").as_string());
     // Absent in catalogs written before the layout was saved (Load fills it).
     if (const auto* n = o.if_contains("stream_shards")) t.stream_shards = static_cast<int>(n->to_number<int64_t>());
+    // Members added later: absent in older catalogs, which get the defaults.
+    auto str = [&o](std::string_view k, std::string* out) {
+      if (const auto* v = o.if_contains(k)) *out = std::string(v->as_string());
+    };
+    auto num = [&o](std::string_view k, auto* out) {
+      if (const auto* v = o.if_contains(k)) *out = v->to_number<std::remove_pointer_t<decltype(out)>>();
+    };
+    auto flag = [&o](std::string_view k, bool* out) {
+      if (const auto* v = o.if_contains(k)) *out = v->as_bool();
+    };
+    t.stream_records_id = t.id;
+    t.stream_created_millis = t.creation_millis;
+    num("stream_records_id", &t.stream_records_id);
+    num("stream_created_millis", &t.stream_created_millis);
+    if (const auto* past = o.if_contains("past_streams")) {
+      for (const auto& p : past->as_array()) {
+        PastStream ps;
+        ps.arn = std::string(p.at("arn").as_string());
+        ps.label = std::string(p.at("label").as_string());
+        ps.view = streams::ParseStreamView(p.at("view").as_string());
+        ps.records_id = p.at("records_id").to_number<uint32_t>();
+        ps.created_millis = p.at("created_millis").to_number<int64_t>();
+        t.past_streams.push_back(std::move(ps));
+      }
+    }
+    str("table_uuid", &t.table_uuid);
+    if (t.table_uuid.empty()) {  // older catalogs: one derived from what never changes
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "%08x-0000-4000-8000-%012llx", t.id,
+                    static_cast<unsigned long long>(t.creation_millis) & 0xffffffffffffULL);
+      t.table_uuid = buf;
+    }
+    flag("deletion_protection", &t.deletion_protection);
+    str("table_class", &t.table_class);
+    flag("sse_enabled", &t.sse_enabled);
+    str("sse_type", &t.sse_type);
+    str("sse_kms_key", &t.sse_kms_key);
+    num("billing_changed_millis", &t.billing_changed_millis);
+    num("last_increase_millis", &t.last_increase_millis);
+    num("last_decrease_millis", &t.last_decrease_millis);
+    num("decreases_day", &t.decreases_day);
+    num("decreases_today", &t.decreases_today);
+    if (const auto* v = o.if_contains("on_demand_throughput")) t.on_demand_throughput = v->as_object();
+    if (const auto* v = o.if_contains("warm_throughput")) t.warm_throughput = v->as_object();
+    if (const auto* v = o.if_contains("tags")) {
+      for (const auto& [k, val] : v->as_object()) t.tags[std::string(k)] = std::string(val.as_string());
+    }
+    str("ttl_attribute", &t.ttl_attribute);
+    flag("pitr_enabled", &t.pitr_enabled);
+    num("pitr_recovery_days", &t.pitr_recovery_days);
     if (t.stream_shards < 1 || t.stream_shards > kMaxStreamShards) {
       return Status::Corruption("corrupt catalog entry: stream_shards " + std::to_string(t.stream_shards));
     }
@@ -73,6 +152,22 @@ Result<TableInfo> TableInfo::FromJson(const json::value& v) {
     return Status::Internal(std::string("corrupt catalog entry: ") + e.what());
   }
   return t;
+}
+
+std::shared_ptr<const TableInfo> TableInfo::StreamOf(std::string_view arn) const {
+  if (has_stream() && stream_arn == arn) return std::make_shared<const TableInfo>(*this);
+  for (const PastStream& p : past_streams) {
+    if (p.arn != arn) continue;
+    auto copy = std::make_shared<TableInfo>(*this);
+    copy->stream_arn = p.arn;
+    copy->stream_label = p.label;
+    copy->stream_view = p.view;
+    copy->stream_records_id = p.records_id;
+    copy->stream_created_millis = p.created_millis;
+    copy->stream_disabled = true;
+    return copy;
+  }
+  return nullptr;
 }
 
 int TableInfo::StreamShardOf(std::string_view encoded_partition) const {
@@ -161,6 +256,9 @@ Result<TablePtr> TableCatalog::Create(TableInfo info) {
   info.region = identity_.region;
   info.creation_millis = NowMillis();
   info.table_arn = "arn:aws:dynamodb:" + identity_.region + ":" + identity_.account + ":table/" + info.name;
+  info.table_uuid = NewUuid();
+  info.stream_records_id = info.id;
+  info.stream_created_millis = info.creation_millis;
   if (info.has_stream()) {
     info.stream_label = IsoMillis(info.creation_millis);
     info.stream_arn = info.table_arn + "/stream/" + info.stream_label;
@@ -175,6 +273,46 @@ Result<TablePtr> TableCatalog::Create(TableInfo info) {
   ++next_id_;
   auto ptr = std::make_shared<const TableInfo>(std::move(info));
   tables_[ptr->name] = ptr;
+  return TablePtr(ptr);
+}
+
+Result<TablePtr> TableCatalog::Update(std::string_view name, const std::function<Status(TableInfo&)>& change) {
+  std::unique_lock lock(mu_);
+  auto it = tables_.find(name);
+  if (it == tables_.end()) {
+    return Status::Of(Code::kResourceNotFound,
+                      "Requested resource not found: Table: " + std::string(name) + " not found");
+  }
+  const TableInfo& old = *it->second;
+  TableInfo next = old;
+  Status s = change(next);
+  if (!s.ok()) return s;
+  uint32_t next_id = next_id_;
+  if (old.has_stream() && !next.has_stream()) {
+    next.past_streams.push_back(
+        PastStream{old.stream_arn, old.stream_label, old.stream_view, old.stream_records_id, old.stream_created_millis});
+  } else if (!old.has_stream() && next.has_stream()) {
+    // A new stream: its own records range, and a label (time) no earlier
+    // stream of this table had.
+    int64_t now = NowMillis();
+    if (now <= old.stream_created_millis) now = old.stream_created_millis + 1;
+    next.stream_records_id = next_id++;
+    next.stream_created_millis = now;
+    next.stream_label = IsoMillis(now);
+    next.stream_arn = next.table_arn + "/stream/" + next.stream_label;
+  }
+  storage::WriteBatch batch(store_);
+  if (next_id != next_id_) {
+    std::string counter;
+    storage::AppendU32(&counter, next_id);
+    batch.Put(storage::Family::kMeta, kNextIdKey, counter);
+  }
+  batch.Put(storage::Family::kMeta, std::string(kTablePrefix) + next.name, streamer::ToJson(next.ToJson()));
+  s = store_->Write(&batch);
+  if (!s.ok()) return s;
+  next_id_ = next_id;
+  auto ptr = std::make_shared<const TableInfo>(std::move(next));
+  it->second = ptr;
   return TablePtr(ptr);
 }
 
@@ -196,11 +334,20 @@ Result<TablePtr> TableCatalog::Delete(std::string_view name) {
   }
   // The data goes after the catalog entry: a crash in between leaves only
   // unreachable keys under an id that is never reused.
-  const std::string begin = table->KeyPrefix();
-  const std::string end = storage::PrefixEnd(begin);
-  for (auto f : {storage::Family::kItems, storage::Family::kStream}) {
-    Status s = store_->DeleteRange(f, begin, end);
-    if (!s.ok()) return s;
+  std::vector<uint32_t> ids{table->id};
+  if (table->stream_records_id != table->id) ids.push_back(table->stream_records_id);
+  for (const PastStream& p : table->past_streams) {
+    if (p.records_id != table->id) ids.push_back(p.records_id);
+  }
+  for (uint32_t id : ids) {
+    std::string begin;
+    storage::AppendU32(&begin, id);
+    const std::string end = storage::PrefixEnd(begin);
+    for (auto f : {storage::Family::kItems, storage::Family::kStream}) {
+      if (f == storage::Family::kItems && id != table->id) continue;
+      Status s = store_->DeleteRange(f, begin, end);
+      if (!s.ok()) return s;
+    }
   }
   return table;
 }

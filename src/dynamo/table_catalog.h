@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,6 +29,16 @@ struct AwsIdentity {
 // A stream never has more shards than this (shard ids are 16-bit in keys).
 constexpr int kMaxStreamShards = 1024;
 
+// A stream the table had before its current one (disabled by UpdateTable):
+// still readable through its ARN, as DISABLED, until the table is deleted.
+struct PastStream {
+  std::string arn;
+  std::string label;
+  streams::StreamViewType view = streams::StreamViewType::kNone;
+  uint32_t records_id = 0;     // the key prefix of its records
+  int64_t created_millis = 0;  // names its shards
+};
+
 struct TableInfo {
   std::string name;
   uint32_t id = 0;  // storage prefix; a re-created table gets a new id
@@ -39,7 +50,36 @@ struct TableInfo {
   std::string stream_label;             // set when the stream was enabled
   int64_t creation_millis = 0;
   std::string table_arn;
-  std::string stream_arn;  // "" = no stream
+  std::string stream_arn;  // the latest stream ("" = never had one); enabled iff has_stream()
+  // The current stream's records are keyed under this id (the table id for
+  // the stream a table was created with; a new id for each re-enabled
+  // stream, so a new stream never shows an old one's records).
+  uint32_t stream_records_id = 0;
+  int64_t stream_created_millis = 0;  // names the current stream's shards
+  std::vector<PastStream> past_streams;
+  // Set only on the copy StreamOf returns for a past stream.
+  bool stream_disabled = false;
+
+  // Control-plane settings, as DescribeTable shows them.
+  std::string table_uuid;  // TableId: stable for the table's life
+  bool deletion_protection = false;
+  std::string table_class;  // "" = never set (STANDARD, not shown)
+  bool sse_enabled = false;  // AWS-owned key when false
+  std::string sse_type;      // KMS (AES256 is only ever shown for legacy tables)
+  std::string sse_kms_key;   // the KMS key id/ARN given, if any
+  int64_t billing_changed_millis = 0;  // last switch of billing mode (0: never)
+  int64_t last_increase_millis = 0;    // of provisioned throughput
+  int64_t last_decrease_millis = 0;
+  int64_t decreases_day = 0;           // the UTC day decreases_today counts
+  int decreases_today = 0;
+  json::object on_demand_throughput;   // as given (accepted, not enforced)
+  json::object warm_throughput;        // as given (accepted, not enforced)
+  std::map<std::string, std::string> tags;
+  // Time to live.
+  std::string ttl_attribute;  // "" = TTL disabled
+  // Point-in-time recovery (accepted and remembered; nothing is backed up).
+  bool pitr_enabled = false;
+  int64_t pitr_recovery_days = 35;
   // The table's layout, saved with it: how many stream shards its keys are
   // spread over (hash of the partition key). Writers own whole shards, so a
   // different writer count on a later run moves shards between writers and
@@ -48,6 +88,10 @@ struct TableInfo {
   std::string region;      // not persisted: the serving identity
 
   bool has_stream() const { return stream_view != streams::StreamViewType::kNone; }
+  // The table as a stream reader sees the stream `arn`: itself for the
+  // current stream, a copy with the stream fields of a past one (and
+  // stream_disabled set), or nothing.
+  std::shared_ptr<const TableInfo> StreamOf(std::string_view arn) const;
   // The storage prefix of this table's keys (4 bytes).
   std::string KeyPrefix() const;
   // The stream shard of an encoded partition key.
@@ -75,6 +119,12 @@ class TableCatalog {
   // Creates a table: assigns id, label and ARNs; fails with
   // ResourceInUseException if the name exists.
   Result<TablePtr> Create(TableInfo info);
+  // Changes a table's settings: `change` edits a copy (returning an error
+  // changes nothing), which is saved and then replaces the table. When the
+  // change enables a stream on a table without one, the new stream gets its
+  // own label, ARN and records id; when it disables one, the stream is kept
+  // as a past stream.
+  Result<TablePtr> Update(std::string_view name, const std::function<Status(TableInfo&)>& change);
   // Removes the table from the catalog and deletes its data.
   Result<TablePtr> Delete(std::string_view name);
   const AwsIdentity& identity() const { return identity_; }

@@ -173,9 +173,10 @@ void Stage(storage::DrainView& view, const TableInfo& table, const ItemAddress& 
     const std::string keys_json = json::serialize(address.key);
     streams::Change change{event_name, keys_json, old_json, new_json,
                            RecordSize(address.key, old_image, stream_new ? result->new_item.get() : nullptr,
-                                      table.stream_view)};
+                                      table.stream_view),
+                           p.mutation.by_ttl};
     const uint64_t seq = view.NextSequence(writer);
-    view.Put(storage::Family::kStream, streams::RecordKey(table.id, address.stream_shard, seq),
+    view.Put(storage::Family::kStream, streams::RecordKey(table.stream_records_id, address.stream_shard, seq),
              streams::BuildRecord(change, table.stream_view, seq, table.region, NowMillis()));
   }
 }

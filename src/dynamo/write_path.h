@@ -32,6 +32,9 @@ struct Mutation {
   enum class Kind { kPut, kDelete, kNone };
   Kind kind = Kind::kNone;
   StoredItemPtr new_item;  // kPut
+  // A delete by the TTL sweeper: its stream record names the service as the
+  // user ("userIdentity"), as DynamoDB's do.
+  bool by_ttl = false;
 };
 
 // The decision step: runs on the writer thread; `current` is nullptr when the

@@ -1,5 +1,9 @@
 #include "http/server.h"
 
+#include <zlib.h>
+
+#include "core/ids.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -97,6 +101,12 @@ Response MakeErrorResponse(ErrorShape shape, HttpStatus status, std::string_view
   res.set(bhttp::field::content_type, "application/x-amz-json-1.0");
   res.body() = json::serialize(json::object{
       {"__type", std::string("com.amazon.coral.service#").append(type)}, {"message", message}});
+  // Every AWS JSON answer carries a request id and the CRC32 SDKs check,
+  // also those the HTTP layer makes itself.
+  res.set("x-amzn-RequestId", NewUuid());
+  const std::string& body = res.body();
+  res.set("x-amz-crc32", std::to_string(crc32(0L, reinterpret_cast<const Bytef*>(body.data()),
+                                               static_cast<uInt>(body.size()))));
   return res;
 }
 

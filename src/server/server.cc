@@ -5,12 +5,14 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <cstdio>
 #include <thread>
 
 #include "core/ids.h"
 #include "dynamo/api.h"
 #include "dynamo/table_catalog.h"
+#include "dynamo/ttl_sweeper.h"
 #include "functions/event_source_mapping.h"
 #include "functions/handlers/handler.h"
 #include "gateway/gateway.h"
@@ -24,6 +26,7 @@
 
 namespace streamer::server {
 
+namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
 namespace {
@@ -43,6 +46,33 @@ http::Response AwsJsonResponse(dynamo::ApiReply reply, unsigned version, bool ke
   res.prepare_payload();
   return res;
 }
+
+// A gzip-compressed request body (Content-Encoding: gzip, as AWS accepts
+// them), inflated up to `max` bytes; nothing for a body that is not gzip or
+// inflates past the limit.
+std::optional<std::string> Gunzip(std::string_view in, size_t max) {
+  z_stream z{};
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return std::nullopt;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  std::string out;
+  char chunk[64 * 1024];
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    z.next_out = reinterpret_cast<Bytef*>(chunk);
+    z.avail_out = sizeof chunk;
+    rc = inflate(&z, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) break;
+    out.append(chunk, sizeof chunk - z.avail_out);
+    if (out.size() > max || (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0)) break;  // too big, or truncated
+  }
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END || out.size() > max) return std::nullopt;
+  return out;
+}
+
+// The largest request body, after inflating: DynamoDB's own limit.
+constexpr size_t kMaxInflatedBody = 16 * 1024 * 1024;
 
 // A CreateTable request for a stack table (on-demand billing).
 json::object CreateRequestFor(const stack::TableSpec& t) {
@@ -76,6 +106,7 @@ struct Server::Impl {
   std::unique_ptr<WorkerPool> read_pool;  // Query/Scan, off the I/O threads
   std::unique_ptr<WorkerPool> ddl_pool;   // table DDL, one at a time
   std::unique_ptr<dynamo::DynamoApi> dynamo;
+  std::unique_ptr<dynamo::TtlSweeper> ttl_sweeper;
   std::unique_ptr<streams::StreamsApi> streams_api;
   std::unique_ptr<gateway::Gateway> gateway;
   std::vector<std::unique_ptr<functions::FunctionHandler>> handlers;
@@ -118,12 +149,22 @@ void Server::Impl::HandleAws(http::Request&& req, http::Respond respond) {
   auto reply = [respond, version, keep_alive](dynamo::ApiReply r) {
     respond(AwsJsonResponse(std::move(r), version, keep_alive));
   };
+  if (beast::iequals(req[bhttp::field::content_encoding], "gzip")) {
+    auto inflated = Gunzip(req.body(), kMaxInflatedBody);
+    if (!inflated) {
+      reply(dynamo::ErrorReply(Status::Of(Code::kSerialization, "")));
+      return;
+    }
+    req.body() = std::move(*inflated);
+  }
   if (target.substr(0, kDynamoPrefix.size()) == kDynamoPrefix) {
     dynamo->Handle(target.substr(kDynamoPrefix.size()), req.body(), std::move(reply));
   } else if (target.substr(0, kStreamsPrefix.size()) == kStreamsPrefix) {
     streams_api->Handle(target.substr(kStreamsPrefix.size()), req.body(), reply);
   } else {
-    reply(dynamo::ErrorReply(Status::Of(Code::kUnknownOperation, "")));
+    // As AWS: a body that is not JSON is refused before the target is looked at.
+    const bool json_body = req.body().empty() || ParseJson(req.body()).ok();
+    reply(dynamo::ErrorReply(Status::Of(json_body ? Code::kUnknownOperation : Code::kSerialization, "")));
   }
 }
 
@@ -172,6 +213,8 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   s.dynamo = std::make_unique<dynamo::DynamoApi>(s.catalog.get(), s.item_backend.get(),
                                                  dynamo::BlockingPools{s.read_pool.get(), s.ddl_pool.get()});
   s.streams_api = std::make_unique<streams::StreamsApi>(s.catalog.get(), s.stream_source.get());
+  s.ttl_sweeper = std::make_unique<dynamo::TtlSweeper>(s.catalog.get(), s.item_backend.get(),
+                                                       std::chrono::milliseconds(config.ttl_sweep_interval_ms));
 
   // The stack's tables: created once; a table kept from an earlier run must
   // still match the stack's key schema.
@@ -223,6 +266,7 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   }
 
   s.pool.Start(config.io_threads);
+  s.ttl_sweeper->Start();  // its deletes answer on the I/O threads
   http::ServerOptions aws_opts;
   aws_opts.bind_address = config.bind_address;
   aws_opts.port = config.port;
@@ -261,6 +305,7 @@ void Server::Stop() {
   if (s.gateway_server) s.gateway_server->Shutdown(std::chrono::seconds(5));
   if (s.read_pool) s.read_pool->Stop();
   if (s.ddl_pool) s.ddl_pool->Stop();
+  if (s.ttl_sweeper) s.ttl_sweeper->Stop();  // its last deletes need the writers
   for (auto& m : s.mappings) m->Stop();
   if (s.writers) s.writers->Stop();
   s.notifier.Close();

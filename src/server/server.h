@@ -28,6 +28,8 @@ struct ServerConfig {
   size_t max_connections = 0;
   size_t max_inflight_body_bytes = 64 * 1024 * 1024;
   std::string region = "us-east-1";
+  // How often expired items (TTL) are looked for and deleted.
+  int ttl_sweep_interval_ms = 5000;
 };
 
 class Server {

@@ -31,15 +31,24 @@ class EmbeddedStreamSource : public StreamSource {
     return records.empty() ? 0 : records[0].sequence;
   }
 
+  uint64_t LastSequence(const dynamo::TableInfo& table, int shard) const override {
+    const uint64_t durable = DurableSequence(table, shard);
+    const std::string prefix = ShardPrefix(table.stream_records_id, shard);
+    auto it = store_->NewIterator(storage::Family::kStream);
+    it->SeekForPrev(RecordKey(table.stream_records_id, shard, durable));
+    if (!it->Valid() || it->key().substr(0, prefix.size()) != prefix) return 0;
+    return SequenceOfKey(it->key());
+  }
+
  private:
   std::vector<StoredRecord> ReadRange(const dynamo::TableInfo& table, int shard, uint64_t from,
                                       size_t limit, uint64_t up_to) const {
     std::vector<StoredRecord> out;
     if (from > up_to) return out;
-    const std::string end = up_to == UINT64_MAX ? storage::PrefixEnd(ShardPrefix(table.id, shard))
-                                                : RecordKey(table.id, shard, up_to + 1);
+    const std::string end = up_to == UINT64_MAX ? storage::PrefixEnd(ShardPrefix(table.stream_records_id, shard))
+                                                : RecordKey(table.stream_records_id, shard, up_to + 1);
     auto it = store_->NewIterator(storage::Family::kStream);
-    for (it->Seek(RecordKey(table.id, shard, from)); it->Valid() && out.size() < limit; it->Next()) {
+    for (it->Seek(RecordKey(table.stream_records_id, shard, from)); it->Valid() && out.size() < limit; it->Next()) {
       std::string_view key = it->key();
       if (key >= end) break;
       out.push_back(StoredRecord{SequenceOfKey(key), std::string(it->value())});

@@ -73,6 +73,14 @@ StreamViewType ParseStreamView(std::string_view name) {
   return StreamViewType::kNone;
 }
 
+namespace {
+// Who made a TTL delete: the Streams API's Identity shape, and Lambda's.
+constexpr std::string_view kStreamsTtlIdentity =
+    ",\"userIdentity\":{\"PrincipalId\":\"dynamodb.amazonaws.com\",\"Type\":\"Service\"}";
+constexpr std::string_view kLambdaTtlIdentity =
+    ",\"userIdentity\":{\"type\":\"Service\",\"principalId\":\"dynamodb.amazonaws.com\"}";
+}  // namespace
+
 std::string BuildRecord(const Change& change, StreamViewType view_type, uint64_t sequence,
                         std::string_view region, int64_t now_millis) {
   const bool want_new = KeepsNewImage(view_type);
@@ -103,14 +111,24 @@ std::string BuildRecord(const Change& change, StreamViewType view_type, uint64_t
   r += RandomHex(16);
   r += "\",\"eventName\":\"";
   r += change.event_name;
-  r += "\",\"eventSource\":\"aws:dynamodb\",\"eventVersion\":\"1.1\"}";
+  r += "\",\"eventSource\":\"aws:dynamodb\",\"eventVersion\":\"1.1\"";
+  if (change.by_ttl) r += kStreamsTtlIdentity;
+  r += "}";
   return r;
 }
 
 void AppendLambdaRecord(std::string* out, std::string_view stored_record,
                         std::string_view stream_arn) {
   // The stored record is a JSON object: splice the ARN in before its '}'.
-  out->append(stored_record.substr(0, stored_record.size() - 1));
+  std::string_view body = stored_record.substr(0, stored_record.size() - 1);
+  // Lambda spells the TTL identity's members in lower camel case.
+  if (body.size() >= kStreamsTtlIdentity.size() &&
+      body.substr(body.size() - kStreamsTtlIdentity.size()) == kStreamsTtlIdentity) {
+    out->append(body.substr(0, body.size() - kStreamsTtlIdentity.size()));
+    out->append(kLambdaTtlIdentity);
+  } else {
+    out->append(body);
+  }
   out->append(",\"eventSourceARN\":");
   out->append(json::serialize(json::string(stream_arn)));
   out->push_back('}');

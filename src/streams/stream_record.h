@@ -52,6 +52,7 @@ struct Change {
   std::string_view old_image_json;  // "" when none
   std::string_view new_image_json;  // "" when none
   size_t size_bytes;                // keys + images as DynamoDB counts them
+  bool by_ttl = false;              // a TTL delete: userIdentity is the DynamoDB service
 };
 
 // Builds the record for `change` as `view_type` shows it.

@@ -73,6 +73,23 @@ TEST(StreamRecord, ViewTypesAndLambdaRecord) {
   json::value l = json::parse(lambda);
   EXPECT_EQ(l.at("eventSourceARN"), "arn:aws:dynamodb:us-east-1:000000000000:table/T/stream/x\"y");
   EXPECT_EQ(l.at("eventID"), json::parse(stored).at("eventID"));
+  EXPECT_FALSE(l.as_object().contains("userIdentity"));
+}
+
+// A TTL delete names the service: the Streams API's Identity (PrincipalId,
+// Type) and Lambda's event (principalId, type) spell its members differently.
+TEST(StreamRecord, TtlDeleteIdentity) {
+  const std::string keys_json = R"({"k":{"S":"a"}})";
+  Change remove{"REMOVE", keys_json, R"({"k":{"S":"a"},"exp":{"N":"1"}})", "", 10, /*by_ttl=*/true};
+  const std::string stored = BuildRecord(remove, StreamViewType::kOldImage, 7, "us-east-1", 0);
+  json::value r = json::parse(stored);
+  EXPECT_EQ(r.at("userIdentity"), json::parse(R"({"PrincipalId":"dynamodb.amazonaws.com","Type":"Service"})"));
+  std::string lambda;
+  AppendLambdaRecord(&lambda, stored, "arn");
+  json::value l = json::parse(lambda);
+  EXPECT_EQ(l.at("userIdentity"), json::parse(R"({"type":"Service","principalId":"dynamodb.amazonaws.com"})"));
+  EXPECT_EQ(l.at("eventSourceARN"), "arn");
+  EXPECT_EQ(l.at("dynamodb"), r.at("dynamodb"));
 }
 
 }  // namespace

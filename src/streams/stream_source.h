@@ -38,6 +38,9 @@ class StreamSource {
                                          size_t limit) const = 0;
   // The first sequence number stored in a shard (0 if none).
   virtual uint64_t FirstSequence(const dynamo::TableInfo& table, int shard) const = 0;
+  // The last durable sequence number stored in a shard (0 if none): where a
+  // closed shard (of a disabled stream) ends.
+  virtual uint64_t LastSequence(const dynamo::TableInfo& table, int shard) const = 0;
 };
 
 // The embedded store's stream: records in the store's stream family, durable

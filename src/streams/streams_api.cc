@@ -92,8 +92,9 @@ Result<dynamo::TablePtr> StreamsApi::TableOfStream(std::string_view arn) const {
   size_t s = arn.find("/stream/");
   if (t == std::string_view::npos || s == std::string_view::npos || s < t) return missing;
   dynamo::TablePtr table = catalog_->Find(arn.substr(t + 7, s - t - 7));
-  if (!table || table->stream_arn != arn) return missing;
-  return table;
+  dynamo::TablePtr stream = table ? table->StreamOf(arn) : nullptr;  // current or disabled
+  if (!stream) return missing;
+  return stream;
 }
 
 Result<std::string> StreamsApi::ListStreams(const json::object& r) {
@@ -116,19 +117,27 @@ Result<std::string> StreamsApi::ListStreams(const json::object& r) {
   std::string last;
   bool more = false;
   bool past_start = !*start;
+  // Every stream of every table: disabled ones too (readable until deleted).
+  struct Listed {
+    std::string arn, table, label;
+  };
+  std::vector<Listed> all;
   for (const dynamo::TablePtr& t : catalog_->List()) {
-    if (!t->has_stream() || (*table_name && t->name != **table_name)) continue;
+    if (*table_name && t->name != **table_name) continue;
+    for (const dynamo::PastStream& p : t->past_streams) all.push_back({p.arn, t->name, p.label});
+    if (t->has_stream()) all.push_back({t->stream_arn, t->name, t->stream_label});
+  }
+  for (const Listed& l : all) {
     if (!past_start) {
-      past_start = t->stream_arn == **start;
+      past_start = l.arn == **start;
       continue;
     }
     if (streams.size() == static_cast<size_t>(limit->value_or(100))) {
       more = true;
       break;
     }
-    streams.push_back(json::object{{"StreamArn", t->stream_arn}, {"TableName", t->name},
-                                   {"StreamLabel", t->stream_label}});
-    last = t->stream_arn;
+    streams.push_back(json::object{{"StreamArn", l.arn}, {"TableName", l.table}, {"StreamLabel", l.label}});
+    last = l.arn;
   }
   json::object out{{"Streams", std::move(streams)}};
   if (more) out["LastEvaluatedStreamArn"] = last;
@@ -155,7 +164,7 @@ Result<std::string> StreamsApi::DescribeStream(const json::object& r) {
   std::string last;
   bool more = false;
   for (int i = 0; i < source_->ShardCount(t); ++i) {
-    const std::string id = ShardId(t.creation_millis, i);
+    const std::string id = ShardId(t.stream_created_millis, i);
     if (*start && id <= **start) continue;
     if (shards.size() == static_cast<size_t>(limit->value_or(100))) {
       more = true;
@@ -163,17 +172,20 @@ Result<std::string> StreamsApi::DescribeStream(const json::object& r) {
     }
     uint64_t first = source_->FirstSequence(t, i);
     if (first == 0) first = source_->DurableSequence(t, i) + 1;
-    shards.push_back(json::object{
-        {"ShardId", id},
-        {"SequenceNumberRange", json::object{{"StartingSequenceNumber", FormatSequenceNumber(first)}}}});
+    json::object range{{"StartingSequenceNumber", FormatSequenceNumber(first)}};
+    // A disabled stream's shards are closed: they end at their last record.
+    if (t.stream_disabled) {
+      if (uint64_t last = source_->LastSequence(t, i)) range["EndingSequenceNumber"] = FormatSequenceNumber(last);
+    }
+    shards.push_back(json::object{{"ShardId", id}, {"SequenceNumberRange", std::move(range)}});
     last = id;
   }
   json::array key_schema = dynamo::KeySchemaJson(t.key_schema);
   json::object d{{"StreamArn", t.stream_arn},
                  {"StreamLabel", t.stream_label},
-                 {"StreamStatus", "ENABLED"},
+                 {"StreamStatus", t.stream_disabled ? "DISABLED" : "ENABLED"},
                  {"StreamViewType", StreamViewName(t.stream_view)},
-                 {"CreationRequestDateTime", static_cast<double>(t.creation_millis) / 1000.0},
+                 {"CreationRequestDateTime", static_cast<double>(t.stream_created_millis) / 1000.0},
                  {"TableName", t.name},
                  {"KeySchema", std::move(key_schema)},
                  {"Shards", std::move(shards)}};
@@ -208,7 +220,7 @@ Result<std::string> StreamsApi::GetShardIterator(const json::object& r) {
   }
   auto table = TableOfStream(**arn);
   if (!table) return table.status();
-  const int shard = ShardIndex(**shard_id, (*table)->creation_millis, source_->ShardCount(**table));
+  const int shard = ShardIndex(**shard_id, (*table)->stream_created_millis, source_->ShardCount(**table));
   if (shard < 0) {
     return Status::Of(Code::kResourceNotFound,
                          "Requested resource not found: Shard does not exist");
@@ -266,6 +278,10 @@ Result<std::string> StreamsApi::GetRecords(const json::object& r) {
   Iterator next = *it;
   if (!records.empty()) next.next_sequence = records.back().sequence + 1;
   next.issued_millis = NowMillis();
+  // A closed shard read to its end has no next iterator (as AWS).
+  if (records.empty() && (*table)->stream_disabled && next.next_sequence > source_->LastSequence(**table, it->shard)) {
+    return out + "]}";
+  }
   out += "],\"NextShardIterator\":" + Quote(EncodeIterator(next)) + "}";
   return out;
 }

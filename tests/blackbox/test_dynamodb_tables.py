@@ -306,8 +306,8 @@ class InvalidCreateTableTest(DynamoTestCase):
     def test_stream_spec(self):
         self.check_rejected('StreamNoView', dict(**hash_key(), **ON_DEMAND,
                                                  StreamSpecification={'StreamEnabled': True}),
-                            message='One or more parameter values were invalid: StreamViewType is '
-                                    'required when StreamEnabled is true')
+                            message='One or more parameter values were invalid: Table is being created with '
+                                    'a stream enabled, UpdateViewType is required')  # AWS's observed wording
         self.check_rejected('StreamBadView', dict(**hash_key(), **ON_DEMAND,
                                                   StreamSpecification={'StreamEnabled': True,
                                                                        'StreamViewType': 'EVERYTHING'}),

@@ -299,9 +299,10 @@ class HostileInput(StreamerTestCase):
                               ('Tags', {}), ('SSESpecification', []), ('DeletionProtectionEnabled', 'no'),
                               ('TableClass', 1), ('ResourcePolicy', {})):
             self.assert_error('CreateTable', dict(create, **{member: wrong}), 'SerializationException')
+        # AWS's own wording for an unknown class (observed), not the generic enum message.
         self.assert_error('CreateTable', dict(create, TableClass='GLACIER'), 'ValidationException',
-                          "1 validation error detected: Value 'GLACIER' at 'tableClass' failed to satisfy constraint: "
-                          "Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]")
+                          "Invalid table-class parameter provided. Please try again with a valid table-class value: "
+                          "[STANDARD, STANDARD_INFREQUENT_ACCESS].")
         self.assert_error('CreateTable', dict(create, KeySchema=[{'AttributeName': 'p' * 256, 'KeyType': 'HASH'}]),
                           'ValidationException', contains="at 'keySchema.1.member.attributeName'")
         self.assertNotIn('Typed', self.ddb.list_tables()['TableNames'])
