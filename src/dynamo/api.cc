@@ -6,6 +6,7 @@
 #include "core/ids.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
+#include "dynamo/transaction_tokens.h"
 
 namespace streamer::dynamo {
 
@@ -37,7 +38,9 @@ ApiReply ErrorReply(const Status& status) {
 }
 
 DynamoApi::DynamoApi(TableCatalog* catalog, ItemBackend* items, BlockingPools pools)
-    : catalog_(catalog), items_(items), pools_(pools) {}
+    : catalog_(catalog), items_(items), pools_(pools), tokens_(std::make_unique<TransactionTokens>()) {}
+
+DynamoApi::~DynamoApi() = default;
 
 void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyFn reply) {
   auto parsed = ParseJson(body);
@@ -68,6 +71,10 @@ void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyF
       {"PutItem", {.write = &DynamoApi::PutItem}},
       {"DeleteItem", {.write = &DynamoApi::DeleteItem}},
       {"UpdateItem", {.write = &DynamoApi::UpdateItem}},
+      {"BatchGetItem", {.json = &DynamoApi::BatchGetItem, .runs_on = RunsOn::kReads}},
+      {"BatchWriteItem", {.write = &DynamoApi::BatchWriteItem}},
+      {"TransactWriteItems", {.write = &DynamoApi::TransactWriteItems}},
+      {"TransactGetItems", {.json = &DynamoApi::TransactGetItems, .runs_on = RunsOn::kReads}},
   };
   auto it = kOperations.find(operation);
   if (it == kOperations.end()) {
