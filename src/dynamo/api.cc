@@ -74,7 +74,8 @@ void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyF
       {"BatchGetItem", {.json = &DynamoApi::BatchGetItem, .runs_on = RunsOn::kReads}},
       {"BatchWriteItem", {.write = &DynamoApi::BatchWriteItem}},
       {"TransactWriteItems", {.write = &DynamoApi::TransactWriteItems}},
-      {"TransactGetItems", {.json = &DynamoApi::TransactGetItems, .runs_on = RunsOn::kReads}},
+      // Answers asynchronously too: validates here, reads on the read pool.
+      {"TransactGetItems", {.write = &DynamoApi::TransactGetItems}},
   };
   auto it = kOperations.find(operation);
   if (it == kOperations.end()) {

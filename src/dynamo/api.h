@@ -65,7 +65,7 @@ class DynamoApi {
   Result<json::value> BatchGetItem(const Request& r);
   void BatchWriteItem(const Request& r, ReplyFn reply);
   void TransactWriteItems(const Request& r, ReplyFn reply);
-  Result<json::value> TransactGetItems(const Request& r);
+  void TransactGetItems(const Request& r, ReplyFn reply);  // reads on the read pool
 
   Result<TablePtr> RequireTable(const Request& r) const;
 

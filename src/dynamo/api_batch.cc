@@ -26,28 +26,29 @@ constexpr size_t kMaxBatchGetResponseBytes = 16 * 1024 * 1024;
 
 Status Duplicates() { return Status::Validation("Provided list of item keys contains duplicates"); }
 
-// RequestItems: a required, non-empty map of table name -> requests.
-Result<const json::object*> RequestItemsOf(const json::object& r) {
+// RequestItems: a required, non-empty map of table name -> requests. AWS
+// words the empty map differently per operation (BatchGetItem has moved to
+// its validation framework's wording, BatchWriteItem not yet).
+Result<const json::object*> RequestItemsOf(const json::object& r, std::string_view empty_message) {
   auto items = OptionalObject(r, "RequestItems");
   if (!items) return items.status();
   if (!*items) {
     return Status::Validation(
         "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null");
   }
-  if ((*items)->empty()) {
-    return ConstraintError("{}", "requestItems", "Member must have length greater than or equal to 1");
-  }
+  if ((*items)->empty()) return Status::Validation(std::string(empty_message));
   return *items;
 }
 
-// A table name as a key of RequestItems (AWS checks map keys together).
-Status CheckBatchTableName(std::string_view name) {
+// A table name as a key of RequestItems (AWS checks map keys together);
+// `shown` is how AWS prints the map in the message.
+Status CheckBatchTableName(std::string_view name, std::string_view shown) {
   bool pattern = !name.empty();
   for (char c : name) {
     pattern &= std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
   }
   if (name.size() >= 3 && name.size() <= 255 && pattern) return Status::Ok();
-  return ConstraintError(name, "requestItems",
+  return ConstraintError(shown, "requestItems",
                          "Map keys must satisfy constraint: [Member must have length less than or equal to 255, "
                          "Member must have length greater than or equal to 3, Member must satisfy regular "
                          "expression pattern: [a-zA-Z0-9_.-]+]");
@@ -73,7 +74,8 @@ struct TableGets {
 
 Result<json::value> DynamoApi::BatchGetItem(const Request& r) {
   if (Status members = CheckAcceptedMembers(r, RequestKind::kRead); !members.ok()) return members;
-  auto request_items = RequestItemsOf(r);
+  auto request_items = RequestItemsOf(r, "1 validation error detected: Value at 'RequestItems' failed to satisfy "
+                                         "constraint: Member must have length greater than or equal to 1");
   if (!request_items) return request_items.status();
   const json::object& items = **request_items;
   if (items.size() > kMaxBatchGetKeys) {
@@ -83,7 +85,8 @@ Result<json::value> DynamoApi::BatchGetItem(const Request& r) {
   // then the key count, then tables and keys.
   size_t total = 0;
   for (const auto& [name, v] : items) {
-    if (Status s = CheckBatchTableName(name); !s.ok()) return s;
+    // BatchGetItem shows the map as JSON.
+    if (Status s = CheckBatchTableName(name, json::serialize(items)); !s.ok()) return s;
     if (!v.is_object()) return Status::Of(Code::kSerialization, "Unexpected value type for member RequestItems");
     const json::value* keys = v.as_object().if_contains("Keys");
     if (!keys || keys->is_null()) {
@@ -91,17 +94,23 @@ Result<json::value> DynamoApi::BatchGetItem(const Request& r) {
                                 ".member.keys' failed to satisfy constraint: Member must not be null");
     }
     if (!keys->is_array()) return Status::Of(Code::kSerialization, "Unexpected value type for member Keys");
-    if (keys->as_array().empty()) {
-      return ConstraintError("[]", "requestItems." + std::string(name) + ".member.keys",
-                             "Member must have length greater than or equal to 1");
-    }
-    if (keys->as_array().size() > kMaxBatchGetKeys) {
-      return ConstraintError("[...]", "requestItems." + std::string(name) + ".member.keys",
-                             "Member must have length less than or equal to 100");
+    if (keys->as_array().empty() || keys->as_array().size() > kMaxBatchGetKeys) {
+      return Status::Validation("1 validation error detected: Value at 'RequestItems." + std::string(name) +
+                                ".member.Keys' failed to satisfy constraint: Member must have length " +
+                                (keys->as_array().empty() ? "greater than or equal to 1" : "less than or equal to 100"));
     }
     total += keys->as_array().size();
   }
   if (total > kMaxBatchGetKeys) return Status::Validation("Too many items requested for the BatchGetItem call");
+  // Attribute values are checked before any table is looked up (as AWS does).
+  for (const auto& [name, v] : items) {
+    for (const json::value& k : v.as_object().at("Keys").as_array()) {
+      if (!k.is_object()) return Status::Of(Code::kSerialization, "Unexpected value type for member Keys");
+      for (const auto& [_, av] : k.as_object()) {
+        if (Status valid = ValidateAttributeValue(av); !valid.ok()) return valid;
+      }
+    }
+  }
 
   std::vector<TableGets> gets;
   for (const auto& [name, v] : items) {
@@ -190,22 +199,99 @@ Result<json::value> DynamoApi::BatchGetItem(const Request& r) {
 void DynamoApi::BatchWriteItem(const Request& r, ReplyFn reply) {
   auto fail = [&reply](const Status& s) { reply(ErrorReply(s)); };
   if (Status members = CheckAcceptedMembers(r, RequestKind::kWrite); !members.ok()) return fail(members);
-  auto request_items = RequestItemsOf(r);
+  auto request_items = RequestItemsOf(r, "The requestItems parameter is required for BatchWriteItem");
   if (!request_items) return fail(request_items.status());
   const json::object& items = **request_items;
   size_t total = 0;
   for (const auto& [name, v] : items) {
-    if (Status s = CheckBatchTableName(name); !s.ok()) return fail(s);
+    // AWS prints the map with Java's toString; we cannot reproduce its
+    // rendering of the requests, only of the names.
+    if (Status s = CheckBatchTableName(name, "{" + std::string(name) + "=[...]}"); !s.ok()) return fail(s);
     if (!v.is_array()) return fail(Status::Of(Code::kSerialization, "Unexpected value type for member RequestItems"));
     const size_t n = v.as_array().size();
-    if (n < 1 || n > kMaxBatchWrites) {
-      return fail(ConstraintError("{" + std::string(name) + "=[...]}", "requestItems",
+    if (n < 1) {
+      return fail(ConstraintError("{" + std::string(name) + "=[]}", "requestItems",
                                   "Map value must satisfy constraint: [Member must have length less than or equal "
                                   "to 25, Member must have length greater than or equal to 1]"));
+    }
+    if (n > kMaxBatchWrites) {
+      // AWS's newer wording (the older one echoes every request).
+      return fail(Status::Validation("1 validation error detected: Value at 'RequestItems." + std::string(name) +
+                                     ".member' failed to satisfy constraint: Member must have length less than or "
+                                     "equal to 25"));
     }
     total += n;
   }
   if (total > kMaxBatchWrites) return fail(Status::Validation("Too many items requested for the BatchWriteItem call"));
+
+  // In AWS's order: the shape of every request and its attribute values
+  // (whatever the table), then the tables, then each item against its
+  // table's key schema, then duplicates.
+  struct Parsed {
+    TablePtr table;
+    const json::object* put = nullptr;  // the item, or
+    const json::object* key = nullptr;  // the key to delete
+    const json::value* request = nullptr;
+  };
+  std::vector<Parsed> parsed;
+  for (const auto& [name, v] : items) {
+    size_t index = 0;
+    for (const json::value& wr : v.as_array()) {
+      ++index;
+      if (!wr.is_object()) return fail(Status::Of(Code::kSerialization, "Unexpected value type for member RequestItems"));
+      auto put = OptionalObject(wr.as_object(), "PutRequest");
+      if (!put) return fail(put.status());
+      auto del = OptionalObject(wr.as_object(), "DeleteRequest");
+      if (!del) return fail(del.status());
+      // A WriteRequest is a union: AWS answers both or neither as it answers
+      // an AttributeValue with the wrong number of members.
+      if ((*put != nullptr) == (*del != nullptr)) {
+        return fail(Status::Validation(
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"));
+      }
+      const std::string field = "requestItems." + std::string(name) + ".member." + std::to_string(index) + ".member";
+      Parsed p;
+      p.request = &wr;
+      if (*put) {
+        auto item = OptionalObject(**put, "Item");
+        if (!item) return fail(item.status());
+        if (!*item) {
+          return fail(Status::Validation("1 validation error detected: Value null at '" + field +
+                                         ".putRequest.item' failed to satisfy constraint: Member must not be null"));
+        }
+        p.put = *item;
+      } else {
+        auto key = OptionalObject(**del, "Key");
+        if (!key) return fail(key.status());
+        if (!*key) {
+          return fail(Status::Validation("1 validation error detected: Value null at '" + field +
+                                         ".deleteRequest.key' failed to satisfy constraint: Member must not be null"));
+        }
+        p.key = *key;
+      }
+      parsed.push_back(p);
+    }
+  }
+  for (const Parsed& p : parsed) {
+    if (p.put) {
+      if (Status valid = ValidateItem(*p.put); !valid.ok()) return fail(valid);
+      if (ItemSize(*p.put) > kMaxItemSize) {
+        return fail(Status::Validation("Item size has exceeded the maximum allowed size"));
+      }
+    } else {
+      for (const auto& [_, av] : *p.key) {
+        if (Status valid = ValidateAttributeValue(av); !valid.ok()) return fail(valid);
+      }
+    }
+  }
+  {
+    size_t i = 0;
+    for (const auto& [name, v] : items) {
+      TablePtr table = catalog_->Find(name);
+      if (!table) return fail(Status::Of(Code::kResourceNotFound, "Requested resource not found"));
+      for (size_t n = 0; n < v.as_array().size(); ++n) parsed[i++].table = table;
+    }
+  }
 
   struct Write {
     TablePtr table;
@@ -215,49 +301,32 @@ void DynamoApi::BatchWriteItem(const Request& r, ReplyFn reply) {
   };
   std::vector<Write> writes;
   std::set<std::string> seen;  // storage keys include the table prefix
-  for (const auto& [name, v] : items) {
-    TablePtr table = catalog_->Find(name);
-    if (!table) return fail(Status::Of(Code::kResourceNotFound, "Requested resource not found"));
-    size_t index = 0;
-    for (const json::value& wr : v.as_array()) {
-      ++index;
-      if (!wr.is_object()) return fail(Status::Of(Code::kSerialization, "Unexpected value type for member RequestItems"));
-      auto put = OptionalObject(wr.as_object(), "PutRequest");
-      if (!put) return fail(put.status());
-      auto del = OptionalObject(wr.as_object(), "DeleteRequest");
-      if (!del) return fail(del.status());
-      if ((*put != nullptr) == (*del != nullptr)) {
-        return fail(Status::Validation(
-            "Supplied WriteRequest must contain exactly one of PutRequest or DeleteRequest"));
-      }
-      const std::string field = "requestItems." + std::string(name) + ".member." + std::to_string(index) + ".member";
-      json::object key_or_item;
-      Decide decide;
-      if (*put) {
-        auto item_v = OptionalObject(**put, "Item");
-        if (!item_v) return fail(item_v.status());
-        if (!*item_v) {
-          return fail(Status::Validation("1 validation error detected: Value null at '" + field +
-                                         ".putRequest.item' failed to satisfy constraint: Member must not be null"));
+  for (const Parsed& p : parsed) {
+    const TableInfo& t = *p.table;
+    json::object key_or_item;
+    if (p.put) {
+      key_or_item = CanonicalizeItem(*p.put);
+      // A batch names an item by its key: a missing or mistyped key
+      // attribute is a key that does not match the schema (not PutItem's
+      // "Missing the key" messages).
+      for (const KeyAttribute* k : {&t.key_schema.partition, t.key_schema.sort ? &*t.key_schema.sort : nullptr}) {
+        if (!k) continue;
+        const json::value* av = key_or_item.if_contains(k->name);
+        if (!av || TypeOf(*av) != k->type) {
+          return fail(Status::Validation("The provided key element does not match the schema"));
         }
-        if (Status valid = ValidateItem(**item_v); !valid.ok()) return fail(valid);
-        key_or_item = CanonicalizeItem(**item_v);
-        if (Status valid = ValidateItemForTable(*table, key_or_item); !valid.ok()) return fail(valid);
-      } else {
-        if (!(*del)->contains("Key") || (*del)->at("Key").is_null()) {
-          return fail(Status::Validation("1 validation error detected: Value null at '" + field +
-                                         ".deleteRequest.key' failed to satisfy constraint: Member must not be null"));
-        }
-        auto key = KeyOf(*table, **del);
-        if (!key) return fail(key.status());
-        key_or_item = std::move(*key);
       }
-      auto address = AddressOf(*table, key_or_item);
-      if (!address) return fail(address.status());
-      if (!seen.insert(address->storage_key).second) return fail(Duplicates());
-      decide = *put ? DecidePut(nullptr, MakeStoredItem(std::move(key_or_item))) : DecideDelete(nullptr);
-      writes.push_back(Write{table, std::move(*address), std::move(decide), wr});
+      if (Status valid = ValidateItemForTable(t, key_or_item); !valid.ok()) return fail(valid);
+    } else {
+      auto key = KeyOf(t, json::object{{"Key", *p.key}});
+      if (!key) return fail(key.status());
+      key_or_item = std::move(*key);
     }
+    auto address = AddressOf(t, key_or_item);
+    if (!address) return fail(address.status());
+    if (!seen.insert(address->storage_key).second) return fail(Duplicates());
+    Decide decide = p.put ? DecidePut(nullptr, MakeStoredItem(std::move(key_or_item))) : DecideDelete(nullptr);
+    writes.push_back(Write{p.table, std::move(*address), std::move(decide), *p.request});
   }
 
   // Every write through the normal write path; the answer when all are

@@ -141,13 +141,13 @@ class BatchGetItemTest(ConformanceCase):
             ({}, 'ValidationException', "1 validation error detected: Value null at 'requestItems' failed to satisfy "
                                         "constraint: Member must not be null"),
             ({'RequestItems': {}}, 'ValidationException',
-             "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have "
+             "1 validation error detected: Value at 'RequestItems' failed to satisfy constraint: Member must have "
              "length greater than or equal to 1"),
             ({'RequestItems': {t: {}}}, 'ValidationException',
              "1 validation error detected: Value null at 'requestItems.%s.member.keys' failed to satisfy constraint: "
              "Member must not be null" % t),
             ({'RequestItems': {t: {'Keys': []}}}, 'ValidationException',
-             "1 validation error detected: Value '[]' at 'requestItems.%s.member.keys' failed to satisfy constraint: "
+             "1 validation error detected: Value at 'RequestItems.%s.member.Keys' failed to satisfy constraint: "
              "Member must have length greater than or equal to 1" % t),
             ({'RequestItems': {'no-such-table': ok}}, 'ResourceNotFoundException', 'Requested resource not found'),
             ({'RequestItems': {t: ok, 'no-such-table': ok}}, 'ResourceNotFoundException', 'Requested resource not found'),
@@ -177,7 +177,23 @@ class BatchGetItemTest(ConformanceCase):
             ({'RequestItems': {t: ok}, 'ReturnConsumedCapacity': 'ALL'}, 'ValidationException',
              "1 validation error detected: Value 'ALL' at 'returnConsumedCapacity' failed to satisfy constraint: "
              "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"),
+            ({'RequestItems': {'bad!name': {'Keys': [{'pk': {'S': 'a'}}]}}}, 'ValidationException',
+             "1 validation error detected: Value '{\"bad!name\":{\"Keys\":[{\"pk\":{\"S\":\"a\"}}]}}' at 'requestItems' "
+             "failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or "
+             "equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular "
+             "expression pattern: [a-zA-Z0-9_.-]+]"),
             ({'RequestItems': {'ab': ok}}, 'ValidationException', None),
+            ({'RequestItems': {'no-such-table': ok}, 'ReturnConsumedCapacity': 'BOGUS'}, 'ValidationException',
+             "1 validation error detected: Value 'BOGUS' at 'returnConsumedCapacity' failed to satisfy constraint: "
+             "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"),
+            # Attribute values are checked before the tables exist.
+            ({'RequestItems': {'no-such-table': {'Keys': [{'pk': {'S': 'a', 'N': '1'}}]}}}, 'ValidationException',
+             'Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes'),
+            ({'RequestItems': {'no-such-table': {'Keys': [{'pk': {'N': '1e126'}}]}}}, 'ValidationException',
+             'Number overflow. Attempting to store a number with magnitude larger than supported range'),
+            ({'RequestItems': {'no-such-table': {'Keys': [{}]}}}, 'ResourceNotFoundException',
+             'Requested resource not found'),
+            ({'RequestItems': {t: {'Keys': [{'pk': S('x' * 2049)}]}}}, 'ValidationException', None),  # key size: the single-item message
             ({'RequestItems': [ok]}, 'SerializationException', None),
             ({'RequestItems': {t: [ok]}}, 'SerializationException', None),
             ({'RequestItems': {t: {'Keys': {'pk': S('k1')}}}}, 'SerializationException', None),
@@ -191,10 +207,16 @@ class BatchGetItemTest(ConformanceCase):
 
     def test_more_than_100_keys_in_one_table(self):
         t = self.seeded()
-        out = self.assertRawError('BatchGetItem', {'RequestItems': {t: {'Keys': [{'pk': S('i%d' % i)} for i in range(101)]}}},
-                                  'ValidationException')
-        self.assertIn("at 'requestItems.%s.member.keys' failed to satisfy constraint: Member must have length less "
-                      "than or equal to 100" % t, out['message'])
+        self.assertRawError('BatchGetItem', {'RequestItems': {t: {'Keys': [{'pk': S('i%d' % i)} for i in range(101)]}}},
+                            'ValidationException',
+                            "1 validation error detected: Value at 'RequestItems.%s.member.Keys' failed to satisfy "
+                            "constraint: Member must have length less than or equal to 100" % t)
+
+    def test_too_many_keys_is_checked_before_the_tables(self):
+        self.assertRawError('BatchGetItem', {'RequestItems': {
+            'no-such-table-1': {'Keys': [{'pk': S('i%d' % i)} for i in range(100)]},
+            'no-such-table-2': {'Keys': [{'pk': S('x')}]}}},
+            'ValidationException', 'Too many items requested for the BatchGetItem call')
 
     def test_more_than_100_keys_over_two_tables(self):
         a, b = self.seeded(), self.table()

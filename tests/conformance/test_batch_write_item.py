@@ -16,6 +16,9 @@ def N(v):
     return {'N': str(v)}
 
 
+UNION = 'Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes'
+
+
 def P(item):
     return {'PutRequest': {'Item': item}}
 
@@ -138,9 +141,19 @@ class BatchWriteItemTest(ConformanceCase):
         cases = [
             ({}, 'ValidationException', "1 validation error detected: Value null at 'requestItems' failed to satisfy "
                                         "constraint: Member must not be null"),
-            ({'RequestItems': {}}, 'ValidationException',
-             "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must "
-             "have length greater than or equal to 1"),
+            ({'RequestItems': {}}, 'ValidationException', 'The requestItems parameter is required for BatchWriteItem'),
+            ({'RequestItems': {'no-such-table': [P({'pk': S('a')})]}, 'ReturnConsumedCapacity': 'BOGUS'},
+             'ValidationException', "1 validation error detected: Value 'BOGUS' at 'returnConsumedCapacity' failed to "
+             "satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"),
+            ({'RequestItems': {'bad!name': [P({'pk': S('a')})]}, 'ReturnConsumedCapacity': 'BOGUS'},
+             'ValidationException', "1 validation error detected: Value 'BOGUS' at 'returnConsumedCapacity' failed to "
+             "satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"),
+            ({'RequestItems': {t: [D({'pk': {'L': [S('x')]}})]}}, 'ValidationException',
+             'The provided key element does not match the schema'),
+            ({'RequestItems': {t: [D({'other': S('x')})]}}, 'ValidationException',
+             'The provided key element does not match the schema'),
+            ({'RequestItems': {t: [P({'pk': {'L': [S('x')]}})]}}, 'ValidationException',
+             'The provided key element does not match the schema'),
             ({'RequestItems': {'no-such-table': [P({'pk': S('a')})]}}, 'ResourceNotFoundException',
              'Requested resource not found'),
             ({'RequestItems': {t: [P({'pk': S('a')})], 'no-such-table': [P({'pk': S('a')})]}},
@@ -151,22 +164,35 @@ class BatchWriteItemTest(ConformanceCase):
             ({'RequestItems': {t: [P({'pk': S('a')})]}, 'ReturnItemCollectionMetrics': 'ALL'}, 'ValidationException',
              "1 validation error detected: Value 'ALL' at 'returnItemCollectionMetrics' failed to satisfy constraint: "
              "Member must satisfy enum value set: [SIZE, NONE]"),
-            ({'RequestItems': {t: [{}]}}, 'ValidationException',
-             'Supplied WriteRequest must contain exactly one of PutRequest or DeleteRequest'),
+            ({'RequestItems': {t: [{}]}}, 'ValidationException', UNION),
             ({'RequestItems': {t: [{'PutRequest': {'Item': {'pk': S('a')}}, 'DeleteRequest': {'Key': {'pk': S('b')}}}]}},
-             'ValidationException', 'Supplied WriteRequest must contain exactly one of PutRequest or DeleteRequest'),
+             'ValidationException', UNION),
             ({'RequestItems': {t: [{'PutRequest': {}}]}}, 'ValidationException',
              "1 validation error detected: Value null at 'requestItems.%s.member.1.member.putRequest.item' failed to "
              "satisfy constraint: Member must not be null" % t),
             ({'RequestItems': {t: [P({'pk': S('a')}), {'DeleteRequest': {}}]}}, 'ValidationException',
              "1 validation error detected: Value null at 'requestItems.%s.member.2.member.deleteRequest.key' failed to "
              "satisfy constraint: Member must not be null" % t),
+            # A put names its item by key: a missing or mistyped key attribute is a key that does not match.
             ({'RequestItems': {t: [P({'x': S('a')})]}}, 'ValidationException',
-             'One or more parameter values were invalid: Missing the key pk in the item'),
+             'The provided key element does not match the schema'),
+            ({'RequestItems': {t: [P({})]}}, 'ValidationException', 'The provided key element does not match the schema'),
             ({'RequestItems': {t: [P({'pk': N(1)})]}}, 'ValidationException',
-             'One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N'),
+             'The provided key element does not match the schema'),
+            ({'RequestItems': {t: [P({'pk': {'SS': ['a']}})]}}, 'ValidationException',
+             'The provided key element does not match the schema'),
             ({'RequestItems': {r: [P({'pk': S('a')})]}}, 'ValidationException',
-             'One or more parameter values were invalid: Missing the key sk in the item'),
+             'The provided key element does not match the schema'),
+            ({'RequestItems': {t: [P({'pk': S('x' * 2049)})]}}, 'ValidationException', None),  # key size: the single-item message
+            # Attribute values and item sizes are checked before the tables exist.
+            ({'RequestItems': {'no-such-table': [P({'pk': {'S': 'a', 'N': '1'}})]}}, 'ValidationException',
+             'Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes'),
+            ({'RequestItems': {'no-such-table': [D({'pk': {'N': 'b'}})]}}, 'ValidationException',
+             'The parameter cannot be converted to a numeric value: b'),
+            ({'RequestItems': {'no-such-table': [P({'pk': S('a'), 'b': S('x' * 410000)})]}}, 'ValidationException',
+             'Item size has exceeded the maximum allowed size'),
+            ({'RequestItems': {'no-such-table': [{}]}}, 'ValidationException', UNION),
+            ({'RequestItems': {'no-such-table': [P({})]}}, 'ResourceNotFoundException', 'Requested resource not found'),
             ({'RequestItems': {t: [P({'pk': S('')})]}}, 'ValidationException',
              'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an '
              'empty string value. Key: pk'),
@@ -201,10 +227,10 @@ class BatchWriteItemTest(ConformanceCase):
 
     def test_empty_list_for_a_table(self):
         t = self.table()
-        out = self.assertRawError('BatchWriteItem', {'RequestItems': {t: []}}, 'ValidationException', unchanged=[t])
-        self.assertIn("at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must "
-                      "have length less than or equal to 25, Member must have length greater than or equal to 1]",
-                      out['message'])
+        self.assertRawError('BatchWriteItem', {'RequestItems': {t: []}}, 'ValidationException',
+                            "1 validation error detected: Value '{%s=[]}' at 'requestItems' failed to satisfy constraint: "
+                            "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member "
+                            "must have length greater than or equal to 1]" % t, unchanged=[t])
 
     def test_null_member_is_absent(self):
         t = self.table()
@@ -217,9 +243,8 @@ class BatchWriteItemTest(ConformanceCase):
         t = self.table()
         self.assertError(lambda: self.ddb.batch_write_item(RequestItems={t: [P({'pk': S('i%d' % i)}) for i in range(26)]}),
                          'ValidationException',
-                         message_contains="at 'requestItems' failed to satisfy constraint: Map value must satisfy "
-                                          "constraint: [Member must have length less than or equal to 25",
-                         unchanged=[t])
+                         "1 validation error detected: Value at 'RequestItems.%s.member' failed to satisfy constraint: "
+                         "Member must have length less than or equal to 25" % t, unchanged=[t])
 
     def test_twenty_six_requests_over_two_tables(self):
         a, b = self.table(), self.table()
@@ -239,8 +264,7 @@ class BatchWriteItemTest(ConformanceCase):
         a, b = self.table(items=[{'pk': S('k')}]), self.table()
         self.assertError(lambda: self.ddb.batch_write_item(RequestItems={
             a: [P({'pk': S('new')}), D({'pk': S('k')})], b: [P({'pk': S('fine')}), P({'wrong': S('x')})]}),
-            'ValidationException', 'One or more parameter values were invalid: Missing the key pk in the item',
-            unchanged=[a, b])
+            'ValidationException', 'The provided key element does not match the schema', unchanged=[a, b])
 
     def test_same_key_in_two_tables_is_not_a_duplicate(self):
         a, b = self.table(), self.table()

@@ -115,12 +115,17 @@ class TransactGetItemsTest(ConformanceCase):
              'Transaction request cannot include multiple operations on one item'),
             ({'TransactItems': [get(r, {'pk': S('a'), 'sk': S('b')}), get(r, {'sk': S('b'), 'pk': S('a')})]},
              'ValidationException', 'Transaction request cannot include multiple operations on one item'),
-            ({'TransactItems': [get(t, {'pk': N(1)})]}, 'ValidationException',
-             'The provided key element does not match the schema'),
-            ({'TransactItems': [get(r, {'pk': S('a')})]}, 'ValidationException',
-             'The provided key element does not match the schema'),
-            ({'TransactItems': [get(t, {'pk': S('k0'), 'v': N(0)})]}, 'ValidationException',
-             'The provided key element does not match the schema'),
+            ({'TransactItems': [get(t, {'pk': {'S': 'a', 'N': '1'}})]}, 'ValidationException',
+             'Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported '
+             'datatypes'),
+            ({'TransactItems': [get('no-such-table', {'pk': S('a')})], 'ReturnConsumedCapacity': 'BOGUS'},
+             'ValidationException', "1 validation error detected: Value 'BOGUS' at 'returnConsumedCapacity' failed to "
+             "satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"),
+            ({'TransactItems': [ok, ok], 'ReturnConsumedCapacity': 'BOGUS'},
+             'ValidationException', "1 validation error detected: Value 'BOGUS' at 'returnConsumedCapacity' failed to "
+             "satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"),
+            ({'TransactItems': [get('no-such-table', {'pk': S('a')}), get(t, {'pk': S('k0')}, ProjectionExpression='!!!')]},
+             'ValidationException', 'Invalid ProjectionExpression: Syntax error; token: "!", near: "!!"'),
             ({'TransactItems': [get(t, {'pk': S('')})]}, 'ValidationException',
              'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an '
              'empty string value. Key: pk'),
@@ -143,12 +148,33 @@ class TransactGetItemsTest(ConformanceCase):
             with self.subTest(body=json.dumps(body)[:150]):
                 self.assertRawError('TransactGetItems', body, code, msg)
 
+    def test_keys_that_do_not_fit_the_schema_cancel_the_transaction(self):
+        t = self.seeded(2)
+        r = self.table(range_key=('sk', 'S'))
+        for key_get in [get(t, {}), get(t, {'pk': N(1)}), get(r, {'pk': S('a')}), get(t, {'pk': S('k0'), 'v': N(0)}),
+                        get(t, {'pk': {'L': [S('x')]}})]:
+            with self.subTest(get=json.dumps(key_get)):
+                status, body = self.raw('TransactGetItems', {'TransactItems': [get(t, {'pk': S('k1')}), key_get]})
+                self.assertEqual(status, 400)
+                self.assertEqual(body['__type'], 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException')
+                self.assertEqual(body['message'], 'Transaction cancelled, please refer cancellation reasons for '
+                                                  'specific reasons [None, ValidationError]')
+                self.assertEqual(body['CancellationReasons'], [
+                    {'Code': 'None'},
+                    {'Code': 'ValidationError', 'Message': 'The provided key element does not match the schema'}])
+
+    def test_projection_matching_nothing_leaves_no_item(self):
+        t = self.seeded(1)
+        out = self.ddb.transact_get_items(TransactItems=[get(t, {'pk': S('k0')}, ProjectionExpression='nothing'),
+                                                         get(t, {'pk': S('none')}, ProjectionExpression='v')])
+        self.assertEqual(out['Responses'], [{}, {}])
+
     def test_more_than_100_gets(self):
         t = self.seeded(1)
         self.assertError(lambda: self.ddb.transact_get_items(
             TransactItems=[get(t, {'pk': S('i%d' % i)}) for i in range(101)]), 'ValidationException',
-            message_contains="at 'transactItems' failed to satisfy constraint: Member must have length less than or "
-                             "equal to 100")
+            "1 validation error detected: Value at 'TransactItems' failed to satisfy constraint: Member must have "
+            "length less than or equal to 100")
 
 
 if __name__ == '__main__':

@@ -8,6 +8,8 @@ import unittest
 from conformance import ConformanceCase
 from harness import Streamer, StreamerTestCase
 
+EMPTY_KEY = ('One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an '
+             'empty string value. Key: pk')
 CANCELLED = 'Transaction cancelled, please refer cancellation reasons for specific reasons [%s]'
 FAILED = 'The conditional request failed'
 
@@ -401,8 +403,8 @@ class TransactWriteItemsTest(ShardedCase):
         t = self.table()
         self.assertError(lambda: self.ddb.transact_write_items(
             TransactItems=[put(t, {'pk': S('i%d' % i)}) for i in range(101)]), 'ValidationException',
-            message_contains="at 'transactItems' failed to satisfy constraint: Member must have length less than or "
-                             "equal to 100", unchanged=[t])
+            "1 validation error detected: Value at 'TransactItems' failed to satisfy constraint: Member must have "
+            "length less than or equal to 100", unchanged=[t])
 
     def test_two_actions_on_one_item(self):
         t = self.seeded(2)
@@ -429,16 +431,8 @@ class TransactWriteItemsTest(ShardedCase):
         t = self.seeded(1)
         r = self.table(range_key=('sk', 'N'))
         cases = [
-            ([put(t, {'x': S('1')})], 'One or more parameter values were invalid: Missing the key pk in the item'),
-            ([put(t, {'pk': N(1)})],
-             'One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N'),
-            ([put(r, {'pk': S('a')})], 'One or more parameter values were invalid: Missing the key sk in the item'),
             ([put(t, {'pk': S('ok')}), put(t, {'pk': S('big'), 'b': S('x' * 410000)})],
              'Item size has exceeded the maximum allowed size'),
-            ([delete(t, {'pk': N(1)})], 'The provided key element does not match the schema'),
-            ([delete(t, {'pk': S('a'), 'extra': S('b')})], 'The provided key element does not match the schema'),
-            ([delete(r, {'pk': S('a')})], 'The provided key element does not match the schema'),
-            ([check(t, {'other': S('a')}, 'attribute_exists(pk)')], 'The provided key element does not match the schema'),
             ([update(t, {'pk': S('k0')}, 'SET pk = :p', ExpressionAttributeValues={':p': S('z')})],
              'One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key'),
             ([update(t, {'pk': S('k0')}, 'SET a = :a')],
@@ -455,9 +449,15 @@ class TransactWriteItemsTest(ShardedCase):
             ([update(t, {'pk': S('k0')}, 'SET #a = :a', ExpressionAttributeValues={':a': S('x')})],
              'Invalid UpdateExpression: An expression attribute name used in the document path is not defined; '
              'attribute name: #a'),
-            ([put(t, {'pk': S('')})],
-             'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an '
-             'empty string value. Key: pk'),
+            ([put(t, {'pk': S('')})], EMPTY_KEY),
+            ([update(t, {'pk': S('')}, 'SET a = :a', ExpressionAttributeValues={':a': S('x')})], EMPTY_KEY),
+            ([delete(t, {'pk': S('')})], EMPTY_KEY),
+            ([check(t, {'pk': S('')}, 'attribute_not_exists(pk)')], EMPTY_KEY),
+            # An empty key is refused up front even next to a key of the wrong type.
+            ([delete(t, {'pk': N(1)}), put(t, {'pk': S('')})], EMPTY_KEY),
+            ([put(t, {'pk': S('a'), 'd': {'S': 'x', 'N': '1'}})],
+             'Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported '
+             'datatypes'),
         ]
         for items, msg in cases:
             with self.subTest(msg=msg):
@@ -473,9 +473,67 @@ class TransactWriteItemsTest(ShardedCase):
     def test_validation_error_in_a_later_action_writes_nothing(self):
         t = self.seeded(2)
         self.assertError(lambda: self.ddb.transact_write_items(TransactItems=[
-            put(t, {'pk': S('new')}), delete(t, {'pk': S('k0')}), put(t, {'nokey': S('x')})]),
-            'ValidationException', 'One or more parameter values were invalid: Missing the key pk in the item',
-            unchanged=[t])
+            put(t, {'pk': S('new')}), delete(t, {'pk': S('k0')}), update(t, {'pk': S('k1')}, 'SET a = :a')]),
+            'ValidationException', 'Invalid UpdateExpression: An expression attribute value used in expression is '
+            'not defined; attribute value: :a', unchanged=[t])
+
+    def test_keys_that_do_not_fit_the_schema_cancel_the_transaction(self):
+        # AWS finds these while running the transaction: a ValidationError reason, not a refusal.
+        t = self.seeded(2)
+        r = self.table(range_key=('sk', 'N'))
+        mismatch = 'The provided key element does not match the schema'
+        cases = [
+            ([put(t, {'pk': N(5)})], 'One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N'),
+            ([put(t, {'pk': {'L': [S('x')]}})],
+             'One or more parameter values were invalid: Type mismatch for key pk expected: S actual: L'),
+            ([put(t, {'x': S('1')})], 'One or more parameter values were invalid: Missing the key pk in the item'),
+            ([put(r, {'pk': S('a')})], 'One or more parameter values were invalid: Missing the key sk in the item'),
+            ([delete(t, {'pk': N(1)})], mismatch),
+            ([delete(t, {'pk': {'L': [S('x')]}})], mismatch),
+            ([delete(t, {'pk': S('a'), 'extra': S('b')})], mismatch),
+            ([delete(r, {'pk': S('a')})], mismatch),
+            ([check(t, {'other': S('a')}, 'attribute_exists(pk)')], mismatch),
+            ([update(t, {'pk': N(5)}, 'SET a = :a', ExpressionAttributeValues={':a': S('x')})], mismatch),
+        ]
+        for items, msg in cases:
+            with self.subTest(msg=msg, items=json.dumps(items)[:80]):
+                reasons = self.cancelled(items, ['ValidationError'], [t, r])
+                self.assertEqual(reasons, [{'Code': 'ValidationError', 'Message': msg}])
+        # The other actions' reasons are None.
+        reasons = self.cancelled([put(t, {'pk': S('fine')}), delete(t, {'pk': N(1)})], ['None', 'ValidationError'], [t])
+        self.assertEqual(reasons[0], {'Code': 'None'})
+
+    def test_validation_order(self):
+        # Member constraints first (the token, then the enums), then every action's values and
+        # expressions, then tables and keys, then duplicates.
+        t = self.seeded(1)
+        missing = put('no-such-table', {'pk': S('a')})
+        unused = check(t, {'pk': S('k0')}, 'attribute_exists(pk)', ExpressionAttributeValues={':v': S('x')})
+        UNUSED = 'Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}'
+        RCC = ("1 validation error detected: Value 'BOGUS' at 'returnConsumedCapacity' failed to satisfy constraint: "
+               "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]")
+        cases = [
+            ({'TransactItems': [missing], 'ReturnConsumedCapacity': 'BOGUS'}, RCC),
+            ({'TransactItems': [put(t, {'pk': S('d')}), delete(t, {'pk': S('d')})], 'ReturnConsumedCapacity': 'BOGUS'},
+             RCC),
+            ({'TransactItems': [put(t, {'pk': S('a')})], 'ClientRequestToken': 'x' * 37, 'ReturnConsumedCapacity': 'BOGUS'},
+             "1 validation error detected: Value '%s' at 'clientRequestToken' failed to satisfy constraint: Member "
+             "must have length less than or equal to 36" % ('x' * 37)),
+            ({'TransactItems': [missing, unused]}, UNUSED),
+            ({'TransactItems': [unused, missing]}, UNUSED),
+            ({'TransactItems': [put(t, {'pk': S('k0')}), unused]}, UNUSED),
+            ({'TransactItems': [missing, check(t, {'pk': S('k0')}, 'attribute_not_exists(')]},
+             'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "("'),
+            ({'TransactItems': [missing, put(t, {'pk': S('d')}), delete(t, {'pk': S('d')})]},
+             'Requested resource not found'),
+            ({'TransactItems': [put(t, {'pk': S('d')}), delete(t, {'pk': S('d')}), delete(t, {'pk': N(1)})]},
+             'Transaction request cannot include multiple operations on one item'),
+        ]
+        for body, msg in cases:
+            with self.subTest(msg=msg):
+                out = self.assertRawError('TransactWriteItems', body,
+                                          'ResourceNotFoundException' if 'resource' in msg else 'ValidationException',
+                                          msg, unchanged=[t])
 
 
 if __name__ == '__main__':
