@@ -31,6 +31,7 @@ namespace streamer::dynamo {
 namespace {
 
 constexpr size_t kMaxTransactItems = 100;
+constexpr size_t kMaxTransactionBytes = 4 * 1024 * 1024;  // aggregate size of a transaction's items
 
 Status MustNotBeNull(const std::string& field) {
   return Status::Validation("1 validation error detected: Value null at '" + field +
@@ -361,6 +362,9 @@ void DynamoApi::TransactWriteItems(const Request& r, ReplyFn reply) {
   if (!actions) return fail(actions.status());
   if (Status s = ResolveActions(*catalog_, *actions); !s.ok()) return fail(s);
   if (auto cancelled = SchemaCancellation(*actions)) return reply(std::move(*cancelled));
+  size_t aggregate = 0;  // the items written and the keys named
+  for (const Action& a : *actions) aggregate += ItemSize(a.canonical);
+  if (aggregate > kMaxTransactionBytes) return fail(Status::Validation("Transaction request cannot be larger than 4 MB"));
 
   const CapacityReport report = CapacityReportOf(r);
   std::vector<AtomicWrite> writes;

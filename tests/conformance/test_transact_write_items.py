@@ -470,6 +470,15 @@ class TransactWriteItemsTest(ShardedCase):
             {'Put': {'TableName': t, 'Item': {'pk': S('k0')}, 'Expected': {'pk': {'Exists': True}}}}]},
             'ValidationException', unchanged=[t])
 
+    def test_aggregate_size_over_4_mb(self):
+        t = self.table()
+        big = 'x' * (390 * 1024)
+        items = [put(t, {'pk': S('b%02d' % i), 'd': S(big)}) for i in range(11)]
+        self.assertError(lambda: self.ddb.transact_write_items(TransactItems=items), 'ValidationException',
+                         'Transaction request cannot be larger than 4 MB', unchanged=[t])
+        self.ddb.transact_write_items(TransactItems=items[:10])  # 3.9 MB: fine
+        self.assertEqual(len(self.items(t)), 10)
+
     def test_validation_error_in_a_later_action_writes_nothing(self):
         t = self.seeded(2)
         self.assertError(lambda: self.ddb.transact_write_items(TransactItems=[
