@@ -131,6 +131,14 @@ class BatchGetItemTest(ConformanceCase):
         out = res.batch_get_item(RequestItems={t: {'Keys': [{'pk': 'k1'}], 'ProjectionExpression': 'v'}})
         self.assertEqual(out['Responses'][t], [{'v': 1}])
 
+    def test_aws_cli(self):
+        t = self.seeded()
+        rc, out, err = self.server.aws('dynamodb', 'batch-get-item', '--request-items', json.dumps(
+            {t: {'Keys': [{'pk': S('k7')}], 'ProjectionExpression': 'v'}}))
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out['Responses'], {t: [{'v': N(7)}]})
+        self.assertEqual(out['UnprocessedKeys'], {})
+
     # ----- validation -----------------------------------------------------------------------------
 
     def test_request_errors(self):

@@ -133,6 +133,19 @@ class BatchWriteItemTest(ConformanceCase):
                 w.put_item(Item={'pk': 'p%d' % i, 'n': i})
         self.assertEqual(len(self.items(t)), 60)
 
+    def test_aws_cli(self):
+        t = self.table()
+        rc, out, err = self.server.aws('dynamodb', 'batch-write-item', '--request-items', json.dumps(
+            {t: [P({'pk': S('cli-%d' % i)}) for i in range(3)]}), '--return-consumed-capacity', 'TOTAL')
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out['UnprocessedItems'], {})
+        self.assertEqual(out['ConsumedCapacity'][0]['CapacityUnits'], 3.0)
+        self.assertEqual(len(self.items(t)), 3)
+        rc, out, err = self.server.aws('dynamodb', 'batch-write-item', '--request-items', json.dumps(
+            {t: [P({'pk': S('d')}), D({'pk': S('d')})]}))
+        self.assertNotEqual(rc, 0)
+        self.assertIn('Provided list of item keys contains duplicates', err)
+
     # ----- validation: the whole batch is refused --------------------------------------------
 
     def test_request_errors(self):

@@ -88,6 +88,13 @@ class TransactGetItemsTest(ConformanceCase):
         out = self.ddb.transact_get_items(TransactItems=[get(t, {'pk': S('k%d' % i)}) for i in range(4)])
         self.assertEqual([r['Item']['v'] for r in out['Responses']], [N(100)] * 4)
 
+    def test_aws_cli(self):
+        t = self.seeded(2)
+        rc, out, err = self.server.aws('dynamodb', 'transact-get-items', '--transact-items', json.dumps([
+            get(t, {'pk': S('k1')}, ProjectionExpression='v'), get(t, {'pk': S('none')})]))
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out['Responses'], [{'Item': {'v': N(1)}}, {}])
+
     # ----- validation -----------------------------------------------------------------------------
 
     def test_request_errors(self):

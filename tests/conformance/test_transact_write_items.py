@@ -243,6 +243,19 @@ class TransactWriteItemsTest(ShardedCase):
         self.assertEqual(body['__type'], 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException')
         self.assertEqual(body['CancellationReasons'], [{'Code': 'ConditionalCheckFailed', 'Message': FAILED}])
 
+    def test_aws_cli_cancellation(self):
+        t = self.seeded(1)
+        rc, out, err = self.server.aws('dynamodb', 'transact-write-items', '--transact-items', json.dumps([
+            put(t, {'pk': S('cli')}), check(t, {'pk': S('k0')}, 'attribute_not_exists(pk)')]))
+        self.assertNotEqual(rc, 0)
+        self.assertIn('TransactionCanceledException', err)
+        self.assertIn(CANCELLED % 'None, ConditionalCheckFailed', err)
+        self.assertIsNone(self.get(t, 'cli'))
+        rc, out, err = self.server.aws('dynamodb', 'transact-write-items', '--transact-items', json.dumps([
+            put(t, {'pk': S('cli')}), check(t, {'pk': S('k0')}, 'attribute_exists(pk)')]))
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.get(t, 'cli'), {'pk': S('cli')})
+
     # ----- idempotency (ClientRequestToken) -------------------------------------------------------
 
     def counter_update(self, t, token, **kw):
