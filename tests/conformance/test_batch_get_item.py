@@ -191,6 +191,13 @@ class BatchGetItemTest(ConformanceCase):
              "equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular "
              "expression pattern: [a-zA-Z0-9_.-]+]"),
             ({'RequestItems': {'ab': ok}}, 'ValidationException', None),
+            ({'RequestItems': {t: {'Keys': [{'pk': S('k1')}], 'ProjectionExpression': 'a, a'}}}, 'ValidationException',
+             'Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one '
+             'of these paths; path one: [a], path two: [a]'),
+            ({'RequestItems': {t: {'Keys': [{'pk': S('k1')}], 'ProjectionExpression': 'v'},
+                               r: {'Keys': [{'pk': S('a'), 'sk': N(1)}], 'ProjectionExpression': 'a, a.b'}}},
+             'ValidationException', 'Invalid ProjectionExpression: Two document paths overlap with each other; must '
+             'remove or rewrite one of these paths; path one: [a], path two: [a, b]'),
             ({'RequestItems': {'no-such-table': ok}, 'ReturnConsumedCapacity': 'BOGUS'}, 'ValidationException',
              "1 validation error detected: Value 'BOGUS' at 'returnConsumedCapacity' failed to satisfy constraint: "
              "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"),

@@ -532,6 +532,9 @@ class TransactWriteItemsTest(ShardedCase):
         missing = put('no-such-table', {'pk': S('a')})
         unused = check(t, {'pk': S('k0')}, 'attribute_exists(pk)', ExpressionAttributeValues={':v': S('x')})
         UNUSED = 'Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}'
+        deep = S('leaf')
+        for _ in range(32):
+            deep = {'M': {'n': deep}}
         RCC = ("1 validation error detected: Value 'BOGUS' at 'returnConsumedCapacity' failed to satisfy constraint: "
                "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]")
         cases = [
@@ -545,6 +548,13 @@ class TransactWriteItemsTest(ShardedCase):
             ({'TransactItems': [unused, missing]}, UNUSED),
             ({'TransactItems': [put(t, {'pk': S('k0')}), unused]}, UNUSED),
             ({'TransactItems': [missing, check(t, {'pk': S('k0')}, 'attribute_not_exists(')]},
+             'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "("'),
+            ({'TransactItems': [put(t, {'pk': S('deep'), 'data': deep}),
+                                check(t, {'pk': S('k0')}, 'attribute_not_exists(')]},
+             'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond '
+             'supported limit'),
+            ({'TransactItems': [check(t, {'pk': S('k0')}, 'attribute_not_exists('),
+                                put(t, {'pk': S('deep'), 'data': deep})]},
              'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "("'),
             ({'TransactItems': [missing, put(t, {'pk': S('d')}), delete(t, {'pk': S('d')})]},
              'Requested resource not found'),
