@@ -7,6 +7,7 @@
 #include "core/ids.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
+#include "dynamo/transaction_tokens.h"
 
 namespace streamer::dynamo {
 
@@ -31,7 +32,9 @@ ApiReply ErrorReply(const Status& status) {
 }
 
 DynamoApi::DynamoApi(TableCatalog* catalog, ItemBackend* items, BlockingPools pools)
-    : catalog_(catalog), items_(items), pools_(pools) {}
+    : catalog_(catalog), items_(items), pools_(pools), tokens_(std::make_unique<TransactionTokens>()) {}
+
+DynamoApi::~DynamoApi() = default;
 
 void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyFn reply) {
   auto parsed = ParseJson(body);
@@ -72,6 +75,11 @@ void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyF
       {"PutItem", {.write = &DynamoApi::PutItem}},
       {"DeleteItem", {.write = &DynamoApi::DeleteItem}},
       {"UpdateItem", {.write = &DynamoApi::UpdateItem}},
+      {"BatchGetItem", {.json = &DynamoApi::BatchGetItem, .runs_on = RunsOn::kReads}},
+      {"BatchWriteItem", {.write = &DynamoApi::BatchWriteItem}},
+      {"TransactWriteItems", {.write = &DynamoApi::TransactWriteItems}},
+      // Answers asynchronously too: validates here, reads on the read pool.
+      {"TransactGetItems", {.write = &DynamoApi::TransactGetItems}},
   };
   auto it = kOperations.find(operation);
   if (it == kOperations.end()) {

@@ -31,9 +31,12 @@ struct BlockingPools {
   WorkerPool* ddl = nullptr;    // CreateTable, DeleteTable: one thread, in order
 };
 
+class TransactionTokens;
+
 class DynamoApi {
  public:
   DynamoApi(TableCatalog* catalog, ItemBackend* items, BlockingPools pools = {});
+  ~DynamoApi();
 
   // `operation` is the part of the target after "DynamoDB_20120810.".
   void Handle(std::string_view operation, std::string_view body, ReplyFn reply);
@@ -68,12 +71,18 @@ class DynamoApi {
   void PutItem(const Request& r, ReplyFn reply);
   void DeleteItem(const Request& r, ReplyFn reply);
   void UpdateItem(const Request& r, ReplyFn reply);
+  // Batches and transactions (api_batch.cc, api_transact.cc).
+  Result<json::value> BatchGetItem(const Request& r);
+  void BatchWriteItem(const Request& r, ReplyFn reply);
+  void TransactWriteItems(const Request& r, ReplyFn reply);
+  void TransactGetItems(const Request& r, ReplyFn reply);  // reads on the read pool
 
   Result<TablePtr> RequireTable(const Request& r) const;
 
   TableCatalog* catalog_;
   ItemBackend* items_;
   BlockingPools pools_;
+  std::unique_ptr<TransactionTokens> tokens_;  // ClientRequestToken idempotency
 };
 
 // DescribeTable's TableDescription for a table.
