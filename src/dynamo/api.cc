@@ -2,8 +2,11 @@
 #include "dynamo/api.h"
 
 #include <map>
+#include <set>
 
 #include "core/ids.h"
+#include "dynamo/index_builder.h"
+#include "dynamo/index_requests.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
 
@@ -37,7 +40,13 @@ ApiReply ErrorReply(const Status& status) {
 }
 
 DynamoApi::DynamoApi(TableCatalog* catalog, ItemBackend* items, BlockingPools pools)
-    : catalog_(catalog), items_(items), pools_(pools) {}
+    : catalog_(catalog), items_(items), pools_(pools), index_builder_(std::make_unique<IndexBuilder>(catalog, items)) {
+  index_builder_->ResumeUnfinished();
+}
+
+DynamoApi::~DynamoApi() { Stop(); }
+
+void DynamoApi::Stop() { index_builder_->Stop(); }
 
 void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyFn reply) {
   auto parsed = ParseJson(body);
@@ -61,6 +70,7 @@ void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyF
       {"CreateTable", {.json = &DynamoApi::CreateTable, .runs_on = RunsOn::kDdl}},
       {"DeleteTable", {.json = &DynamoApi::DeleteTable, .runs_on = RunsOn::kDdl}},
       {"DescribeTable", {.json = &DynamoApi::DescribeTable}},
+      {"UpdateTable", {.json = &DynamoApi::UpdateTable, .runs_on = RunsOn::kDdl}},
       {"ListTables", {.json = &DynamoApi::ListTables}},
       {"GetItem", {.text = &DynamoApi::GetItem}},
       {"Query", {.json = &DynamoApi::Query, .runs_on = RunsOn::kReads}},
@@ -129,6 +139,7 @@ json::object DescribeTableJson(const TableInfo& t, std::string_view status) {
     d["LatestStreamLabel"] = t.stream_label;
     d["LatestStreamArn"] = t.stream_arn;
   }
+  AddIndexDescriptions(t, &d);
   d["DeletionProtectionEnabled"] = false;
   return d;
 }
@@ -208,9 +219,6 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
                                 kn + "], AttributeDefinitions: [" + have + "]");
     }
   }
-  if (defs.size() != key_names.size()) {
-    return Status::Validation("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
-  }
   t.key_schema.partition = {key_names[0], defs[key_names[0]]};
   if (key_names.size() == 2) t.key_schema.sort = KeyAttribute{key_names[1], defs[key_names[1]]};
   t.attribute_definitions = defs_v->as_array();
@@ -274,7 +282,7 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     auto v = OptionalObject(r, member);
     if (!v) return v.status();
   }
-  for (const char* member : {"Tags", "GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
+  for (const char* member : {"Tags"}) {
     const json::value* v = r.if_contains(member);
     if (v && !v->is_null() && !v->is_array()) {
       return Status::Of(Code::kSerialization, std::string("Unexpected value type for member ") + member);
@@ -288,9 +296,13 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
     return ConstraintError(**table_class, "tableClass",
                            "Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]");
   }
-  if (r.contains("GlobalSecondaryIndexes") || r.contains("LocalSecondaryIndexes")) {
-    // Indexes arrive in a later step; refusing beats silently ignoring them.
-    return Status::Validation("Secondary indexes are not supported by this server yet");
+  // Secondary indexes; then every attribute definition must be a key attribute.
+  std::set<std::string> key_attributes(key_names.begin(), key_names.end());
+  auto indexes = ParseCreateIndexes(r, t.key_schema, defs, t.billing_mode == "PAY_PER_REQUEST", &key_attributes);
+  if (!indexes) return indexes.status();
+  t.indexes = std::move(*indexes);
+  if (defs.size() != key_attributes.size()) {
+    return Status::Validation("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
   }
 
   auto created = catalog_->Create(std::move(t));
@@ -342,6 +354,35 @@ Result<json::value> DynamoApi::ListTables(const Request& r) {
   json::object out{{"TableNames", std::move(names)}};
   if (more) out["LastEvaluatedTableName"] = last;
   return out;
+}
+
+// UpdateTable: only the secondary-index part (GlobalSecondaryIndexUpdates
+// and the AttributeDefinitions they need) for now.
+Result<json::value> DynamoApi::UpdateTable(const Request& r) {
+  auto table = RequireTable(r);
+  if (!table) {
+    if (table.status().Is(Code::kResourceNotFound)) {
+      return Status::Of(Code::kResourceNotFound,
+                        "Requested resource not found: Table: " + *TableNameOf(r) + " not found");
+    }
+    return table.status();
+  }
+  const json::value* updates = r.if_contains("GlobalSecondaryIndexUpdates");
+  if (!updates || updates->is_null()) {
+    return Status::Validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+  }
+  auto parsed = ParseIndexUpdates(r, **table);
+  if (!parsed) return parsed.status();
+  auto updated = catalog_->UpdateIndexes((*table)->name, [&](TableInfo& t, const std::function<uint32_t()>& new_id) {
+    if (t.id != (*table)->id) return Status::Of(Code::kResourceNotFound, "Requested resource not found");
+    return ApplyIndexUpdates(*parsed, t, new_id);
+  });
+  if (!updated) return updated.status();
+  for (const auto& i : (*updated)->indexes) {
+    if (i.status != IndexStatus::kActive) index_builder_->Schedule((*updated)->name, (*updated)->id, i.id);
+  }
+  const bool changing = parsed->create || parsed->remove;
+  return json::object{{"TableDescription", DescribeTableJson(**updated, changing ? "UPDATING" : "ACTIVE")}};
 }
 
 Result<json::value> DynamoApi::DeleteTable(const Request& r) {

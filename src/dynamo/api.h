@@ -31,9 +31,15 @@ struct BlockingPools {
   WorkerPool* ddl = nullptr;    // CreateTable, DeleteTable: one thread, in order
 };
 
+class IndexBuilder;
+
 class DynamoApi {
  public:
+  // Resumes index builds a previous run left unfinished.
   DynamoApi(TableCatalog* catalog, ItemBackend* items, BlockingPools pools = {});
+  ~DynamoApi();
+  // Stops background work (index builds); call before the writers stop.
+  void Stop();
 
   // `operation` is the part of the target after "DynamoDB_20120810.".
   void Handle(std::string_view operation, std::string_view body, ReplyFn reply);
@@ -51,6 +57,7 @@ class DynamoApi {
   Result<json::value> DescribeTable(const Request& r);
   Result<json::value> ListTables(const Request& r);
   Result<json::value> DeleteTable(const Request& r);
+  Result<json::value> UpdateTable(const Request& r);
   // The response body: the item's JSON is written from its stored bytes.
   Result<std::string> GetItem(const Request& r);
   Result<json::value> Query(const Request& r);
@@ -64,6 +71,7 @@ class DynamoApi {
   TableCatalog* catalog_;
   ItemBackend* items_;
   BlockingPools pools_;
+  std::unique_ptr<IndexBuilder> index_builder_;
 };
 
 // DescribeTable's TableDescription for a table.

@@ -261,6 +261,7 @@ void Server::Stop() {
   if (s.gateway_server) s.gateway_server->Shutdown(std::chrono::seconds(5));
   if (s.read_pool) s.read_pool->Stop();
   if (s.ddl_pool) s.ddl_pool->Stop();
+  if (s.dynamo) s.dynamo->Stop();  // index builds write through the writers
   for (auto& m : s.mappings) m->Stop();
   if (s.writers) s.writers->Stop();
   s.notifier.Close();
