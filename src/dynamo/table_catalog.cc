@@ -303,6 +303,8 @@ Result<TablePtr> TableCatalog::Delete(std::string_view name) {
     if (!s.ok()) return s;
     tables_.erase(it);
   }
+  // Writes still queued for the table stop maintaining its indexes.
+  if (table->live_indexes) table->live_indexes->Store({});
   // The data goes after the catalog entry: a crash in between leaves only
   // unreachable keys under an id that is never reused.
   const std::string begin = table->KeyPrefix();
