@@ -1,7 +1,7 @@
 #include "dynamo/index_builder.h"
 
+#include <cstdio>
 #include <future>
-#include <iostream>
 
 #include "dynamo/indexes.h"
 #include "dynamo/item_storage.h"
@@ -37,7 +37,10 @@ IndexBuilder::~IndexBuilder() { Stop(); }
 void IndexBuilder::ResumeUnfinished() {
   for (const TablePtr& t : catalog_->List()) {
     for (const auto& i : t->indexes) {
-      if (i.status != IndexStatus::kActive) Schedule(t->name, t->id, i.id);
+      if (i.status == IndexStatus::kActive) continue;
+      std::fprintf(stderr, "streamer: resuming the %s of index %s of table %s\n",
+                   i.status == IndexStatus::kCreating ? "build" : "removal", i.name.c_str(), t->name.c_str());
+      Schedule(t->name, t->id, i.id);
     }
   }
 }
@@ -70,7 +73,8 @@ void IndexBuilder::Run() {
     }
     Status s = RunJob(job);
     if (!s.ok() && !s.Is(Code::kUnavailable)) {
-      std::cerr << "index build on table " << job.table << " failed: " << s.message() << " (retried at the next start)\n";
+      std::fprintf(stderr, "streamer: index work on table %s failed: %s (retried at the next start)\n", job.table.c_str(),
+                   s.message().c_str());
     }
   }
 }

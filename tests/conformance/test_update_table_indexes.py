@@ -275,15 +275,25 @@ class UpdateTableIndexesTest(IndexUpdateCase):
 class IndexBuildRestartTest(IndexUpdateCase):
     def test_restart_mid_backfill_finishes_the_build(self):
         t = self.table(items=[])
-        # BatchWriteItem may not be in this build: plain puts.
-        for i in range(3000):
-            self.ddb.put_item(TableName=t, Item={'pk': S('p%05d' % i), 'g': S('g%d' % (i % 5))})
+        count = 6000
+
+        def fill(part):
+            ddb = self.server.client('dynamodb')
+            for i in range(part, count, 4):
+                ddb.put_item(TableName=t, Item={'pk': S('p%05d' % i), 'g': S('g%d' % (i % 5)), 'pad': S('x' * 200)})
+        threads = [threading.Thread(target=fill, args=(p,)) for p in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
         self.ddb.update_table(TableName=t, AttributeDefinitions=defs(g='S'), GlobalSecondaryIndexUpdates=[create_gsi('byG', 'g')])
         self.server.restart(kill=True)
         self.ddb = self.server.client('dynamodb')
         type(self).ddb = self.ddb
         self.wait_active(t, 'byG')
-        self.assertEqual(len(self.index_items(t, 'byG')), 3000)
+        # The kill came right after UpdateTable answered: the build was unfinished and resumed.
+        self.assertIn('resuming the build of index byG of table ' + t, self.server.stderr_tail(100000))
+        self.assertEqual(len(self.index_items(t, 'byG')), count)
         self.assertEqual(self.index_items(t, 'byG'), self.expected_entries(t, ['g']))
 
     def test_index_survives_restart(self):
