@@ -313,6 +313,97 @@ class SecondaryIndexTest(ConformanceCase):
                               GlobalSecondaryIndexes=[gsi('byG', 'g', 'gs')])
         self.assertEqual(self.index_items(t, 'byG'), [])
 
+    def test_write_sequences(self):
+        """Each row: writes applied in order to a fresh GSI (g S / gs N, INCLUDE v) table, then the index content."""
+        put = lambda item: ('put', item)  # noqa: E731
+        upd = lambda key, expr, values=None: ('update', key, expr, values)  # noqa: E731
+        dele = lambda key: ('delete', key)  # noqa: E731
+        A = {'pk': S('a')}
+        entry = lambda g, gs, **more: dict({'pk': S('a'), 'g': S(g), 'gs': N(gs)}, **more)  # noqa: E731
+        cases = [
+            ('put then identical put', [put(entry('x', 1, v=S('1'))), put(entry('x', 1, v=S('1')))], [entry('x', 1, v=S('1'))]),
+            ('unprojected change keeps entry', [put(entry('x', 1, w=S('1'))), upd(A, 'SET w = :w', {':w': S('2')})], [entry('x', 1)]),
+            ('projected attribute added', [put(entry('x', 1)), upd(A, 'SET v = :v', {':v': S('new')})], [entry('x', 1, v=S('new'))]),
+            ('projected attribute removed', [put(entry('x', 1, v=S('1'))), upd(A, 'REMOVE v')], [entry('x', 1)]),
+            ('sort key changed', [put(entry('x', 1)), upd(A, 'SET gs = gs + :one', {':one': N(1)})], [entry('x', 2)]),
+            ('number canonical form', [put(entry('x', '1.50'))], [entry('x', '1.5')]),
+            ('enter index by update', [put({'pk': S('a')}), upd(A, 'SET g = :g, gs = :n', {':g': S('x'), ':n': N(7)})], [entry('x', 7)]),
+            ('leave index by put without keys', [put(entry('x', 1)), put({'pk': S('a'), 'v': S('1')})], []),
+            ('delete missing item', [dele({'pk': S('zz')})], []),
+            ('delete then put back', [put(entry('x', 1)), dele(A), put(entry('y', 2))], [entry('y', 2)]),
+            ('update creating the item', [upd(A, 'SET g = :g, gs = :n, v = :v', {':g': S('x'), ':n': N(3), ':v': S('v')})], [entry('x', 3, v=S('v'))]),
+            ('two items same index key', [put(entry('x', 1)), put({'pk': S('b'), 'g': S('x'), 'gs': N(1)})],
+             [entry('x', 1), {'pk': S('b'), 'g': S('x'), 'gs': N(1)}]),
+        ]
+        for label, writes, expected in cases:
+            with self.subTest(label):
+                t = self.gsi_table({'ProjectionType': 'INCLUDE', 'NonKeyAttributes': ['v']})
+                for w in writes:
+                    if w[0] == 'put':
+                        self.ddb.put_item(TableName=t, Item=w[1])
+                    elif w[0] == 'update':
+                        kw = dict(TableName=t, Key=w[1], UpdateExpression=w[2])
+                        if w[3]:
+                            kw['ExpressionAttributeValues'] = w[3]
+                        self.ddb.update_item(**kw)
+                    else:
+                        self.ddb.delete_item(TableName=t, Key=w[1])
+                self.assertEqual(self.index_items(t, 'byG'), sorted(expected, key=lambda i: repr(sorted(i.items()))))
+
+    def test_index_key_types(self):
+        for label, typ, values in [('S', 'S', [S('b'), S('a'), S('c')]), ('N', 'N', [N(10), N(-2), N('3.5')]),
+                                   ('B', 'B', [{'B': b'\x02'}, {'B': b'\x00\x01'}, {'B': b'\xff'}])]:
+            with self.subTest(label):
+                t = self.table(AttributeDefinitions=defs(g='S', s=typ), GlobalSecondaryIndexes=[gsi('byG', 'g', 's')],
+                               items=[{'pk': S(str(i)), 'g': S('x'), 's': v} for i, v in enumerate(values)])
+                got = self.ddb.query(TableName=t, IndexName='byG', KeyConditionExpression='g = :g', ExpressionAttributeValues={':g': S('x')})
+                if typ == 'N':
+                    self.assertEqual([float(i['s']['N']) for i in got['Items']], [-2, 3.5, 10])
+                else:
+                    self.assertEqual([i['s'] for i in got['Items']], sorted(values, key=lambda v: v[typ]))
+                t2 = self.table(AttributeDefinitions=defs(g=typ), GlobalSecondaryIndexes=[gsi('byG', 'g')],
+                                items=[{'pk': S(str(i)), 'g': v} for i, v in enumerate(values)])
+                got = self.ddb.query(TableName=t2, IndexName='byG', KeyConditionExpression='g = :g', ExpressionAttributeValues={':g': values[1]})
+                self.assertEqual(got['Items'], [{'pk': S('1'), 'g': values[1]}])
+
+    def test_gsi_on_table_keys(self):
+        t = self.table(range_key=('sk', 'N'), GlobalSecondaryIndexes=[gsi('bySk', 'sk', 'pk', {'ProjectionType': 'KEYS_ONLY'})],
+                       items=[{'pk': S(p), 'sk': N(n), 'v': S('v')} for p in 'ab' for n in (1, 2)])
+        got = self.ddb.query(TableName=t, IndexName='bySk', KeyConditionExpression='sk = :n', ExpressionAttributeValues={':n': N(2)},
+                             ScanIndexForward=False)
+        self.assertEqual(got['Items'], [{'pk': S('b'), 'sk': N(2)}, {'pk': S('a'), 'sk': N(2)}])
+        page = self.ddb.query(TableName=t, IndexName='bySk', KeyConditionExpression='sk = :n', ExpressionAttributeValues={':n': N(2)}, Limit=1)
+        self.assertEqual(page['LastEvaluatedKey'], {'pk': S('a'), 'sk': N(2)})
+
+    def test_lsi_sort_conditions_and_include(self):
+        t = self.lsi_table({'ProjectionType': 'INCLUDE', 'NonKeyAttributes': ['v']},
+                           items=[{'pk': S('p'), 'sk': S('s%d' % i), 'l': N(i * 10), 'v': S('v%d' % i), 'w': S('w')} for i in range(6)])
+        q = dict(TableName=t, IndexName='byL')
+        for label, expr, values, expected in [
+            ('range', 'pk = :p AND l BETWEEN :a AND :b', {':a': N(15), ':b': N(40)}, [20, 30, 40]),
+            ('less', 'pk = :p AND l < :a', {':a': N(15)}, [0, 10]),
+            ('equal', 'pk = :p AND l = :a', {':a': N(50)}, [50]),
+        ]:
+            with self.subTest(label):
+                got = self.ddb.query(KeyConditionExpression=expr, ExpressionAttributeValues=dict(values, **{':p': S('p')}), **q)
+                self.assertEqual([int(i['l']['N']) for i in got['Items']], expected)
+                self.assertTrue(all(set(i) == {'pk', 'sk', 'l', 'v'} for i in got['Items']))
+        got = self.ddb.query(KeyConditionExpression='pk = :p', ExpressionAttributeValues={':p': S('p')}, ScanIndexForward=False,
+                             Limit=2, **q)
+        self.assertEqual([int(i['l']['N']) for i in got['Items']], [50, 40])
+
+    def test_stream_has_one_record_per_write(self):
+        t = self.gsi_table(StreamSpecification={'StreamEnabled': True, 'StreamViewType': 'KEYS_ONLY'})
+        self.ddb.put_item(TableName=t, Item={'pk': S('a'), 'g': S('x'), 'gs': N(1)})
+        self.ddb.update_item(TableName=t, Key={'pk': S('a')}, UpdateExpression='SET g = :g', ExpressionAttributeValues={':g': S('y')})
+        streams = self.server.client('dynamodbstreams')
+        arn = self.ddb.describe_table(TableName=t)['Table']['LatestStreamArn']
+        records = []
+        for shard in streams.describe_stream(StreamArn=arn)['StreamDescription']['Shards']:
+            it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard['ShardId'], ShardIteratorType='TRIM_HORIZON')['ShardIterator']
+            records += streams.get_records(ShardIterator=it)['Records']
+        self.assertEqual([r['eventName'] for r in records], ['INSERT', 'MODIFY'])
+
     # ----- projections -------------------------------------------------------------------------
 
     def test_projections(self):
