@@ -1,14 +1,13 @@
 // DynamoApi: multi-item reads (Query, Scan). They read a RocksDB snapshot on
 // the calling I/O thread and never queue behind writes.
 
-#include <cctype>
-
 #include "core/hash.h"
 #include "dynamo/api.h"
 #include "dynamo/expr/condition.h"
 #include "dynamo/expr/key_condition.h"
 #include "dynamo/expr/placeholders.h"
 #include "dynamo/expr/projection.h"
+#include "dynamo/index_requests.h"
 #include "dynamo/indexes.h"
 #include "dynamo/item_storage.h"
 #include "dynamo/model/attribute.h"
@@ -77,13 +76,7 @@ Result<const IndexInfo*> IndexOf(const json::object& r, const TableInfo& t) {
   if (!name) return name.status();
   if (!*name) return static_cast<const IndexInfo*>(nullptr);
   const std::string& n = **name;
-  if (n.size() < 3) return ConstraintError(n, "indexName", "Member must have length greater than or equal to 3");
-  if (n.size() > 255) return ConstraintError(n, "indexName", "Member must have length less than or equal to 255");
-  for (char c : n) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-')) {
-      return ConstraintError(n, "indexName", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-    }
-  }
+  if (Status s = CheckIndexName(n, "indexName"); !s.ok()) return s;
   const IndexInfo* index = t.FindIndex(n);
   // An index being created cannot be read until it is ACTIVE; one being
   // deleted is gone for readers.

@@ -25,17 +25,6 @@ Status WrongShape(std::string_view member) {
   return Status::Of(Code::kSerialization, "Unexpected value type for member " + std::string(member));
 }
 
-Status CheckIndexName(const std::string& n, const std::string& field) {
-  if (n.size() < 3) return ConstraintError(n, field, "Member must have length greater than or equal to 3");
-  if (n.size() > 255) return ConstraintError(n, field, "Member must have length less than or equal to 255");
-  for (char c : n) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-')) {
-      return ConstraintError(n, field, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-    }
-  }
-  return Status::Ok();
-}
-
 std::string DefinitionNames(const AttributeTypes& defs) {
   std::string have;
   for (const auto& [n, _] : defs) have += (have.empty() ? "" : ", ") + n;
@@ -221,6 +210,17 @@ json::object ProjectionJson(const IndexInfo& i) {
 }
 
 }  // namespace
+
+Status CheckIndexName(const std::string& n, const std::string& field) {
+  if (n.size() < 3) return ConstraintError(n, field, "Member must have length greater than or equal to 3");
+  if (n.size() > 255) return ConstraintError(n, field, "Member must have length less than or equal to 255");
+  for (char c : n) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-')) {
+      return ConstraintError(n, field, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    }
+  }
+  return Status::Ok();
+}
 
 Result<IndexList> ParseCreateIndexes(const json::object& r, const KeySchema& table_keys, const AttributeTypes& defs,
                                      bool pay_per_request, std::set<std::string>* key_attributes) {

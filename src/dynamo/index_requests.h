@@ -17,6 +17,10 @@ namespace streamer::dynamo {
 // AttributeDefinitions of a request, by name.
 using AttributeTypes = std::map<std::string, std::string>;
 
+// An IndexName: 3-255 characters of [a-zA-Z0-9_.-] (`field` names it in the
+// constraint message, e.g. "indexName").
+Status CheckIndexName(const std::string& name, const std::string& field);
+
 // CreateTable's indexes (ids are assigned by the catalog). `key_attributes`
 // collects every attribute an index key uses (to check that each attribute
 // definition is used by some key).
