@@ -296,6 +296,28 @@ class IndexBuildRestartTest(IndexUpdateCase):
         self.assertEqual(len(self.index_items(t, 'byG')), count)
         self.assertEqual(self.index_items(t, 'byG'), self.expected_entries(t, ['g']))
 
+    def test_clean_stop_mid_backfill(self):
+        """SIGTERM while an index builds: the server stops promptly and cleanly; the next start finishes it."""
+        t = self.table(items=[])
+
+        def fill(part):
+            ddb = self.server.client('dynamodb')
+            for i in range(part, 4000, 4):
+                ddb.put_item(TableName=t, Item={'pk': S('q%05d' % i), 'g': S('g%d' % (i % 3))})
+        threads = [threading.Thread(target=fill, args=(p,)) for p in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        self.ddb.update_table(TableName=t, AttributeDefinitions=defs(g='S'), GlobalSecondaryIndexUpdates=[create_gsi('byG', 'g')])
+        started = time.time()
+        self.server.restart()  # stop() checks the exit code is 0
+        self.assertLess(time.time() - started, 15)
+        self.ddb = self.server.client('dynamodb')
+        type(self).ddb = self.ddb
+        self.wait_active(t, 'byG')
+        self.assertEqual(self.index_items(t, 'byG'), self.expected_entries(t, ['g']))
+
     def test_index_survives_restart(self):
         t = self.table(AttributeDefinitions=[{'AttributeName': 'g', 'AttributeType': 'S'}],
                        GlobalSecondaryIndexes=[{'IndexName': 'byG', 'KeySchema': [{'AttributeName': 'g', 'KeyType': 'HASH'}],
