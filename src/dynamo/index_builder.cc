@@ -1,6 +1,8 @@
 #include "dynamo/index_builder.h"
 
+#include <chrono>
 #include <cstdio>
+#include <functional>
 #include <future>
 
 #include "dynamo/indexes.h"
@@ -12,12 +14,18 @@ namespace streamer::dynamo {
 namespace {
 constexpr size_t kRefreshBatch = 256;  // items per refresh round (bounded memory and queue share)
 
-// Runs an asynchronous backend call and waits for its status.
+// Runs an asynchronous backend call and waits for its status, or until
+// `stopping` says to give up (answers run on the I/O threads, which may never
+// start if the server fails to start; the call's own state is shared, so
+// giving up early is safe).
 template <class Call>
-Status Await(Call call) {
+Status Await(Call call, const std::function<bool()>& stopping) {
   auto promise = std::make_shared<std::promise<Status>>();
   auto future = promise->get_future();
   call([promise](Status s) { promise->set_value(std::move(s)); });
+  while (future.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+    if (stopping()) return Status::Of(Code::kUnavailable, "stopping");
+  }
   return future.get();
 }
 
@@ -89,8 +97,14 @@ Status IndexBuilder::RunJob(const Job& job) {
   return Status::Ok();
 }
 
+bool IndexBuilder::Stopping() {
+  std::lock_guard lock(mu_);
+  return stopping_;
+}
+
 Status IndexBuilder::WaitForQueuedWrites() {
-  return Await([this](std::function<void(Status)> done) { items_->AfterQueuedWrites(std::move(done)); });
+  return Await([this](std::function<void(Status)> done) { items_->AfterQueuedWrites(std::move(done)); },
+               [this] { return Stopping(); });
 }
 
 Status IndexBuilder::Build(const TablePtr& table, const IndexInfo& index) {
@@ -105,15 +119,12 @@ Status IndexBuilder::Build(const TablePtr& table, const IndexInfo& index) {
     if (batch.empty()) return Status::Ok();
     Status s = Await([&](std::function<void(Status)> done) {
       items_->RefreshIndexEntries(table, index.id, std::move(batch), std::move(done));
-    });
+    }, [this] { return Stopping(); });
     batch.clear();
     return s;
   };
   for (cursor->Seek(begin); cursor->Valid() && cursor->key() < end; cursor->Next()) {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return Status::Of(Code::kUnavailable, "stopping");
-    }
+    if (Stopping()) return Status::Of(Code::kUnavailable, "stopping");
     auto item = DecodeStoredItem(*table, cursor->key(), cursor->value());
     if (!item) return item.status();
     auto address = AddressOf(*table, *item);

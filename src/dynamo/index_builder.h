@@ -45,6 +45,7 @@ class IndexBuilder {
   Status Build(const TablePtr& table, const IndexInfo& index);
   Status Remove(const TablePtr& table, const IndexInfo& index);
   Status WaitForQueuedWrites();
+  bool Stopping();
 
   TableCatalog* catalog_;
   ItemBackend* items_;
