@@ -3,8 +3,11 @@
 #include "dynamo/api.h"
 
 #include <map>
+#include <set>
 
 #include "core/ids.h"
+#include "dynamo/index_builder.h"
+#include "dynamo/index_requests.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
 #include "dynamo/transaction_tokens.h"
@@ -32,9 +35,14 @@ ApiReply ErrorReply(const Status& status) {
 }
 
 DynamoApi::DynamoApi(TableCatalog* catalog, ItemBackend* items, BlockingPools pools)
-    : catalog_(catalog), items_(items), pools_(pools), tokens_(std::make_unique<TransactionTokens>()) {}
+    : catalog_(catalog), items_(items), pools_(pools), tokens_(std::make_unique<TransactionTokens>()),
+      index_builder_(std::make_unique<IndexBuilder>(catalog, items)) {
+  index_builder_->ResumeUnfinished();
+}
 
-DynamoApi::~DynamoApi() = default;
+DynamoApi::~DynamoApi() { Stop(); }
+
+void DynamoApi::Stop() { index_builder_->Stop(); }
 
 void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyFn reply) {
   auto parsed = ParseJson(body);

@@ -32,11 +32,15 @@ struct BlockingPools {
 };
 
 class TransactionTokens;
+class IndexBuilder;
 
 class DynamoApi {
  public:
+  // Resumes index builds a previous run left unfinished.
   DynamoApi(TableCatalog* catalog, ItemBackend* items, BlockingPools pools = {});
   ~DynamoApi();
+  // Stops background work (index builds); call before the writers stop.
+  void Stop();
 
   // `operation` is the part of the target after "DynamoDB_20120810.".
   void Handle(std::string_view operation, std::string_view body, ReplyFn reply);
@@ -83,6 +87,7 @@ class DynamoApi {
   ItemBackend* items_;
   BlockingPools pools_;
   std::unique_ptr<TransactionTokens> tokens_;  // ClientRequestToken idempotency
+  std::unique_ptr<IndexBuilder> index_builder_;
 };
 
 // DescribeTable's TableDescription for a table.

@@ -7,6 +7,8 @@
 #include "dynamo/expr/key_condition.h"
 #include "dynamo/expr/placeholders.h"
 #include "dynamo/expr/projection.h"
+#include "dynamo/index_requests.h"
+#include "dynamo/indexes.h"
 #include "dynamo/item_storage.h"
 #include "dynamo/legacy_requests.h"
 #include "dynamo/model/attribute.h"
@@ -20,6 +22,8 @@ namespace {
 constexpr size_t kPageBytes = 1024 * 1024;  // DynamoDB stops a page at 1 MB read
 
 struct ReadOptions {
+  const IndexInfo* index = nullptr;  // IndexName: read the index's entries
+  bool fetch_from_table = false;     // an LSI read that needs attributes it does not project
   std::shared_ptr<const expr::ParsedCondition> filter;
   std::optional<int64_t> limit;
   bool count_only = false;
@@ -67,11 +71,58 @@ json::object KeyOfItem(const TableInfo& t, const json::object& item) {
   return k;
 }
 
+// IndexName: the index, or AWS's error for a name the table lacks.
+Result<const IndexInfo*> IndexOf(const json::object& r, const TableInfo& t) {
+  auto name = OptionalString(r, "IndexName");
+  if (!name) return name.status();
+  if (!*name) return static_cast<const IndexInfo*>(nullptr);
+  const std::string& n = **name;
+  if (Status s = CheckIndexName(n, "indexName"); !s.ok()) return s;
+  const IndexInfo* index = t.FindIndex(n);
+  // An index being created cannot be read until it is ACTIVE; one being
+  // deleted is gone for readers.
+  if (!index || index->status == IndexStatus::kDeleting) {
+    return Status::Validation("The table does not have the specified index: " + n);
+  }
+  if (index->status == IndexStatus::kCreating) {
+    return Status::Validation("Cannot read from backfilling global secondary index: " + n);
+  }
+  return index;
+}
+
+// Whether a path list or a filter reaches past what the index projects.
+bool NeedsUnprojected(const std::vector<expr::Path>& paths, const ProjectedNames& p) {
+  for (const auto& path : paths) {
+    if (!path.empty() && !path[0].is_index && !p.names.count(path[0].name)) return true;
+  }
+  return false;
+}
+bool NeedsUnprojected(const expr::Condition& c, const ProjectedNames& p) {
+  for (const auto& o : c.operands) {
+    if ((o.kind == expr::Operand::Kind::kPath || o.kind == expr::Operand::Kind::kSize) && !o.path.empty() &&
+        !o.path[0].is_index && !p.names.count(o.path[0].name)) {
+      return true;
+    }
+  }
+  for (const auto& child : c.children) {
+    if (NeedsUnprojected(child, p)) return true;
+  }
+  return false;
+}
+
 // `legacy_filter`: the action's legacy filter member (QueryFilter, ScanFilter).
-Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
+Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t, const IndexInfo* index,
                                      expr::UsedPlaceholders* used, const expr::AttributeMaps& maps,
                                      std::string_view legacy_filter) {
   ReadOptions o;
+  o.index = index;
+  if (index && index->is_global()) {
+    auto consistent = OptionalBool(r, "ConsistentRead");
+    if (!consistent) return consistent.status();
+    if (consistent->value_or(false)) {
+      return Status::Validation("Consistent reads are not supported on global secondary indexes");
+    }
+  }
   auto filter = OptionalString(r, "FilterExpression");
   if (!filter) return filter.status();
   if (*filter) {
@@ -114,9 +165,16 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
       if (projected) {
         return Status::Validation("Cannot specify the " + projected_by + " when choosing to get " + **select);
       }
-      // No secondary indexes here, so never an index query.
-      if (**select == "ALL_PROJECTED_ATTRIBUTES") {
+      if (**select == "ALL_PROJECTED_ATTRIBUTES" && !index) {
         return Status::Validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+      }
+      if (**select == "ALL_ATTRIBUTES" && index && index->projection != ProjectionType::kAll) {
+        // An LSI reads the rest from the table; a GSI cannot.
+        if (index->is_global()) {
+          return Status::Validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index " +
+                                    index->name + " because its projection type is not ALL");
+        }
+        o.fetch_from_table = true;
       }
     } else {
       return ConstraintError(**select, "select",
@@ -131,12 +189,19 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
       if (!s.ok()) return s;
     }
     const size_t expected = t.key_schema.sort ? 2 : 1;
-    if ((*esk)->size() != expected) {
+    if (!index && (*esk)->size() != expected) {
       return Status::Validation("The provided starting key is invalid: The provided key element does not match the schema");
     }
     o.exclusive_start_key = CanonicalizeItem(**esk);
     Status sizes = CheckKeySizes(t.key_schema, *o.exclusive_start_key);
     if (!sizes.ok()) return sizes;
+  }
+  if (index && index->is_local() && index->projection != ProjectionType::kAll) {
+    const ProjectedNames projected = ProjectedNamesOf(t, *index);
+    if ((o.projection && NeedsUnprojected(*o.projection, projected)) ||
+        (o.filter && NeedsUnprojected(o.filter->root, projected))) {
+      o.fetch_from_table = true;
+    }
   }
   return o;
 }
@@ -147,7 +212,11 @@ Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, con
                              const std::string& begin, const std::string& end, bool forward) {
   auto it = backend.OpenCursor();
   std::string start_key;
-  if (o.exclusive_start_key) {
+  if (o.exclusive_start_key && o.index) {
+    auto enc = IndexStartKey(t, *o.index, *o.exclusive_start_key);
+    if (!enc) return enc.status();
+    start_key = std::move(*enc);
+  } else if (o.exclusive_start_key) {
     auto enc = EncodeItemKey(t.key_schema, *o.exclusive_start_key);
     if (!enc) {
       return Status::Validation("The provided starting key is invalid: " + enc.status().message());
@@ -171,8 +240,22 @@ Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, con
     if (forward ? key >= end : key < begin) break;
     auto decoded = DecodeStoredItem(t, key, it->value());
     if (!decoded) return decoded.status();  // never skipped: the client learns the table has a corrupt row
-    json::object& item = *decoded;
+    json::object& item = *decoded;  // an index entry: the projected item
     if (o.total_segments > 1 && SegmentOf(t, item, o.total_segments) != o.segment) continue;
+    std::optional<json::object> entry_key;
+    if (o.index) entry_key = EntryKeyOf(t, *o.index, item);
+    if (o.fetch_from_table) {
+      // An LSI shares its partition with the table: read the rest of the item.
+      auto address = AddressOf(t, item);
+      if (!address) return address.status();
+      std::string stored;
+      Status got = backend.Get(*address, &stored);
+      if (got.Is(Code::kNotFound)) continue;  // deleted since the entry was read
+      if (!got.ok()) return got;
+      auto full = DecodeStoredItem(t, address->storage_key, stored);
+      if (!full) return full.status();
+      item = std::move(*full);
+    }
     ++scanned;
     bytes += it->value().size();
     if (!o.filter || expr::Evaluate(o.filter->root, &item)) {
@@ -181,7 +264,7 @@ Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, con
     }
     const bool at_limit = o.limit && scanned >= *o.limit;
     if (at_limit || bytes >= kPageBytes) {
-      last = KeyOfItem(t, item);
+      last = entry_key ? std::move(*entry_key) : KeyOfItem(t, item);
       // AWS returns LastEvaluatedKey when the limit stops the page, even if
       // nothing follows; only a 1 MB stop checks for more.
       break;
@@ -195,20 +278,53 @@ Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, con
   return out;
 }
 
-// Query may not filter on the key attributes (the key condition does that):
-// the first key attribute a filter path starts with, or nullptr.
-const std::string* KeyAttributeInFilter(const expr::Condition& c, const KeySchema& ks) {
+// Query may not filter on the key attributes of what it reads (the key
+// condition does that): the first key attribute a filter path starts with,
+// or nullptr.
+const KeyAttribute* KeyAttributeInFilter(const expr::Condition& c, const std::vector<KeyAttribute>& keys) {
   for (const auto& o : c.operands) {
     if ((o.kind == expr::Operand::Kind::kPath || o.kind == expr::Operand::Kind::kSize) && !o.path.empty() &&
         !o.path[0].is_index) {
-      if (o.path[0].name == ks.partition.name) return &ks.partition.name;
-      if (ks.sort && o.path[0].name == ks.sort->name) return &ks.sort->name;
+      for (const auto& k : keys) {
+        if (o.path[0].name == k.name) return &k;
+      }
     }
   }
   for (const auto& child : c.children) {
-    if (const std::string* name = KeyAttributeInFilter(child, ks)) return name;
+    if (const KeyAttribute* key = KeyAttributeInFilter(child, keys)) return key;
   }
   return nullptr;
+}
+
+// [*begin, *end): the keys under `prefix` whose next encoded value (of `type`)
+// satisfies `c` (every key encoding is self-delimiting, so PrefixEnd(x) is
+// just past every key that starts with x).
+Status SortRange(const std::string& prefix, const expr::SortKeyCondition& c, const std::string& type,
+                 std::string* begin, std::string* end) {
+  auto enc = EncodeKeyValue(c.value, type);
+  if (!enc) return enc.status();
+  const std::string at = prefix + *enc;
+  switch (c.op) {
+    case expr::SortKeyCondition::Op::kEq: *begin = at; *end = storage::PrefixEnd(at); break;
+    case expr::SortKeyCondition::Op::kLt: *end = at; break;
+    case expr::SortKeyCondition::Op::kLe: *end = storage::PrefixEnd(at); break;
+    case expr::SortKeyCondition::Op::kGt: *begin = storage::PrefixEnd(at); break;
+    case expr::SortKeyCondition::Op::kGe: *begin = at; break;
+    case expr::SortKeyCondition::Op::kBetween: {
+      auto hi = EncodeKeyValue(c.value2, type);
+      if (!hi) return hi.status();
+      *begin = at;
+      *end = storage::PrefixEnd(prefix + *hi);
+      break;
+    }
+    case expr::SortKeyCondition::Op::kBeginsWith:
+      // S and B encodings end with a 2-byte terminator; without it the
+      // encoding is a prefix of every value that starts with the operand.
+      *begin = at.substr(0, at.size() - 2);
+      *end = storage::PrefixEnd(*begin);
+      break;
+  }
+  return Status::Ok();
 }
 
 // Key values in a key condition obey the rules of key attributes.
@@ -227,16 +343,18 @@ Result<json::value> DynamoApi::Scan(const Request& r) {
       !mixed.ok()) {
     return mixed;
   }
+  auto index = IndexOf(r, **table);
+  if (!index) return index.status();
   auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
   expr::UsedPlaceholders used;
-  auto options = ParseReadOptions(r, **table, &used, *maps, "ScanFilter");
+  auto options = ParseReadOptions(r, **table, *index, &used, *maps, "ScanFilter");
   if (!options) return options.status();
   Status segments = ParseSegments(r, &*options);
   if (!segments.ok()) return segments;
   Status unused = expr::CheckUnusedPlaceholders(*maps, used);
   if (!unused.ok()) return unused;
-  const std::string begin = (*table)->KeyPrefix();
+  const std::string begin = *index ? (*index)->KeyPrefix() : (*table)->KeyPrefix();
   return ReadPage(*items_, **table, *options, begin, storage::PrefixEnd(begin), true);
 }
 
@@ -245,9 +363,6 @@ Result<json::value> DynamoApi::Query(const Request& r) {
   auto table = RequireTable(r);
   if (!table) return table.status();
   const TableInfo& t = **table;
-  if (r.contains("IndexName")) {
-    return Status::Validation("Secondary indexes are not supported by this server yet");
-  }
   // KeyConditions counts as mixed only next to KeyConditionExpression.
   const bool both_key_conditions = r.contains("KeyConditionExpression") && !r.at("KeyConditionExpression").is_null();
   Status mixed = both_key_conditions
@@ -256,35 +371,75 @@ Result<json::value> DynamoApi::Query(const Request& r) {
                      : CheckNotMixed(r, {"AttributesToGet", "QueryFilter", "ConditionalOperator"},
                                      {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"});
   if (!mixed.ok()) return mixed;
+  auto index_or = IndexOf(r, t);
+  if (!index_or) return index_or.status();
+  const IndexInfo* index = *index_or;
+  // The key attributes of what is read: the table's, or the index's (maybe
+  // several per part: multi-attribute GSI keys).
+  std::vector<KeyAttribute> partition_keys{t.key_schema.partition}, sort_keys;
+  if (t.key_schema.sort) sort_keys.push_back(*t.key_schema.sort);
+  if (index) {
+    partition_keys = index->partition;
+    sort_keys = index->sort;
+  }
+  const bool single_attribute_keys = partition_keys.size() == 1 && sort_keys.size() <= 1;
+  KeySchema read_schema{partition_keys[0], std::nullopt};
+  if (!sort_keys.empty()) read_schema.sort = sort_keys[0];
   auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
   auto text = OptionalString(r, "KeyConditionExpression");
   if (!text) return text.status();
-  auto legacy_kc = LegacyKeyConditions(r, t.key_schema);
+  auto legacy_kc = LegacyKeyConditions(r, read_schema);
   if (!*text && !legacy_kc.ok()) return legacy_kc.status();
   if (!*text && !*legacy_kc) {
     // AWS checks ConditionalOperator before it misses the key condition.
     if (auto filter = LegacyFilter(r, "QueryFilter"); !filter) return filter.status();
     return Status::Validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
   }
-  auto kc = *text ? expr::ParseKeyCondition(**text, *maps, t.key_schema) : Result<expr::KeyCondition>(std::move(**legacy_kc));
-  if (!kc) return kc.status();
-  expr::UsedPlaceholders used = kc->used;
-  auto options = ParseReadOptions(r, t, &used, *maps, "QueryFilter");
+  expr::MultiKeyCondition kc;
+  if (!*text) {  // the legacy KeyConditions, on single-attribute keys only
+    if (!single_attribute_keys) {
+      return Status::Validation("KeyConditions cannot be used with an index whose keys have several attributes");
+    }
+    kc.partition_values.push_back(std::move((*legacy_kc)->partition_value));
+    kc.last = std::move((*legacy_kc)->sort);
+    kc.used = std::move((*legacy_kc)->used);
+  } else if (single_attribute_keys) {
+    auto single = expr::ParseKeyCondition(**text, *maps, read_schema);
+    if (!single) return single.status();
+    kc.partition_values.push_back(std::move(single->partition_value));
+    kc.last = std::move(single->sort);
+    kc.used = std::move(single->used);
+  } else {
+    auto multi = expr::ParseMultiKeyCondition(**text, *maps, partition_keys, sort_keys);
+    if (!multi) return multi.status();
+    kc = std::move(*multi);
+  }
+  expr::UsedPlaceholders used = kc.used;
+  auto options = ParseReadOptions(r, t, index, &used, *maps, "QueryFilter");
   if (!options) return options.status();
   Status unused = expr::CheckUnusedPlaceholders(*maps, used);
   if (!unused.ok()) return unused;
   if (options->filter) {
-    if (const std::string* key = KeyAttributeInFilter(options->filter->root, t.key_schema)) {
+    std::vector<KeyAttribute> keys = partition_keys;
+    keys.insert(keys.end(), sort_keys.begin(), sort_keys.end());
+    if (const KeyAttribute* key = KeyAttributeInFilter(options->filter->root, keys)) {
       const bool legacy = r.contains("QueryFilter") && !r.at("QueryFilter").is_null();
       return Status::Validation(std::string(legacy ? "QueryFilter" : "Filter Expression") +
-                                " can only contain non-primary key attributes: Primary key attribute: " + *key);
+                                " can only contain non-primary key attributes: Primary key attribute: " + key->name);
     }
   }
-  Status operand = CheckKeyOperand(kc->partition_value, t.key_schema.partition.name);
-  if (operand.ok() && kc->sort) operand = CheckKeyOperand(kc->sort->value, t.key_schema.sort->name);
-  if (operand.ok() && kc->sort && kc->sort->op == expr::SortKeyCondition::Op::kBetween) {
-    operand = CheckKeyOperand(kc->sort->value2, t.key_schema.sort->name);
+  Status operand;
+  for (size_t i = 0; operand.ok() && i < kc.partition_values.size(); ++i) {
+    operand = CheckKeyOperand(kc.partition_values[i], partition_keys[i].name);
+  }
+  for (size_t i = 0; operand.ok() && i < kc.sort_equal.size(); ++i) {
+    operand = CheckKeyOperand(kc.sort_equal[i], sort_keys[i].name);
+  }
+  const KeyAttribute* last_key = kc.last ? &sort_keys[kc.sort_equal.size()] : nullptr;
+  if (operand.ok() && kc.last) operand = CheckKeyOperand(kc.last->value, last_key->name);
+  if (operand.ok() && kc.last && kc.last->op == expr::SortKeyCondition::Op::kBetween) {
+    operand = CheckKeyOperand(kc.last->value2, last_key->name);
   }
   if (!operand.ok()) return operand;
   const json::value* forward_v = r.if_contains("ScanIndexForward");
@@ -293,37 +448,22 @@ Result<json::value> DynamoApi::Query(const Request& r) {
   }
   const bool forward = !forward_v || !forward_v->is_bool() || forward_v->as_bool();
 
-  // The key condition becomes one byte range of the table's items.
-  auto pk = EncodeKeyValue(kc->partition_value, t.key_schema.partition.type);
-  if (!pk) return pk.status();
-  const std::string partition = t.KeyPrefix() + *pk;
-  std::string begin = partition, end = storage::PrefixEnd(partition);
-  if (kc->sort) {
-    const std::string& type = t.key_schema.sort->type;
-    auto enc = EncodeKeyValue(kc->sort->value, type);
-    if (!enc) return enc.status();
-    const std::string at = partition + *enc;
-    const std::string after = at + std::string(1, '\0');  // just past exactly `at`
-    switch (kc->sort->op) {
-      case expr::SortKeyCondition::Op::kEq: begin = at; end = after; break;
-      case expr::SortKeyCondition::Op::kLt: end = at; break;
-      case expr::SortKeyCondition::Op::kLe: end = after; break;
-      case expr::SortKeyCondition::Op::kGt: begin = after; break;
-      case expr::SortKeyCondition::Op::kGe: begin = at; break;
-      case expr::SortKeyCondition::Op::kBetween: {
-        auto hi = EncodeKeyValue(kc->sort->value2, type);
-        if (!hi) return hi.status();
-        begin = at;
-        end = partition + *hi + std::string(1, '\0');
-        break;
-      }
-      case expr::SortKeyCondition::Op::kBeginsWith:
-        // S and B encodings end with a 2-byte terminator; without it the
-        // encoding is a prefix of every value that starts with the operand.
-        begin = at.substr(0, at.size() - 2);
-        end = storage::PrefixEnd(begin);
-        break;
-    }
+  // The key condition becomes one byte range of the table's items or the
+  // index's entries: the partition values, the sort values compared by
+  // equality, then the range of the last sort condition.
+  std::string prefix = index ? index->KeyPrefix() : t.KeyPrefix();
+  for (size_t i = 0; i < kc.partition_values.size(); ++i) {
+    Status s = AppendKeyValue(kc.partition_values[i], partition_keys[i].type, &prefix);
+    if (!s.ok()) return s;
+  }
+  for (size_t i = 0; i < kc.sort_equal.size(); ++i) {
+    Status s = AppendKeyValue(kc.sort_equal[i], sort_keys[i].type, &prefix);
+    if (!s.ok()) return s;
+  }
+  std::string begin = prefix, end = storage::PrefixEnd(prefix);
+  if (kc.last) {
+    Status s = SortRange(prefix, *kc.last, last_key->type, &begin, &end);
+    if (!s.ok()) return s;
   }
   if (end <= begin) {
     json::object out;

@@ -2,9 +2,12 @@
 #include "dynamo/api.h"
 
 #include <map>
+#include <set>
 
 #include "core/ids.h"
 #include "core/clock.h"
+#include "dynamo/index_builder.h"
+#include "dynamo/index_requests.h"
 #include "dynamo/item_storage.h"
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/key_codec.h"
@@ -286,6 +289,7 @@ json::object DescribeTableJson(const TableInfo& t, std::string_view status, int6
         {"KMSMasterKeyArn", KmsKeyArn(t, t.sse_kms_key.empty() ? std::nullopt : std::optional(t.sse_kms_key))}};
   }
   if (!t.table_class.empty()) d["TableClassSummary"] = json::object{{"TableClass", t.table_class}};
+  AddIndexDescriptions(t, &d);
   d["DeletionProtectionEnabled"] = t.deletion_protection;
   if (!t.on_demand_throughput.empty()) d["OnDemandThroughput"] = t.on_demand_throughput;
   if (!t.warm_throughput.empty()) {
@@ -371,9 +375,6 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
                                 kn + "], AttributeDefinitions: [" + have + "]");
     }
   }
-  if (defs.size() != key_names.size()) {
-    return Status::Validation("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
-  }
   t.key_schema.partition = {key_names[0], defs[key_names[0]]};
   if (key_names.size() == 2) t.key_schema.sort = KeyAttribute{key_names[1], defs[key_names[1]]};
   t.attribute_definitions = defs_v->as_array();
@@ -425,9 +426,13 @@ Result<json::value> DynamoApi::CreateTable(const Request& r) {
   }
   // Tags, SSE, deletion protection, table class, on-demand/warm throughput.
   if (Status s = ParseCreateSettings(r, &t); !s.ok()) return s;
-  if (r.contains("GlobalSecondaryIndexes") || r.contains("LocalSecondaryIndexes")) {
-    // Indexes arrive in a later step; refusing beats silently ignoring them.
-    return Status::Validation("Secondary indexes are not supported by this server yet");
+  // Secondary indexes; then every attribute definition must be a key attribute.
+  std::set<std::string> key_attributes(key_names.begin(), key_names.end());
+  auto indexes = ParseCreateIndexes(r, t.key_schema, defs, t.billing_mode == "PAY_PER_REQUEST", &key_attributes);
+  if (!indexes) return indexes.status();
+  t.indexes = std::move(*indexes);
+  if (defs.size() != key_attributes.size()) {
+    return Status::Validation("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
   }
 
   auto created = catalog_->Create(std::move(t));
@@ -560,14 +565,23 @@ Result<json::value> DynamoApi::UpdateTable(const Request& r) {
                                          : "WarmThroughput";
     return Status::Validation(std::string(kInvalid) + what + " must be the only operation in the request");
   }
-  if (gsi_updates) {
-    return Status::Validation("GlobalSecondaryIndexUpdates are not supported by this server yet");
-  }
   if (replica_updates) return Status::Validation("ReplicaUpdates (global tables) are not supported by this server");
-  if (!catalog_->Find(*name)) return TableNotFound(*name);
+  TablePtr current = catalog_->Find(*name);
+  if (!current) return TableNotFound(*name);
+  // Index changes are checked before anything changes, applied after the
+  // table's own settings.
+  std::optional<IndexUpdates> index_updates;
+  if (gsi_updates) {
+    auto parsed = ParseIndexUpdates(r, *current);
+    if (!parsed) return parsed.status();
+    index_updates = std::move(*parsed);
+  }
 
   const int64_t now = NowMillis();
-  auto updated = catalog_->Update(*name, [&](TableInfo& t) -> Status {
+  const bool table_changes =
+      *billing || *pt || stream->present || sse->present || *protection || *table_class || *on_demand || *warm;
+  Result<TablePtr> updated = current;
+  if (table_changes) updated = catalog_->Update(*name, [&](TableInfo& t) -> Status {
     const std::string mode = billing->value_or(t.billing_mode);
     if (mode == "PAY_PER_REQUEST" && *pt) {
       return Status::Validation(std::string(kInvalid) +
@@ -645,9 +659,23 @@ Result<json::value> DynamoApi::UpdateTable(const Request& r) {
     return Status::Ok();
   });
   if (!updated) return updated.status();
+  bool indexes_changing = false;
+  if (index_updates) {
+    const uint32_t id = (*updated)->id;
+    updated = catalog_->UpdateIndexes(*name, [&](TableInfo& t, const std::function<uint32_t()>& new_id) {
+      if (t.id != id) return Status::Of(Code::kResourceNotFound, "Requested resource not found");
+      return ApplyIndexUpdates(*index_updates, t, new_id);
+    });
+    if (!updated) return updated.status();
+    for (const auto& i : (*updated)->indexes) {
+      if (i.status != IndexStatus::kActive) index_builder_->Schedule((*updated)->name, (*updated)->id, i.id);
+    }
+    indexes_changing = index_updates->create || index_updates->remove;
+  }
   auto stats = StatsOf(*items_, **updated);
   if (!stats) return stats.status();
-  return json::object{{"TableDescription", DescribeTableJson(**updated, "ACTIVE", stats->items, stats->bytes)}};
+  return json::object{{"TableDescription", DescribeTableJson(**updated, indexes_changing ? "UPDATING" : "ACTIVE",
+                                                             stats->items, stats->bytes)}};
 }
 
 // ---- Time to live -------------------------------------------------------------

@@ -34,6 +34,11 @@ class EmbeddedItemBackend : public ItemBackend {
   void WriteAtomic(std::vector<AtomicWrite> writes, AtomicDone done) override {
     SubmitAtomic(writers_, std::move(writes), std::move(done));
   }
+  void RefreshIndexEntries(TablePtr table, uint32_t index_id, std::vector<ItemAddress> items,
+                           std::function<void(Status)> done) override {
+    SubmitIndexRefresh(writers_, std::move(table), index_id, std::move(items), std::move(done));
+  }
+  void AfterQueuedWrites(std::function<void(Status)> done) override { SubmitBarrier(writers_, std::move(done)); }
   Status Get(const ItemAddress& address, std::string* encoded) const override {
     return store_->Get(storage::Family::kItems, address.storage_key, encoded);
   }

@@ -46,6 +46,10 @@ class ItemBackend {
                      bool wants_old_item = true) = 0;
   // Several items, all or nothing (transactions).
   virtual void WriteAtomic(std::vector<AtomicWrite> writes, AtomicDone done) = 0;
+  // Index builds (see SubmitIndexRefresh / SubmitBarrier in write_path.h).
+  virtual void RefreshIndexEntries(TablePtr table, uint32_t index_id, std::vector<ItemAddress> items,
+                                   std::function<void(Status)> done) = 0;
+  virtual void AfterQueuedWrites(std::function<void(Status)> done) = 0;
   // The stored encoding of one item; NotFound when there is none.
   virtual Status Get(const ItemAddress& address, std::string* encoded) const = 0;
   virtual std::unique_ptr<ItemCursor> OpenCursor() const = 0;

@@ -23,7 +23,104 @@ KeyAttribute KeyDefFrom(const json::value& v) {
   if (const auto* s = Find(v, "type")) k.type = std::string(s->as_string());
   return k;
 }
+json::array KeyDefsJson(const std::vector<KeyAttribute>& ks) {
+  json::array a;
+  for (const auto& k : ks) a.push_back(KeyDefJson(k));
+  return a;
+}
+
+std::vector<KeyAttribute> KeyDefsFrom(const json::value& v) {
+  std::vector<KeyAttribute> out;
+  for (const auto& k : v.as_array()) out.push_back(KeyDefFrom(k));
+  return out;
+}
+
+// Saves `t` and the id counter in one batch.
+Status SaveTable(storage::Store* store, const TableInfo& t, uint32_t next_id) {
+  storage::WriteBatch batch(store);
+  std::string next;
+  storage::AppendU32(&next, next_id);
+  batch.Put(storage::Family::kMeta, kNextIdKey, next);
+  batch.Put(storage::Family::kMeta, std::string(kTablePrefix) + t.name, streamer::ToJson(t.ToJson()));
+  return store->Write(&batch);
+}
 }  // namespace
+
+std::string_view ProjectionTypeName(ProjectionType p) {
+  switch (p) {
+    case ProjectionType::kKeysOnly: return "KEYS_ONLY";
+    case ProjectionType::kInclude: return "INCLUDE";
+    case ProjectionType::kAll: return "ALL";
+  }
+  return "ALL";
+}
+
+std::string_view IndexStatusName(IndexStatus s) {
+  switch (s) {
+    case IndexStatus::kCreating: return "CREATING";
+    case IndexStatus::kActive: return "ACTIVE";
+    case IndexStatus::kDeleting: return "DELETING";
+  }
+  return "ACTIVE";
+}
+
+std::string IndexInfo::KeyPrefix() const {
+  std::string p;
+  storage::AppendU32(&p, id);
+  return p;
+}
+
+json::value IndexInfo::ToJson() const {
+  json::object o;
+  o["name"] = name;
+  o["kind"] = is_global() ? "GSI" : "LSI";
+  o["partition"] = KeyDefsJson(partition);
+  o["sort"] = KeyDefsJson(sort);
+  o["projection"] = ProjectionTypeName(projection);
+  json::array nk;
+  for (const auto& a : non_key_attributes) nk.emplace_back(a);
+  o["non_key_attributes"] = std::move(nk);
+  o["provisioned_throughput"] = provisioned_throughput;
+  o["status"] = IndexStatusName(status);
+  o["backfilling"] = backfilling;
+  o["id"] = id;
+  return o;
+}
+
+Result<IndexInfo> IndexInfo::FromJson(const json::value& v) {
+  IndexInfo x;
+  try {
+    const json::object& o = v.as_object();
+    x.name = std::string(o.at("name").as_string());
+    x.kind = o.at("kind").as_string() == "LSI" ? IndexKind::kLocal : IndexKind::kGlobal;
+    x.partition = KeyDefsFrom(o.at("partition"));
+    x.sort = KeyDefsFrom(o.at("sort"));
+    const std::string_view p = o.at("projection").as_string();
+    x.projection = p == "KEYS_ONLY" ? ProjectionType::kKeysOnly : p == "INCLUDE" ? ProjectionType::kInclude : ProjectionType::kAll;
+    for (const auto& a : o.at("non_key_attributes").as_array()) x.non_key_attributes.emplace_back(a.as_string());
+    x.provisioned_throughput = o.at("provisioned_throughput").as_object();
+    const std::string_view st = o.at("status").as_string();
+    x.status = st == "CREATING" ? IndexStatus::kCreating : st == "DELETING" ? IndexStatus::kDeleting : IndexStatus::kActive;
+    x.backfilling = o.at("backfilling").as_bool();
+    x.id = static_cast<uint32_t>(o.at("id").to_number<uint64_t>());
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("corrupt catalog entry (index): ") + e.what());
+  }
+  if (x.partition.empty()) return Status::Corruption("corrupt catalog entry: index " + x.name + " has no partition key");
+  return x;
+}
+
+const IndexInfo* TableInfo::FindIndex(std::string_view index_name) const {
+  for (const auto& i : indexes) {
+    if (i.name == index_name) return &i;
+  }
+  return nullptr;
+}
+
+IndexListPtr TableInfo::MaintainedIndexes() const {
+  static const IndexListPtr kNone = std::make_shared<const IndexList>();
+  return live_indexes ? live_indexes->Load() : kNone;
+}
 
 std::string TableInfo::KeyPrefix() const {
   std::string p;
@@ -73,6 +170,11 @@ json::value TableInfo::ToJson() const {
   o["ttl_attribute"] = ttl_attribute;
   o["pitr_enabled"] = pitr_enabled;
   o["pitr_recovery_days"] = pitr_recovery_days;
+  if (!indexes.empty()) {
+    json::array ix;
+    for (const auto& i : indexes) ix.push_back(i.ToJson());
+    o["indexes"] = std::move(ix);
+  }
   return o;
 }
 
@@ -148,6 +250,14 @@ Result<TableInfo> TableInfo::FromJson(const json::value& v) {
     if (t.stream_shards < 1 || t.stream_shards > kMaxStreamShards) {
       return Status::Corruption("corrupt catalog entry: stream_shards " + std::to_string(t.stream_shards));
     }
+    // Absent in catalogs written before secondary indexes.
+    if (const auto* ix = o.if_contains("indexes")) {
+      for (const auto& i : ix->as_array()) {
+        auto index = IndexInfo::FromJson(i);
+        if (!index) return index.status();
+        t.indexes.push_back(std::move(*index));
+      }
+    }
   } catch (const std::exception& e) {
     return Status::Internal(std::string("corrupt catalog entry: ") + e.what());
   }
@@ -212,6 +322,7 @@ Status TableCatalog::Load() {
     auto info = TableInfo::FromJson(*parsed);
     if (!info) return info.status();
     info->region = identity_.region;
+    info->live_indexes = std::make_shared<LiveIndexes>(info->indexes);
     if (!parsed->as_object().contains("stream_shards")) {
       info->stream_shards = LegacyShardCount();
       auto copy = std::make_shared<TableInfo>(*info);
@@ -252,6 +363,9 @@ Result<TablePtr> TableCatalog::Create(TableInfo info) {
     return Status::Of(Code::kResourceInUse, "Table already exists: " + info.name);
   }
   info.id = next_id_;
+  uint32_t next_id = next_id_ + 1;
+  for (auto& index : info.indexes) index.id = next_id++;
+  info.live_indexes = std::make_shared<LiveIndexes>(info.indexes);
   info.stream_shards = default_stream_shards_;
   info.region = identity_.region;
   info.creation_millis = NowMillis();
@@ -263,14 +377,9 @@ Result<TablePtr> TableCatalog::Create(TableInfo info) {
     info.stream_label = IsoMillis(info.creation_millis);
     info.stream_arn = info.table_arn + "/stream/" + info.stream_label;
   }
-  storage::WriteBatch batch(store_);
-  std::string next;
-  storage::AppendU32(&next, next_id_ + 1);
-  batch.Put(storage::Family::kMeta, kNextIdKey, next);
-  batch.Put(storage::Family::kMeta, std::string(kTablePrefix) + info.name, streamer::ToJson(info.ToJson()));
-  Status s = store_->Write(&batch);
+  Status s = SaveTable(store_, info, next_id);
   if (!s.ok()) return s;
-  ++next_id_;
+  next_id_ = next_id;
   auto ptr = std::make_shared<const TableInfo>(std::move(info));
   tables_[ptr->name] = ptr;
   return TablePtr(ptr);
@@ -332,6 +441,8 @@ Result<TablePtr> TableCatalog::Delete(std::string_view name) {
     if (!s.ok()) return s;
     tables_.erase(it);
   }
+  // Writes still queued for the table stop maintaining its indexes.
+  if (table->live_indexes) table->live_indexes->Store({});
   // The data goes after the catalog entry: a crash in between leaves only
   // unreachable keys under an id that is never reused.
   std::vector<uint32_t> ids{table->id};
@@ -349,7 +460,36 @@ Result<TablePtr> TableCatalog::Delete(std::string_view name) {
       if (!s.ok()) return s;
     }
   }
+  for (const auto& index : table->indexes) {  // index entries: their own prefixes
+    Status s = DeletePrefix(index.KeyPrefix());
+    if (!s.ok()) return s;
+  }
   return table;
+}
+
+Result<TablePtr> TableCatalog::UpdateIndexes(std::string_view name, const IndexChange& change) {
+  std::unique_lock lock(mu_);
+  auto it = tables_.find(name);
+  if (it == tables_.end()) {
+    return Status::Of(Code::kResourceNotFound,
+                      "Requested resource not found: Table: " + std::string(name) + " not found");
+  }
+  TableInfo copy = *it->second;  // shares live_indexes with every version
+  uint32_t next_id = next_id_;
+  Status s = change(copy, [&next_id] { return next_id++; });
+  if (!s.ok()) return s;
+  s = SaveTable(store_, copy, next_id);
+  if (!s.ok()) return s;
+  next_id_ = next_id;
+  if (!copy.live_indexes) copy.live_indexes = std::make_shared<LiveIndexes>(IndexList{});
+  copy.live_indexes->Store(copy.indexes);
+  auto ptr = std::make_shared<const TableInfo>(std::move(copy));
+  it->second = ptr;
+  return TablePtr(ptr);
+}
+
+Status TableCatalog::DeletePrefix(const std::string& prefix) {
+  return store_->DeleteRange(storage::Family::kItems, prefix, storage::PrefixEnd(prefix));
 }
 
 }  // namespace streamer::dynamo

@@ -4,6 +4,7 @@
 // view even if the table is deleted meanwhile).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -37,6 +38,52 @@ struct PastStream {
   streams::StreamViewType view = streams::StreamViewType::kNone;
   uint32_t records_id = 0;     // the key prefix of its records
   int64_t created_millis = 0;  // names its shards
+};
+
+// A secondary index of a table (the index logic is in dynamo/indexes.h).
+enum class IndexKind { kGlobal, kLocal };
+enum class ProjectionType { kKeysOnly, kInclude, kAll };
+enum class IndexStatus { kCreating, kActive, kDeleting };
+std::string_view ProjectionTypeName(ProjectionType p);
+std::string_view IndexStatusName(IndexStatus s);
+
+struct IndexInfo {
+  std::string name;
+  IndexKind kind = IndexKind::kGlobal;
+  // Key attributes in key order: a GSI has 1-4 partition and 0-4 sort
+  // attributes (multi-attribute keys); an LSI the table's partition key and
+  // one sort attribute.
+  std::vector<KeyAttribute> partition;
+  std::vector<KeyAttribute> sort;
+  ProjectionType projection = ProjectionType::kAll;
+  std::vector<std::string> non_key_attributes;  // INCLUDE
+  json::object provisioned_throughput;          // GSI: as DescribeTable shows it
+  IndexStatus status = IndexStatus::kActive;
+  bool backfilling = false;  // CREATING on a live table: the backfill has not finished
+  uint32_t id = 0;           // storage prefix of its entries, from the table id space
+
+  bool is_global() const { return kind == IndexKind::kGlobal; }
+  bool is_local() const { return kind == IndexKind::kLocal; }
+  // Whether writes keep its entries (every state but DELETING).
+  bool maintained() const { return status != IndexStatus::kDeleting; }
+  std::string KeyPrefix() const;  // 4 bytes
+  json::value ToJson() const;
+  static Result<IndexInfo> FromJson(const json::value& v);
+};
+using IndexList = std::vector<IndexInfo>;
+using IndexListPtr = std::shared_ptr<const IndexList>;
+
+// The indexes writers maintain, shared by every version of one table's
+// TableInfo: a write queued with an older TableInfo still keeps an index
+// created after it was queued (an index build relies on that).
+class LiveIndexes {
+ public:
+  explicit LiveIndexes(IndexList list) : list_(std::make_shared<const IndexList>(std::move(list))) {}
+  IndexListPtr Load() const { return list_.load(std::memory_order_acquire); }
+  void Store(IndexList list) { list_.store(std::make_shared<const IndexList>(std::move(list)), std::memory_order_release); }
+
+ private:
+  std::atomic<IndexListPtr> list_;
 };
 
 struct TableInfo {
@@ -86,6 +133,13 @@ struct TableInfo {
   // never changes which shard a key's records are in.
   int stream_shards = 1;
   std::string region;      // not persisted: the serving identity
+  IndexList indexes;       // as of this version of the table
+  // Not persisted: the indexes writers maintain now (see LiveIndexes).
+  std::shared_ptr<LiveIndexes> live_indexes;
+
+  const IndexInfo* FindIndex(std::string_view index_name) const;
+  // What writers maintain now (never null).
+  IndexListPtr MaintainedIndexes() const;
 
   bool has_stream() const { return stream_view != streams::StreamViewType::kNone; }
   // The table as a stream reader sees the stream `arn`: itself for the
@@ -127,6 +181,14 @@ class TableCatalog {
   Result<TablePtr> Update(std::string_view name, const std::function<Status(TableInfo&)>& change);
   // Removes the table from the catalog and deletes its data.
   Result<TablePtr> Delete(std::string_view name);
+  // Changes a table's indexes (UpdateTable, index builds): `change` edits a
+  // copy (new_id() allocates a storage id); the result is saved, then
+  // published to readers and to the writers (LiveIndexes). A non-ok status
+  // from `change` changes nothing.
+  using IndexChange = std::function<Status(TableInfo& table, const std::function<uint32_t()>& new_id)>;
+  Result<TablePtr> UpdateIndexes(std::string_view name, const IndexChange& change);
+  // Deletes every key under a storage prefix (a removed index's entries).
+  Status DeletePrefix(const std::string& prefix);
   const AwsIdentity& identity() const { return identity_; }
 
  private:

@@ -1,6 +1,10 @@
 #include "dynamo/write_path.h"
 
+#include <map>
+#include <mutex>
+
 #include "core/clock.h"
+#include "dynamo/indexes.h"
 #include "dynamo/item_storage.h"
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/item_codec.h"
@@ -72,6 +76,7 @@ namespace {
 
 // One write between its decision and its staging.
 struct Prepared {
+  IndexListPtr indexes;  // the indexes this write maintains (loaded once)
   bool exists = false;
   std::string old_bytes;  // the stored item: the stream's OldImage, decoded only if needed
   std::optional<json::object> current;
@@ -100,7 +105,12 @@ bool Prepare(storage::DrainView& view, const TableInfo& table, const ItemAddress
     result->status = read_error;
     return false;
   }
-  if ((decide.reads_current() || wants_old_item || streams::KeepsOldImage(table.stream_view)) && !DecodeCurrent(table, address, p, result)) {
+  // Indexes are read now, on the writer: an index created after this write
+  // was queued is still maintained by it.
+  p.indexes = table.MaintainedIndexes();
+  const bool indexed = !p.indexes->empty();
+  if ((decide.reads_current() || wants_old_item || indexed || streams::KeepsOldImage(table.stream_view)) &&
+      !DecodeCurrent(table, address, p, result)) {
     return false;
   }
   Result<Mutation> m = decide(p.current ? &*p.current : nullptr);
@@ -109,8 +119,34 @@ bool Prepare(storage::DrainView& view, const TableInfo& table, const ItemAddress
     result->old_item = std::move(p.current);
     return false;
   }
+  if (indexed && m->kind == Mutation::Kind::kPut) {
+    // AWS refuses an item whose index key attributes have the wrong type.
+    if (Status keys = CheckIndexKeys(*p.indexes, m->new_item->item); !keys.ok()) {
+      result->status = keys;
+      result->old_item = std::move(p.current);
+      return false;
+    }
+  }
   p.mutation = std::move(*m);
   return true;
+}
+
+bool SameProjection(const json::object& a, const json::object& b) { return SameItem(a, b); }
+
+// Stages the index entries of one item write: the old entry goes if its key
+// changed or the item left the index; the new one is put unless unchanged.
+// Entry keys end with the item's key, so only this item's writer touches them.
+void StageIndexEntries(storage::DrainView& view, const TableInfo& table, const IndexList& indexes,
+                       const json::object* old_item, const StoredItem* new_item) {
+  for (const IndexInfo& index : indexes) {
+    if (!index.maintained()) continue;
+    std::optional<IndexEntry> before = old_item ? EntryOf(table, index, *old_item) : std::nullopt;
+    std::optional<IndexEntry> after = new_item ? EntryOf(table, index, new_item->item) : std::nullopt;
+    if (before && (!after || before->key != after->key)) view.DeleteItem(before->key);
+    if (!after) continue;
+    if (before && before->key == after->key && SameProjection(before->item, after->item)) continue;
+    view.PutItem(after->key, index.projection == ProjectionType::kAll ? new_item->encoded : EncodeItem(after->item));
+  }
 }
 
 // Stages a prepared write and its stream record in `view`.
@@ -131,6 +167,7 @@ void Stage(storage::DrainView& view, const TableInfo& table, const ItemAddress& 
     case Mutation::Kind::kDelete:
       if (!p.exists) return;  // deleting nothing changes nothing, and streams nothing
       view.DeleteItem(address.storage_key);
+      if (p.indexes && !p.indexes->empty() && p.current) StageIndexEntries(view, table, *p.indexes, &*p.current, nullptr);
       event_name = "REMOVE";
       break;
     case Mutation::Kind::kPut: {
@@ -152,6 +189,9 @@ void Stage(storage::DrainView& view, const TableInfo& table, const ItemAddress& 
       if (unchanged) {
         result->old_item = std::move(p.current);
         return;
+      }
+      if (p.indexes && !p.indexes->empty()) {
+        StageIndexEntries(view, table, *p.indexes, p.current ? &*p.current : nullptr, &next);
       }
       event_name = p.exists ? "MODIFY" : "INSERT";
       break;
@@ -200,6 +240,83 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
     done(std::move(*result));
   };
   writers->Submit(writer, std::move(task));
+}
+
+void SubmitIndexRefresh(storage::ShardWriters* writers, TablePtr table, uint32_t index_id,
+                        std::vector<ItemAddress> items, std::function<void(Status)> done) {
+  // One task per writer, for the items it owns.
+  std::map<int, std::vector<ItemAddress>> by_writer;
+  for (auto& a : items) by_writer[table->WriterOf(a.stream_shard, writers->writer_count())].push_back(std::move(a));
+  if (by_writer.empty()) {
+    done(Status::Ok());
+    return;
+  }
+  struct State {
+    std::mutex mu;
+    size_t pending = 0;
+    Status status;
+    std::function<void(Status)> done;
+  };
+  auto state = std::make_shared<State>();
+  state->pending = by_writer.size();
+  state->done = std::move(done);
+  for (auto& [writer, addresses] : by_writer) {
+    auto result = std::make_shared<Status>();
+    storage::WriteTask task;
+    task.apply = [table, index_id, addresses = std::move(addresses), result](storage::DrainView& view) {
+      // The index as the writers see it now; gone or being deleted: nothing to do.
+      IndexListPtr indexes = table->MaintainedIndexes();
+      const IndexInfo* index = nullptr;
+      for (const auto& i : *indexes) {
+        if (i.id == index_id && i.maintained()) index = &i;
+      }
+      if (!index) return;
+      for (const ItemAddress& a : addresses) {
+        std::string bytes;
+        Status read_error;
+        if (!view.GetItem(a.storage_key, &bytes, &read_error)) {
+          if (!read_error.ok()) *result = read_error;
+          continue;  // deleted since: its writes removed any entry
+        }
+        auto item = DecodeStoredItem(*table, a.storage_key, bytes);
+        if (!item) {
+          *result = item.status();
+          continue;
+        }
+        if (auto entry = EntryOf(*table, *index, *item)) {
+          view.PutItem(entry->key, index->projection == ProjectionType::kAll ? bytes : EncodeItem(entry->item));
+        }
+      }
+    };
+    task.done = [state, result](const Status& commit) {
+      std::function<void(Status)> finish;
+      Status status;
+      {
+        std::lock_guard lock(state->mu);
+        if (state->status.ok() && !result->ok()) state->status = *result;
+        if (state->status.ok() && !commit.ok()) state->status = commit;
+        if (--state->pending == 0) {
+          finish = std::move(state->done);
+          status = state->status;
+        }
+      }
+      if (finish) finish(status);
+    };
+    writers->Submit(writer, std::move(task));
+  }
+}
+
+void SubmitBarrier(storage::ShardWriters* writers, std::function<void(Status)> done) {
+  std::vector<int> all;
+  for (int w = 0; w < writers->writer_count(); ++w) all.push_back(w);
+  storage::WriteTask task;
+  task.apply = [](storage::DrainView&) {};
+  task.done = [done = std::move(done)](const Status& commit) { done(commit); };
+  if (all.size() == 1) {
+    writers->Submit(0, std::move(task));
+  } else {
+    writers->SubmitMulti(std::move(all), std::move(task));
+  }
 }
 
 void SubmitAtomic(storage::ShardWriters* writers, std::vector<AtomicWrite> writes, AtomicDone done) {

@@ -85,6 +85,16 @@ Result<ItemAddress> AddressOf(const TableInfo& table, const json::object& key_or
 void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress address,
                  Decide decide, WriteDone done, bool wants_old_item = true);
 
+// Index builds: re-derives index `index_id`'s entries of these items from
+// their current state, each on the writer that owns the item (so it races
+// safely with writes: whichever runs last sees the latest item). `done` runs
+// once all have committed.
+void SubmitIndexRefresh(storage::ShardWriters* writers, TablePtr table, uint32_t index_id,
+                        std::vector<ItemAddress> items, std::function<void(Status)> done);
+// `done` runs once every task queued on any writer before this call has
+// committed (the writers process their queues in order).
+void SubmitBarrier(storage::ShardWriters* writers, std::function<void(Status)> done);
+
 // One write of an atomic group (distinct items, any tables and shards).
 struct AtomicWrite {
   TablePtr table;

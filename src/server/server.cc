@@ -306,6 +306,7 @@ void Server::Stop() {
   if (s.read_pool) s.read_pool->Stop();
   if (s.ddl_pool) s.ddl_pool->Stop();
   if (s.ttl_sweeper) s.ttl_sweeper->Stop();  // its last deletes need the writers
+  if (s.dynamo) s.dynamo->Stop();  // index builds write through the writers
   for (auto& m : s.mappings) m->Stop();
   if (s.writers) s.writers->Stop();
   s.notifier.Close();

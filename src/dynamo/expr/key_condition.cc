@@ -142,4 +142,77 @@ Result<KeyCondition> ParseKeyCondition(std::string_view text, const AttributeMap
   return out;
 }
 
+Result<MultiKeyCondition> ParseMultiKeyCondition(std::string_view text, const AttributeMaps& maps,
+                                                 const std::vector<KeyAttribute>& partition,
+                                                 const std::vector<KeyAttribute>& sort) {
+  MultiKeyCondition out;
+  auto c = internal::BuildCondition(text, maps, "KeyConditionExpression", &out.used);
+  if (!c.ok()) return c.status();
+  std::map<std::string, KeyTerm> terms;
+  std::vector<std::string> order;
+  Status s = Collect(*c, &terms, &order);
+  if (!s.ok()) return s;
+  auto type_error = [] {
+    return Status::Validation("One or more parameter values were invalid: Condition parameter type does not match schema type");
+  };
+  for (const auto& name : order) {
+    bool known = false;
+    for (const auto& k : partition) known |= k.name == name;
+    for (const auto& k : sort) known |= k.name == name;
+    if (!known) {
+      for (const auto& k : partition) {
+        if (!terms.count(k.name)) return Status::Validation("Query condition missed key schema element: " + k.name);
+      }
+      return Status::Validation("Query key condition not supported");
+    }
+  }
+  for (const auto& k : partition) {
+    auto t = terms.find(k.name);
+    if (t == terms.end()) return Status::Validation("Query condition missed key schema element: " + k.name);
+    for (const auto& v : t->second.values) {
+      if (TypeOf(v) != k.type) return type_error();
+    }
+    if (t->second.op != Condition::Op::kEq) return Status::Validation("Query key condition not supported");
+    out.partition_values.push_back(CanonicalizeValue(t->second.values[0]));
+  }
+  // Sort attributes: a prefix of the key's, equality on all but the last.
+  size_t given = 0;
+  while (given < sort.size() && terms.count(sort[given].name)) ++given;
+  for (size_t i = given; i < sort.size(); ++i) {
+    if (terms.count(sort[i].name)) {
+      return Status::Validation("Query condition missed key schema element: " + sort[given].name);
+    }
+  }
+  for (size_t i = 0; i < given; ++i) {
+    const KeyTerm& term = terms.at(sort[i].name);
+    for (const auto& v : term.values) {
+      if (TypeOf(v) != sort[i].type) return type_error();
+    }
+    const bool last = i + 1 == given;
+    if (!last) {
+      if (term.op != Condition::Op::kEq) return Status::Validation("Query key condition not supported");
+      out.sort_equal.push_back(CanonicalizeValue(term.values[0]));
+      continue;
+    }
+    SortKeyCondition sc;
+    switch (term.op) {
+      case Condition::Op::kEq: sc.op = SortKeyCondition::Op::kEq; break;
+      case Condition::Op::kLt: sc.op = SortKeyCondition::Op::kLt; break;
+      case Condition::Op::kLe: sc.op = SortKeyCondition::Op::kLe; break;
+      case Condition::Op::kGt: sc.op = SortKeyCondition::Op::kGt; break;
+      case Condition::Op::kGe: sc.op = SortKeyCondition::Op::kGe; break;
+      case Condition::Op::kBetween: sc.op = SortKeyCondition::Op::kBetween; break;
+      case Condition::Op::kBeginsWith:
+        if (sort[i].type == "N") return Status::Validation("Query key condition not supported");
+        sc.op = SortKeyCondition::Op::kBeginsWith;
+        break;
+      default: return Status::Validation("Query key condition not supported");
+    }
+    sc.value = CanonicalizeValue(term.values[0]);
+    if (term.values.size() > 1) sc.value2 = CanonicalizeValue(term.values[1]);
+    out.last = std::move(sc);
+  }
+  return out;
+}
+
 }  // namespace streamer::dynamo::expr
