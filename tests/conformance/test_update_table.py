@@ -253,10 +253,20 @@ class UpdateTableTest(ConformanceCase):
         d = self.ddb.update_table(TableName=t, OnDemandThroughput={'MaxReadRequestUnits': 10, 'MaxWriteRequestUnits': 10})['TableDescription']
         self.assertEqual(d['OnDemandThroughput'], {'MaxReadRequestUnits': 10, 'MaxWriteRequestUnits': 10})
 
-    def test_index_updates_are_refused_for_now(self):
+    def test_deleting_a_missing_index_is_not_found(self):
         t = self.table()
         self.assertError(lambda: self.ddb.update_table(TableName=t, GlobalSecondaryIndexUpdates=[{'Delete': {'IndexName': 'idx'}}]),
-                         'ValidationException')
+                         'ResourceNotFoundException', unchanged=[t])
+
+    def test_index_update_with_a_stream_change_applies_both(self):
+        t = self.table(items=[{'pk': {'S': 'a'}, 'g': {'S': 'x'}}])
+        d = self.ddb.update_table(
+            TableName=t, StreamSpecification={'StreamEnabled': True, 'StreamViewType': 'KEYS_ONLY'},
+            AttributeDefinitions=[{'AttributeName': 'g', 'AttributeType': 'S'}],
+            GlobalSecondaryIndexUpdates=[{'Create': {'IndexName': 'gidx', 'KeySchema': [{'AttributeName': 'g', 'KeyType': 'HASH'}],
+                                                     'Projection': {'ProjectionType': 'ALL'}}}])['TableDescription']
+        self.assertEqual(d['StreamSpecification'], {'StreamEnabled': True, 'StreamViewType': 'KEYS_ONLY'})
+        self.assertEqual([i['IndexName'] for i in d['GlobalSecondaryIndexes']], ['gidx'])
 
     def test_update_survives_restart(self):
         t = self.provisioned()
