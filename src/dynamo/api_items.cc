@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "dynamo/api.h"
+#include "dynamo/capacity.h"
 #include "dynamo/decisions.h"
 #include "dynamo/expr/condition.h"
 #include "dynamo/expr/placeholders.h"
@@ -15,6 +16,32 @@
 #include "dynamo/write_path.h"
 
 namespace streamer::dynamo {
+
+namespace {
+
+// A single-item write costs 1 KB write units of the larger of the item before
+// and after it (a missing item still costs one unit).
+ConsumedCapacity WriteCapacity(const TableInfo& t, const WriteResult& w) {
+  const size_t old_size = w.old_item ? ItemSize(*w.old_item) : 0;
+  const size_t new_size = w.new_item ? w.new_item->size : 0;
+  ConsumedCapacity c;
+  c.table = t.name;
+  c.is_write = true;
+  c.table_units = WriteUnits(std::max(old_size, new_size));
+  // Index units (secondary indexes) are added here when the table has them.
+  return c;
+}
+
+// `reply`, adding ConsumedCapacity for `w` to a successful answer when asked.
+ReplyFn WithWriteCapacity(CapacityReport report, const TablePtr& t, const WriteResult& w, const ReplyFn& reply) {
+  if (report == CapacityReport::kNone) return reply;
+  return [c = WriteCapacity(*t, w), report, reply](ApiReply a) {
+    if (a.status == 200) AppendConsumedCapacity(&a.body, c, report);
+    reply(std::move(a));
+  };
+}
+
+}  // namespace
 
 void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
   if (Status members = CheckAcceptedMembers(r, RequestKind::kWrite); !members.ok()) return reply(ErrorReply(members));
@@ -38,9 +65,14 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
 
   // Sized and encoded here, on the I/O thread: the serial writer only stores the bytes.
   Decide decide = DecidePut(cond->condition, MakeStoredItem(std::move(item)));
-  const bool wants_old = cond->return_values == ReturnValues::kAllOld || cond->return_old_on_failure;
+  const CapacityReport capacity = CapacityReportOf(r);
+  // The old item's size prices the write when capacity is reported.
+  const bool wants_old = cond->return_values == ReturnValues::kAllOld || cond->return_old_on_failure ||
+                         capacity != CapacityReport::kNone;
   items_->Write(*table, std::move(*address), std::move(decide),
-              [c = std::move(*cond), reply = std::move(reply)](WriteResult w) { AnswerWrite(w, c, reply); },
+              [c = std::move(*cond), t = *table, capacity, reply = std::move(reply)](WriteResult w) {
+                AnswerWrite(w, c, WithWriteCapacity(capacity, t, w, reply));
+              },
               wants_old);
 }
 
@@ -55,11 +87,13 @@ void DynamoApi::DeleteItem(const Request& r, ReplyFn reply) {
   auto address = AddressOf(**table, *key);
   if (!address) return reply(ErrorReply(address.status()));
   Decide decide = DecideDelete(cond->condition);
-  const bool wants_old = cond->return_values == ReturnValues::kAllOld || cond->return_old_on_failure;
+  const CapacityReport capacity = CapacityReportOf(r);
+  const bool wants_old = cond->return_values == ReturnValues::kAllOld || cond->return_old_on_failure ||
+                         capacity != CapacityReport::kNone;
   items_->Write(*table, std::move(*address), std::move(decide),
-              [c = std::move(*cond), reply = std::move(reply)](WriteResult w) {
+              [c = std::move(*cond), t = *table, capacity, reply = std::move(reply)](WriteResult w) {
                 w.new_item.reset();
-                AnswerWrite(w, c, reply);
+                AnswerWrite(w, c, WithWriteCapacity(capacity, t, w, reply));
               },
               wants_old);
 }
@@ -97,8 +131,10 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
   if (update) {
     for (const auto& a : update->actions) touched.push_back(a.path);
   }
+  const CapacityReport capacity = CapacityReportOf(r);
   items_->Write(t, std::move(*address), std::move(decide),
-              [c = std::move(*cond), touched, reply = std::move(reply)](WriteResult w) {
+              [c = std::move(*cond), touched, t, capacity, reply_to = std::move(reply)](WriteResult w) {
+                const ReplyFn reply = WithWriteCapacity(capacity, t, w, reply_to);
                 if (w.status.ok() && (c.return_values == ReturnValues::kUpdatedOld || c.return_values == ReturnValues::kUpdatedNew)) {
                   const json::object* source = c.return_values == ReturnValues::kUpdatedOld
                                                    ? (w.old_item ? &*w.old_item : nullptr)
@@ -134,24 +170,43 @@ Result<std::string> DynamoApi::GetItem(const Request& r) {
   }
   Status unused = expr::CheckUnusedPlaceholders(*maps, projection ? projection->used : expr::UsedPlaceholders{});
   if (!unused.ok()) return unused;
+  auto consistent = OptionalBool(r, "ConsistentRead");
+  if (!consistent) return consistent.status();
   auto address = AddressOf(**table, *key);
   if (!address) return address.status();
+  const CapacityReport capacity = CapacityReportOf(r);
+  // A read costs 4 KB units of the whole item (a projection does not make it
+  // cheaper), half when eventually consistent; a missing item still costs
+  // the minimum.
+  ConsumedCapacity units;
+  units.table = (*table)->name;
+  units.table_units = ReadUnits(0, consistent->value_or(false));
   std::string bytes;
   Status s = items_->Get(*address, &bytes);
   if (!s.ok()) {
-    if (s.Is(Code::kNotFound)) return std::string("{}");
-    return s;
+    if (!s.Is(Code::kNotFound)) return s;
+    std::string body = "{}";
+    AppendConsumedCapacity(&body, units, capacity);
+    return body;
   }
+  std::optional<json::object> item;
+  if (projection || capacity != CapacityReport::kNone) {
+    auto decoded = DecodeStoredItem(**table, address->storage_key, bytes);
+    if (!decoded) return decoded.status();
+    item = std::move(*decoded);
+    units.table_units = ReadUnits(ItemSize(*item), consistent->value_or(false));
+  }
+  std::string body;
   if (projection) {
-    auto item = DecodeStoredItem(**table, address->storage_key, bytes);
-    if (!item) return item.status();
-    return json::serialize(json::object{{"Item", expr::Project(*item, projection->paths)}});
+    body = json::serialize(json::object{{"Item", expr::Project(*item, projection->paths)}});
+  } else {
+    body = "{\"Item\":";
+    body.reserve(bytes.size() * 2 + 16);
+    Status written = AppendStoredItemJson(**table, address->storage_key, bytes, &body);
+    if (!written.ok()) return written;
+    body.push_back('}');
   }
-  std::string body = "{\"Item\":";
-  body.reserve(bytes.size() * 2 + 16);
-  Status written = AppendStoredItemJson(**table, address->storage_key, bytes, &body);
-  if (!written.ok()) return written;
-  body.push_back('}');
+  AppendConsumedCapacity(&body, units, capacity);
   return body;
 }
 

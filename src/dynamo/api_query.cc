@@ -3,6 +3,7 @@
 
 #include "core/hash.h"
 #include "dynamo/api.h"
+#include "dynamo/capacity.h"
 #include "dynamo/expr/condition.h"
 #include "dynamo/expr/key_condition.h"
 #include "dynamo/expr/placeholders.h"
@@ -26,6 +27,8 @@ struct ReadOptions {
   std::optional<std::vector<expr::Path>> projection;
   // Parallel Scan: only items whose partition hashes to `segment` of `total`.
   int64_t segment = 0, total_segments = 1;
+  bool consistent = false;
+  CapacityReport capacity = CapacityReport::kNone;
 };
 
 // Which parallel-scan segment an item belongs to: a stable hash (FNV-1a) of
@@ -112,6 +115,10 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
                              "Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
     }
   }
+  auto consistent = OptionalBool(r, "ConsistentRead");
+  if (!consistent) return consistent.status();
+  o.consistent = consistent->value_or(false);
+  o.capacity = CapacityReportOf(r);
   auto esk = OptionalObject(r, "ExclusiveStartKey");
   if (!esk) return esk.status();
   if (*esk) {
@@ -128,6 +135,18 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
     if (!sizes.ok()) return sizes;
   }
   return o;
+}
+
+// ConsumedCapacity of a Query/Scan page: 4 KB units of the summed sizes of
+// the items read (rounded once, not per item), half when eventually
+// consistent, at least the minimum when nothing was read.
+void AddReadCapacity(json::object* out, const TableInfo& t, const ReadOptions& o, size_t bytes) {
+  if (o.capacity == CapacityReport::kNone) return;
+  ConsumedCapacity c;
+  c.table = t.name;
+  c.table_units = ReadUnits(bytes, o.consistent);
+  // Index units (Query/Scan of a secondary index) are added here.
+  (*out)["ConsumedCapacity"] = c.ToJson(o.capacity);
 }
 
 // Walks [begin, end) of the table's items in order (or reverse) and builds
@@ -163,7 +182,9 @@ Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, con
     json::object& item = *decoded;
     if (o.total_segments > 1 && SegmentOf(t, item, o.total_segments) != o.segment) continue;
     ++scanned;
-    bytes += it->value().size();
+    // Items are sized as AWS sizes them: the 1 MB page and the read units
+    // count every item read, before the filter.
+    bytes += ItemSize(item);
     if (!o.filter || expr::Evaluate(o.filter->root, &item)) {
       ++count;
       if (!o.count_only) items.push_back(o.projection ? expr::Project(item, *o.projection) : item);
@@ -181,6 +202,7 @@ Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, con
   out["Count"] = count;
   out["ScannedCount"] = scanned;
   if (last) out["LastEvaluatedKey"] = std::move(*last);
+  AddReadCapacity(&out, t, o, bytes);
   return out;
 }
 
@@ -301,6 +323,7 @@ Result<json::value> DynamoApi::Query(const Request& r) {
     if (!options->count_only) out["Items"] = json::array();
     out["Count"] = 0;
     out["ScannedCount"] = 0;
+    AddReadCapacity(&out, t, *options, 0);
     return out;
   }
   return ReadPage(*items_, t, *options, begin, end, forward);
