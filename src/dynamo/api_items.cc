@@ -58,6 +58,7 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
   json::object item = CanonicalizeItem(**item_v);
   valid = ValidateItemForTable(**table, item);
   if (!valid.ok()) return reply(ErrorReply(valid));
+  if (Status maps = CheckMapsHaveExpressions(r, {"ConditionExpression"}); !maps.ok()) return reply(ErrorReply(maps));
   auto cond = ParseConditionRequest(r, {ReturnValues::kNone, ReturnValues::kAllOld});
   if (!cond) return reply(ErrorReply(cond.status()));
   auto address = AddressOf(**table, item);
@@ -82,6 +83,7 @@ void DynamoApi::DeleteItem(const Request& r, ReplyFn reply) {
   if (!table) return reply(ErrorReply(table.status()));
   auto key = KeyOf(**table, r);
   if (!key) return reply(ErrorReply(key.status()));
+  if (Status maps = CheckMapsHaveExpressions(r, {"ConditionExpression"}); !maps.ok()) return reply(ErrorReply(maps));
   auto cond = ParseConditionRequest(r, {ReturnValues::kNone, ReturnValues::kAllOld});
   if (!cond) return reply(ErrorReply(cond.status()));
   auto address = AddressOf(**table, *key);
@@ -104,6 +106,9 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
   if (!table) return reply(ErrorReply(table.status()));
   auto key = KeyOf(**table, r);
   if (!key) return reply(ErrorReply(key.status()));
+  if (Status m = CheckMapsHaveExpressions(r, {"UpdateExpression", "ConditionExpression"}); !m.ok()) {
+    return reply(ErrorReply(m));
+  }
   auto maps = ExpressionMaps(r);
   if (!maps) return reply(ErrorReply(maps.status()));
   auto text = OptionalString(r, "UpdateExpression");
@@ -158,6 +163,7 @@ Result<std::string> DynamoApi::GetItem(const Request& r) {
   if (!key) return key.status();
   Status legacy = RejectLegacy(r);
   if (!legacy.ok()) return legacy;
+  if (Status m = CheckMapsHaveExpressions(r, {}, {"ProjectionExpression"}); !m.ok()) return m;
   auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
   auto projection_text = OptionalString(r, "ProjectionExpression");

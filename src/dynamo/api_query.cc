@@ -233,6 +233,7 @@ Result<json::value> DynamoApi::Scan(const Request& r) {
   if (Status members = CheckAcceptedMembers(r, RequestKind::kRead); !members.ok()) return members;
   auto table = RequireTable(r);
   if (!table) return table.status();
+  if (Status m = CheckMapsHaveExpressions(r, {"FilterExpression"}, {"ProjectionExpression"}); !m.ok()) return m;
   auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
   expr::UsedPlaceholders used;

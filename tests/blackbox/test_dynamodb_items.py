@@ -590,8 +590,10 @@ class InvalidItemRequestTest(ItemTestCase):
                                     item={'pk': S('c'), 'a': S('x')}, **kwargs)
                 self.assertAwsError(self.ddb.delete_item, 'ValidationException', message, TableName='Empty',
                                     Key={'pk': S('c')}, **kwargs)
+        # Values without any expression that could use them: AWS names the missing expression.
         self.assertAwsError(self.put, 'ValidationException',
-                            'Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}',
+                            'ExpressionAttributeValues can only be specified when using expressions: '
+                            'ConditionExpression is null',
                             table='Empty', item={'pk': S('c')}, ExpressionAttributeValues={':v': S('x')})
         self.assertNothingIn('Empty')
 

@@ -315,6 +315,35 @@ class ExpressionTest(ConformanceCase):
             with self.subTest(message=message):
                 self.assertError(lambda: self.ddb.scan(TableName=self.t, **kwargs), 'ValidationException', message)
 
+    def test_maps_without_expressions(self):
+        t = self.t
+        names_only = 'ExpressionAttributeNames can only be specified when using expressions'
+        cases = [
+            (lambda: self.ddb.put_item(TableName=t, Item=DOC, ExpressionAttributeValues={':v': S('x')}),
+             'ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null'),
+            (lambda: self.ddb.put_item(TableName=t, Item=DOC, ExpressionAttributeNames={'#n': 'n'}), names_only),
+            (lambda: self.ddb.delete_item(TableName=t, Key={'pk': S('doc')}, ExpressionAttributeValues={':v': S('x')}),
+             'ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null'),
+            (lambda: self.ddb.update_item(TableName=t, Key={'pk': S('doc')}, ExpressionAttributeValues={':v': S('x')}),
+             'ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and '
+             'ConditionExpression are null'),
+            (lambda: self.ddb.update_item(TableName=t, Key={'pk': S('doc')}, ExpressionAttributeNames={'#n': 'n'}),
+             names_only),
+            (lambda: self.ddb.get_item(TableName=t, Key={'pk': S('doc')}, ExpressionAttributeNames={'#n': 'n'}),
+             names_only),
+            (lambda: self.ddb.scan(TableName=t, ExpressionAttributeValues={':v': S('x')}),
+             'ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null'),
+            (lambda: self.ddb.scan(TableName=t, ExpressionAttributeNames={'#n': 'n'}), names_only),
+            # Checked before the maps themselves: an empty map gets the same answer.
+            (lambda: self.ddb.put_item(TableName=t, Item=DOC, ExpressionAttributeNames={}), names_only),
+            # Values with only a projection (which takes no values).
+            (lambda: self.ddb.scan(TableName=t, ProjectionExpression='n', ExpressionAttributeValues={':v': S('x')}),
+             'ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null'),
+        ]
+        for i, (call, message) in enumerate(cases):
+            with self.subTest(case=i):
+                self.assertError(call, 'ValidationException', message, unchanged=[t])
+
     def test_updates(self):
         for expr, values, changes in UPDATES:
             with self.subTest(expr=expr):
