@@ -224,6 +224,43 @@ class QueryTest(ConformanceCase):
                                     "1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: "
                                     'Member must have value greater than or equal to 1' % limit)
 
+    def test_more_key_condition_errors(self):
+        hash_only = self.table()
+        p, n = {':p': S('a')}, {':p': S('a'), ':n': N('1')}
+        inv = 'Invalid KeyConditionExpression: '
+        cases = [
+            (self.t, 'pk = :p AND x = :n', n, 'Query condition missed key schema element: sk'),
+            (self.t, 'x = :p', p, 'Query condition missed key schema element: pk'),
+            (hash_only, 'pk = :p AND sk = :n', n, 'Query key condition not supported'),
+            (self.t, 'pk < :p', p, 'Query key condition not supported'),
+            (self.t, 'begins_with(pk, :p)', p, 'Query key condition not supported'),
+            (self.t, 'pk = :p AND sk <> :n', n, inv + 'Invalid operator used in KeyConditionExpression: <>'),
+            (self.t, 'pk = :p AND NOT sk = :n', n, inv + 'Invalid operator used in KeyConditionExpression: NOT'),
+            (self.t, 'pk = :p AND sk IN (:n)', n, inv + 'Invalid operator used in KeyConditionExpression: IN'),
+            (self.t, 'pk = :p AND attribute_exists(sk)', p,
+             inv + 'Invalid operator used in KeyConditionExpression: attribute_exists'),
+            (self.t, 'pk = :p AND contains(sk, :n)', n, inv + 'Invalid operator used in KeyConditionExpression: contains'),
+            (self.t, 'pk.x = :p', p, inv + 'KeyConditionExpressions cannot have conditions on nested attributes'),
+            (self.t, 'pk = :p AND pk = :p', p, inv + 'KeyConditionExpressions must only contain one condition per key'),
+            (self.t, 'pk = :p AND size(sk) = :n', n, inv + 'KeyConditionExpressions cannot contain nested operations'),
+            (self.t, 'pk = :p AND sk BETWEEN :n AND :s', dict(n, **{':s': S('x')}),
+             inv + 'The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: '
+                   'AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:x}'),
+            (self.t, '', {}, inv + 'The expression can not be empty;'),
+        ]
+        for table, expr, values, message in cases:
+            with self.subTest(expr=expr):
+                kwargs = {'ExpressionAttributeValues': values} if values else {}
+                self.assertError(lambda: self.ddb.query(TableName=table, KeyConditionExpression=expr, **kwargs),
+                                 'ValidationException', message)
+
+    def test_value_first_and_parenthesised_conditions(self):
+        for expr in (':p = pk', 'pk = :p AND (sk = :n)', '(pk = :p AND sk = :n)'):
+            with self.subTest(expr=expr):
+                vals = {':p': S('a'), ':n': N('2')} if ':n' in expr else {':p': S('a')}
+                out = self.q(expr, vals)
+                self.assertEqual(self.sks(out), [2] if ':n' in expr else list(range(1, 11)))
+
     def test_key_condition_required(self):
         self.assertError(lambda: self.ddb.query(TableName=self.t), 'ValidationException',
                          'Either the KeyConditions or KeyConditionExpression parameter must be specified in the '
