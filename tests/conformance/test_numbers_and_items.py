@@ -51,6 +51,10 @@ class NumbersAndItemsTest(ConformanceCase):
             ('9.9999999999999999999999999999999999999E+125', '99999999999999999999999999999999999999' + '0' * 88),
             ('1E-130', '0.' + '0' * 129 + '1'),
             ('-1E-130', '-0.' + '0' * 129 + '1'),
+            # The forms Java's BigDecimal reads (DynamoDB's number syntax)
+            ('.5', '0.5'), ('5.', '5'), ('+5', '5'), ('1E-0', '1'), ('0e5', '0'), ('-0.0e-200', '0'),
+            ('10e-131', '0.' + '0' * 129 + '1'), ('1E+0125', '1' + '0' * 125),
+            ('0' * 42 + '1', '1'), ('1.' + '0' * 41, '1'),
         ]
         for text, expected in cases:
             with self.subTest(text=text):
@@ -72,6 +76,14 @@ class NumbersAndItemsTest(ConformanceCase):
             ('0x10', 'The parameter cannot be converted to a numeric value: 0x10'),
             ('1e', 'The parameter cannot be converted to a numeric value: 1e'),
             ('--1', 'The parameter cannot be converted to a numeric value: --1'),
+            ('-', 'The parameter cannot be converted to a numeric value: -'),
+            ('', 'The parameter cannot be converted to a numeric value'),
+            ('e5', 'The parameter cannot be converted to a numeric value: e5'),
+            (' 1', 'The parameter cannot be converted to a numeric value:  1'),
+            ('1_0', 'The parameter cannot be converted to a numeric value: 1_0'),
+            ('10e125', 'Number overflow. Attempting to store a number with magnitude larger than supported range'),
+            ('0.01e-129', 'Number underflow. Attempting to store a number with magnitude smaller than supported '
+                          'range'),
         ]
         for text, message in cases:
             with self.subTest(text=text):
