@@ -197,6 +197,20 @@ BAD_UPDATES = [
     ('SET x = if_not_exists(:1, n)', {}, 'Invalid UpdateExpression: Operator or function requires a document path; '
                                          'operator or function: if_not_exists'),
     ('', {}, 'Invalid UpdateExpression: The expression can not be empty;'),
+    ('SET l[0] = :1, l[0] = :2', {}, 'Invalid UpdateExpression: Two document paths overlap with each other; must '
+                                     'remove or rewrite one of these paths; path one: [l, [0]], path two: [l, [0]]'),
+    ('SET l[0] = :1 REMOVE l[0]', {}, 'Invalid UpdateExpression: Two document paths overlap with each other; must '
+                                      'remove or rewrite one of these paths; path one: [l, [0]], path two: [l, [0]]'),
+    ('SET m.a = :1, m[0] = :2', {}, 'Invalid UpdateExpression: Two document paths conflict with each other; must '
+                                    'remove or rewrite one of these paths; path one: [m, a], path two: [m, [0]]'),
+    ('SET m.a = :1, m.a.b = :2', {}, 'Invalid UpdateExpression: Two document paths overlap with each other; must '
+                                     'remove or rewrite one of these paths; path one: [m, a], path two: [m, a, b]'),
+    ('SET m[0] = :1', {}, 'The document path provided in the update expression is invalid for update'),
+    ('SET l.a = :1', {}, 'The document path provided in the update expression is invalid for update'),
+    ('REMOVE m.zz.q', {}, 'The document path provided in the update expression is invalid for update'),
+    ('ADD l :more', {':more': {'L': [S('x')]}}, 'Invalid UpdateExpression: Incorrect operand type for operator or '
+                                                'function; operator: ADD, operand type: LIST'),
+    ('ADD l[1] :1', {}, 'An operand in the update expression has an incorrect data type'),
     ('SET', {}, 'Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "SET"'),
 ]
 

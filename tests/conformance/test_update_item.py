@@ -45,6 +45,64 @@ class UpdateItemTest(ConformanceCase):
                 self.assertEqual(out.get('Attributes'), expected)
                 self.assertEqual(self.items(t), [new])
 
+    def test_updated_values_of_sets_lists_and_maps(self):
+        item = {'pk': S('a'), 'ss': {'SS': ['a', 'b']}, 'l': {'L': [S('x'), S('y'), S('z')]}, 'm': {'M': {'a': N('1')}},
+                'n': N('1')}
+        cases = [
+            ('ADD ss :s', {':s': {'SS': ['c']}}, 'UPDATED_NEW', {'ss': {'SS': ['a', 'b', 'c']}}),
+            ('ADD ss :s', {':s': {'SS': ['c']}}, 'UPDATED_OLD', {'ss': {'SS': ['a', 'b']}}),
+            # A set emptied by DELETE is removed: nothing new to show.
+            ('DELETE ss :s', {':s': {'SS': ['a', 'b']}}, 'UPDATED_NEW', None),
+            ('DELETE ss :s', {':s': {'SS': ['a', 'b']}}, 'UPDATED_OLD', {'ss': {'SS': ['a', 'b']}}),
+            ('DELETE ss :s', {':s': {'SS': ['zz']}}, 'UPDATED_NEW', {'ss': {'SS': ['a', 'b']}}),
+            ('SET l[1] = :v', {':v': S('Y')}, 'UPDATED_NEW', {'l': {'L': [S('Y')]}}),
+            ('SET l[1] = :v', {':v': S('Y')}, 'UPDATED_OLD', {'l': {'L': [S('y')]}}),
+            ('REMOVE l[0]', None, 'UPDATED_OLD', {'l': {'L': [S('x')]}}),
+            ('SET m.b = if_not_exists(m.b, :v)', {':v': S('Y')}, 'UPDATED_NEW', {'m': {'M': {'b': S('Y')}}}),
+            ('SET m.b = if_not_exists(m.b, :v)', {':v': S('Y')}, 'UPDATED_OLD', None),
+            ('ADD m.a :v', {':v': N('2')}, 'UPDATED_NEW', {'m': {'M': {'a': N('3')}}}),
+            # A value set to what it was is still "updated".
+            ('SET n = :v', {':v': N('1')}, 'UPDATED_NEW', {'n': N('1')}),
+            ('REMOVE n', None, 'UPDATED_NEW', None),
+        ]
+        for expr, values, rv, expected in cases:
+            with self.subTest(expr=expr, rv=rv):
+                t = self.table(items=[item])
+                kwargs = {'ExpressionAttributeValues': values} if values else {}
+                out = self.ddb.update_item(TableName=t, Key={'pk': S('a')}, UpdateExpression=expr, ReturnValues=rv,
+                                           **kwargs)
+                got = out.get('Attributes')
+                if got and 'ss' in got:
+                    got['ss']['SS'].sort()
+                self.assertEqual(got, expected)
+
+    def test_update_of_a_missing_item(self):
+        t = self.table()
+        cases = [
+            ('SET l = list_append(:a, :b)', {':a': {'L': [N('1')]}, ':b': {'L': [N('2')]}},
+             {'l': {'L': [N('1'), N('2')]}}),
+            ('ADD n :v', {':v': N('-1')}, {'n': N('-1')}),
+            ('REMOVE x', None, {}),
+            ('DELETE s :v', {':v': {'SS': ['a']}}, {}),
+        ]
+        for i, (expr, values, attrs) in enumerate(cases):
+            with self.subTest(expr=expr):
+                kwargs = {'ExpressionAttributeValues': values} if values else {}
+                out = self.ddb.update_item(TableName=t, Key={'pk': S('k%d' % i)}, UpdateExpression=expr,
+                                           ReturnValues='ALL_NEW', **kwargs)
+                self.assertEqual(out['Attributes'], dict({'pk': S('k%d' % i)}, **attrs))
+        for expr, values, message in (
+                ('SET m.x = :v', {':v': S('Y')}, 'The document path provided in the update expression is invalid for '
+                                                 'update'),
+                ('SET l[0] = :v', {':v': S('Y')}, 'The document path provided in the update expression is invalid '
+                                                  'for update'),
+                ('SET n = n + :v', {':v': N('1')}, 'The provided expression refers to an attribute that does not '
+                                                   'exist in the item')):
+            with self.subTest(expr=expr):
+                self.assertError(lambda: self.ddb.update_item(TableName=t, Key={'pk': S('none')}, UpdateExpression=expr,
+                                                              ExpressionAttributeValues=values),
+                                 'ValidationException', message, unchanged=[t])
+
     def test_return_values_of_a_new_item(self):
         for rv, expected in (('ALL_OLD', None), ('UPDATED_OLD', None), ('ALL_NEW', {'pk': S('a'), 'x': N('5')}),
                              ('UPDATED_NEW', {'x': N('5')})):
