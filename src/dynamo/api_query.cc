@@ -227,6 +227,36 @@ Status CheckKeyOperand(const json::value& v, const std::string& key_name) {
   return CheckKeyValueNotEmpty(v, key_name);
 }
 
+// Query's ExclusiveStartKey must lie inside the key condition, with AWS's
+// messages: a sort key outside the sort condition first, then a partition key
+// other than the condition's. `partition` is the condition's encoded partition
+// key, [begin, end) its byte range. A start key whose values do not encode is
+// left to ReadPage ("The provided starting key is invalid").
+Status CheckStartKeyInQuery(const TableInfo& t, const json::object& start, const std::string& partition,
+                            const std::string& begin, const std::string& end, bool has_sort_condition) {
+  const json::value* start_pk = start.if_contains(t.key_schema.partition.name);
+  if (!start_pk) return Status::Ok();
+  auto start_partition = EncodeKeyValue(*start_pk, t.key_schema.partition.type);
+  if (!start_partition) return Status::Ok();
+  if (has_sort_condition) {
+    const json::value* start_sk = start.if_contains(t.key_schema.sort->name);
+    if (!start_sk) return Status::Ok();
+    auto sort = EncodeKeyValue(*start_sk, t.key_schema.sort->type);
+    if (!sort) return Status::Ok();
+    // Where the start key's sort value would sit in the condition's partition.
+    const std::string at = t.KeyPrefix() + partition + *sort;
+    if (at < begin || at >= end) {
+      return Status::Validation("The provided starting key does not match the range key predicate");
+    }
+  }
+  if (*start_partition != partition) {
+    return Status::Validation(has_sort_condition
+                                  ? "The query can return at most one row and cannot be restarted"
+                                  : "The provided starting key is outside query boundaries based on provided conditions");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<json::value> DynamoApi::Scan(const Request& r) {
@@ -318,6 +348,10 @@ Result<json::value> DynamoApi::Query(const Request& r) {
         end = storage::PrefixEnd(begin);
         break;
     }
+  }
+  if (options->exclusive_start_key) {
+    Status start = CheckStartKeyInQuery(t, *options->exclusive_start_key, *pk, begin, end, kc->sort.has_value());
+    if (!start.ok()) return start;
   }
   if (end <= begin) {
     json::object out;

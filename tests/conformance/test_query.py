@@ -266,6 +266,35 @@ class QueryTest(ConformanceCase):
                          'Either the KeyConditions or KeyConditionExpression parameter must be specified in the '
                          'request.')
 
+    def test_exclusive_start_key_outside_the_key_condition(self):
+        outside = 'The provided starting key is outside query boundaries based on provided conditions'
+        predicate = 'The provided starting key does not match the range key predicate'
+        one_row = 'The query can return at most one row and cannot be restarted'
+        cases = [
+            ('pk = :p', {':p': S('a')}, {'pk': S('b'), 'sk': N('1')}, outside),
+            ('pk = :p AND sk > :n', {':p': S('a'), ':n': N('5')}, {'pk': S('a'), 'sk': N('5')}, predicate),
+            ('pk = :p AND sk > :n', {':p': S('a'), ':n': N('5')}, {'pk': S('a'), 'sk': N('1')}, predicate),
+            ('pk = :p AND sk < :n', {':p': S('a'), ':n': N('5')}, {'pk': S('a'), 'sk': N('7')}, predicate),
+            ('pk = :p AND sk BETWEEN :n AND :m', {':p': S('a'), ':n': N('3'), ':m': N('5')},
+             {'pk': S('a'), 'sk': N('6')}, predicate),
+            ('pk = :p AND sk = :n', {':p': S('a'), ':n': N('3')}, {'pk': S('a'), 'sk': N('4')}, predicate),
+            # The sort predicate is checked first, then the partition.
+            ('pk = :p AND sk > :n', {':p': S('a'), ':n': N('5')}, {'pk': S('b'), 'sk': N('1')}, predicate),
+            ('pk = :p AND sk < :n', {':p': S('a'), ':n': N('5')}, {'pk': S('b'), 'sk': N('1')}, one_row),
+        ]
+        for expr, values, esk, message in cases:
+            with self.subTest(expr=expr, esk=esk):
+                self.assertError(lambda: self.q(expr, values, ExclusiveStartKey=esk), 'ValidationException', message)
+        t = self.table(range_key=('sk', 'S'), items=[{'pk': S('p'), 'sk': S(v)} for v in ('aa', 'ab', 'b')])
+        self.assertError(lambda: self.ddb.query(TableName=t, KeyConditionExpression='pk = :p AND begins_with(sk, :a)',
+                                                ExpressionAttributeValues={':p': S('p'), ':a': S('a')},
+                                                ExclusiveStartKey={'pk': S('p'), 'sk': S('b')}),
+                         'ValidationException', predicate)
+        out = self.ddb.query(TableName=t, KeyConditionExpression='pk = :p AND begins_with(sk, :a)',
+                             ExpressionAttributeValues={':p': S('p'), ':a': S('a')},
+                             ExclusiveStartKey={'pk': S('p'), 'sk': S('aa')})
+        self.assertEqual(out['Items'], [{'pk': S('p'), 'sk': S('ab')}])
+
     def test_bad_exclusive_start_key(self):
         for esk in ({'pk': S('a')}, {'pk': S('a'), 'sk': N('1'), 'x': S('y')}):
             with self.subTest(esk=esk):
