@@ -53,12 +53,18 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
     return reply(ErrorReply(Status::Validation(
         "1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null")));
   }
+  if (Status maps = CheckMapsHaveExpressions(r, {"ConditionExpression"}); !maps.ok()) return reply(ErrorReply(maps));
   Status valid = ValidateItem(**item_v);
   if (!valid.ok()) return reply(ErrorReply(valid));
+  // A ReturnValues of the enum that PutItem does not take is refused before
+  // the item's size is checked, as AWS does.
+  if (auto rv = OptionalString(r, "ReturnValues"); rv && *rv && ParseReturnValues(**rv) &&
+                                                  **rv != "NONE" && **rv != "ALL_OLD") {
+    return reply(ErrorReply(Status::Validation("ReturnValues can only be ALL_OLD or NONE")));
+  }
   json::object item = CanonicalizeItem(**item_v);
   valid = ValidateItemForTable(**table, item);
   if (!valid.ok()) return reply(ErrorReply(valid));
-  if (Status maps = CheckMapsHaveExpressions(r, {"ConditionExpression"}); !maps.ok()) return reply(ErrorReply(maps));
   auto cond = ParseConditionRequest(r, {ReturnValues::kNone, ReturnValues::kAllOld});
   if (!cond) return reply(ErrorReply(cond.status()));
   auto address = AddressOf(**table, item);

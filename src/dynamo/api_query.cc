@@ -69,6 +69,19 @@ json::object KeyOfItem(const TableInfo& t, const json::object& item) {
   return k;
 }
 
+// An ExclusiveStartKey value AWS refuses: its message says the starting key
+// is invalid, except for the number and set errors, which AWS answers as it
+// does anywhere else.
+Status StartKeyError(const Status& s) {
+  if (!s.Is(Code::kValidation)) return s;  // a SerializationException stays one
+  const std::string& m = s.message();
+  for (const char* plain : {"contains duplicates", "number set", "numeric value", "significant digits",
+                            "number with magnitude"}) {
+    if (m.find(plain) != std::string::npos) return s;
+  }
+  return Status::Validation("The provided starting key is invalid: " + m);
+}
+
 Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
                                      expr::UsedPlaceholders* used, const expr::AttributeMaps& maps) {
   ReadOptions o;
@@ -124,7 +137,7 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
   if (*esk) {
     for (const auto& [name, v] : **esk) {
       Status s = ValidateAttributeValue(v);
-      if (!s.ok()) return s;
+      if (!s.ok()) return StartKeyError(s);
     }
     const size_t expected = t.key_schema.sort ? 2 : 1;
     if ((*esk)->size() != expected) {
@@ -271,6 +284,15 @@ Result<json::value> DynamoApi::Scan(const Request& r) {
   if (!options) return options.status();
   Status segments = ParseSegments(r, &*options);
   if (!segments.ok()) return segments;
+  if (options->exclusive_start_key && options->total_segments > 1 &&
+      EncodeItemKey((*table)->key_schema, *options->exclusive_start_key).ok() &&
+      SegmentOf(**table, *options->exclusive_start_key, options->total_segments) != options->segment) {
+    // A start key from another segment would skip or repeat items.
+    return Status::Validation(
+        "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct "
+        "Segment. TotalSegments: " + std::to_string(options->total_segments) +
+        " Segment: " + std::to_string(options->segment));
+  }
   Status unused = expr::CheckUnusedPlaceholders(*maps, used);
   if (!unused.ok()) return unused;
   const std::string begin = (*table)->KeyPrefix();

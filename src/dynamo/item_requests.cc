@@ -58,9 +58,16 @@ Result<ConditionRequest> ParseConditionRequest(const json::object& r,
       return ConstraintError(**rv, "returnValues",
                              "Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
     }
-    bool ok = false;
-    for (auto a : allowed_returns) ok |= (*parsed == a);
-    if (!ok) return Status::Validation("Return values set to invalid value");
+    bool ok = false, all_new_allowed = false;
+    for (auto a : allowed_returns) {
+      ok |= (*parsed == a);
+      all_new_allowed |= a == ReturnValues::kAllNew;
+    }
+    if (!ok) {
+      // PutItem and DeleteItem (NONE / ALL_OLD only) name what they take.
+      return Status::Validation(all_new_allowed ? "Return values set to invalid value"
+                                                : "ReturnValues can only be ALL_OLD or NONE");
+    }
     c.return_values = *parsed;
   }
   auto on_fail = OptionalString(r, "ReturnValuesOnConditionCheckFailure");

@@ -39,7 +39,7 @@ class DeleteItemTest(ConformanceCase):
         for rv in ('ALL_NEW', 'UPDATED_OLD', 'UPDATED_NEW'):
             with self.subTest(rv=rv):
                 self.assertError(lambda: self.ddb.delete_item(TableName=t, Key={'pk': S('a')}, ReturnValues=rv),
-                                 'ValidationException', 'Return values set to invalid value', unchanged=[t])
+                                 'ValidationException', 'ReturnValues can only be ALL_OLD or NONE', unchanged=[t])
 
     def test_conditions(self):
         t = self.table(items=[{'pk': S('a'), 'v': N('3'), 'tags': {'SS': ['x', 'y']}}])

@@ -44,7 +44,7 @@ class PutItemTest(ConformanceCase):
             with self.subTest(rv=rv):
                 self.assertError(lambda: self.ddb.put_item(TableName=t, Item={'pk': S('a'), 'x': N('1')},
                                                            ReturnValues=rv),
-                                 'ValidationException', 'Return values set to invalid value', unchanged=[t])
+                                 'ValidationException', 'ReturnValues can only be ALL_OLD or NONE', unchanged=[t])
 
     def test_return_values_outside_the_enum(self):
         t = self.table()

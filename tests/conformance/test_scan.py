@@ -151,6 +151,30 @@ class ScanTest(ConformanceCase):
                 self.assertError(lambda: self.ddb.scan(TableName=self.t, ExclusiveStartKey=esk),
                                  'ValidationException', message_contains='The provided starting key is invalid')
 
+    def test_start_key_of_another_segment(self):
+        # Find an item of segment 1 (of 2) and offer it as the start of segment 0.
+        items = self.ddb.scan(TableName=self.t, Segment=1, TotalSegments=2)['Items']
+        esk = {'pk': items[0]['pk'], 'sk': items[0]['sk']}
+        self.ddb.scan(TableName=self.t, Segment=1, TotalSegments=2, ExclusiveStartKey=esk)
+        self.assertError(lambda: self.ddb.scan(TableName=self.t, Segment=0, TotalSegments=2, ExclusiveStartKey=esk),
+                         'ValidationException',
+                         'The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey '
+                         'with correct Segment. TotalSegments: 2 Segment: 0')
+
+    def test_start_key_value_errors(self):
+        cases = [
+            ({'pk': {}, 'sk': {'N': '1'}}, 'The provided starting key is invalid: Supplied AttributeValue is empty, must '
+                                           'contain exactly one of the supported datatypes'),
+            ({'pk': {'S': 'a'}, 'sk': {'N': 'x'}}, 'The parameter cannot be converted to a numeric value: x'),
+            ({'pk': {'S': 'a'}, 'sk': {'NULL': False}}, 'The provided starting key is invalid: One or more parameter '
+                                                        'values were invalid: Null attribute value types must have the '
+                                                        'value of true'),
+        ]
+        for esk, message in cases:
+            with self.subTest(esk=esk):
+                self.assertRawError('Scan', {'TableName': self.t, 'ExclusiveStartKey': esk}, 'ValidationException',
+                                    message)
+
     def test_consistent_read_and_projection(self):
         for consistent in (True, False):
             with self.subTest(consistent=consistent):
