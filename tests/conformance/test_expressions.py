@@ -215,6 +215,37 @@ BAD_UPDATES = [
 ]
 
 
+# One value of every type, for the operand-type errors of update actions and functions.
+TYPED = {':s': S('a'), ':n': N('1'), ':b': B(b'a'), ':t': {'BOOL': True}, ':z': {'NULL': True}, ':ss': {'SS': ['a']},
+         ':ns': {'NS': ['1']}, ':bs': {'BS': [b'a']}, ':m': {'M': {'a': N('1')}}, ':l': {'L': [N('1')]}}
+INCORRECT = 'Invalid UpdateExpression: Incorrect operand type for operator or function; '
+OPERAND_TYPES = (
+    [('ADD x ' + v, INCORRECT + 'operator: ADD, operand type: ' + name)
+     for v, name in ((':s', 'STRING'), (':z', 'NULL'), (':t', 'BOOLEAN'), (':b', 'BINARY'), (':m', 'MAP'),
+                     (':l', 'LIST'))] +
+    [('DELETE x ' + v, INCORRECT + 'operator: DELETE, operand type: ' + name)
+     for v, name in ((':s', 'STRING'), (':n', 'NUMBER'), (':z', 'NULL'), (':t', 'BOOLEAN'), (':b', 'BINARY'),
+                     (':m', 'MAP'), (':l', 'LIST'))] +
+    [('SET x = list_append(%s, l)' % v, INCORRECT + 'operator or function: list_append, operand type: ' + name)
+     for v, name in ((':s', 'S'), (':n', 'N'), (':ss', 'SS'), (':m', 'M'), (':t', 'BOOL'), (':z', 'NULL'))] +
+    [('SET x = n %s %s' % (op, v), INCORRECT + 'operator or function: %s, operand type: %s' % (op, name))
+     for op in '+-' for v, name in ((':s', 'S'), (':b', 'B'), (':ss', 'SS'), (':ns', 'NS'), (':l', 'L'), (':m', 'M'),
+                                    (':z', 'NULL'), (':t', 'BOOL'))] +
+    [('SET x = :s + :n', INCORRECT + 'operator or function: +, operand type: S'),
+     ('SET x = if_not_exists(n)', 'Invalid UpdateExpression: Incorrect number of operands for operator or function; '
+                                  'operator or function: if_not_exists, number of operands: 1'),
+     ('SET x = list_append(l)', 'Invalid UpdateExpression: Incorrect number of operands for operator or function; '
+                                'operator or function: list_append, number of operands: 1'),
+     ('SET x = if_not_exists(if_not_exists(n, :n), :n)', 'Invalid UpdateExpression: Operator or function requires a '
+                                                         'document path; operator or function: if_not_exists')]
+)
+# Paths through something that is not a map or list (s is a string, m a map, l a list, y missing).
+INVALID_PATHS = ['SET s.a = :s', 'SET s[1] = :s', 'SET y.a = :s', 'SET y[0] = :s', 'SET m[0] = :s', 'SET l.#one = :s',
+                 'SET l[1].x = :s', 'REMOVE s.a', 'REMOVE s[0]', 'REMOVE y.a', 'REMOVE y[0]', 'REMOVE m[0]',
+                 'REMOVE l.#one', 'DELETE s.a :ss', 'DELETE y.a :ss', 'DELETE m[0] :ss', 'ADD s.a :n', 'ADD y[0] :n',
+                 'ADD l.#one :n']
+
+
 class ExpressionTest(ConformanceCase):
     t = None
 
@@ -394,6 +425,32 @@ class ExpressionTest(ConformanceCase):
                 return [fix(x) for x in v]
             return v
         return fix(item)
+
+    def test_operand_type_errors(self):
+        import re
+        for expr, message in OPERAND_TYPES:
+            with self.subTest(expr=expr):
+                values = {k: v for k, v in TYPED.items() if re.search(re.escape(k) + r'(?![a-z])', expr)}
+                kwargs = {'ExpressionAttributeValues': values} if values else {}
+                self.assertError(lambda: self.ddb.update_item(TableName=self.t, Key={'pk': S('doc')},
+                                                              UpdateExpression=expr, **kwargs),
+                                 'ValidationException', message, unchanged=[self.t])
+
+    def test_paths_invalid_for_update(self):
+        import re
+        for expr in INVALID_PATHS:
+            with self.subTest(expr=expr):
+                kwargs = {}
+                values = {k: v for k, v in TYPED.items() if re.search(re.escape(k) + r'(?![a-z])', expr)}
+                if values:
+                    kwargs['ExpressionAttributeValues'] = values
+                if '#one' in expr:
+                    kwargs['ExpressionAttributeNames'] = {'#one': '1'}
+                self.assertError(lambda: self.ddb.update_item(TableName=self.t, Key={'pk': S('doc')},
+                                                              UpdateExpression=expr, **kwargs),
+                                 'ValidationException',
+                                 'The document path provided in the update expression is invalid for update',
+                                 unchanged=[self.t])
 
     def test_bad_updates(self):
         for expr, values, message in BAD_UPDATES:
