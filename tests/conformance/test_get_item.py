@@ -60,6 +60,15 @@ class GetItemTest(ConformanceCase):
                 out = self.ddb.get_item(TableName=self.t, Key={'pk': S('a')}, ProjectionExpression=proj, **kwargs)
                 self.assertEqual(out['Item'], expected)
 
+    def test_projection_keeps_document_order(self):
+        # Paths in any order: list elements come back in list order, map members merged;
+        # a path through a scalar (l[0].a, l[0][1]) matches nothing.
+        for proj in ('m.k, l[2], m.x, l[1], l[0].a', 'l[1], m.x, l[0][1], l[2], m.k'):
+            with self.subTest(projection=proj):
+                out = self.ddb.get_item(TableName=self.t, Key={'pk': S('a')}, ProjectionExpression=proj,
+                                        ConsistentRead=True)
+                self.assertEqual(out['Item'], {'m': {'M': {'x': S('y')}}, 'l': {'L': [S('l1'), S('l2')]}})
+
     def test_projection_of_a_missing_item(self):
         out = self.ddb.get_item(TableName=self.t, Key={'pk': S('none')}, ProjectionExpression='n')
         self.assertNotIn('Item', out)

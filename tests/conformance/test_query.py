@@ -164,6 +164,19 @@ class QueryTest(ConformanceCase):
         out = self.q('pk = :p AND sk = :one', {':p': S('a'), ':one': N('1')}, ProjectionExpression='sk, nope')
         self.assertEqual(out['Items'], [{'sk': N('1')}])
 
+    def test_projection_of_items_without_the_attributes(self):
+        t = self.table(range_key=('sk', 'N'), items=[
+            {'pk': S('p'), 'sk': N('1'), 'e': {'M': {'a': S('b1'), 'd': S('b1')}}, 'f': {'L': [S('d1'), S('d2'), S('d3')]}},
+            {'pk': S('p'), 'sk': N('2'), 'b': S('b2')},
+            {'pk': S('p'), 'sk': N('3'), 'd': S('d3'), 'e': S('e3')}])
+        out = self.ddb.query(TableName=t, KeyConditionExpression='pk = :p', ExpressionAttributeValues={':p': S('p')},
+                             ProjectionExpression='#f[2], #f[0], e.d, e.#a, d',
+                             ExpressionAttributeNames={'#f': 'f', '#a': 'a'})
+        # An item with none of the paths is still counted and answered, as {}.
+        self.assertEqual(out['Items'], [{'e': {'M': {'a': S('b1'), 'd': S('b1')}}, 'f': {'L': [S('d1'), S('d3')]}},
+                                        {}, {'d': S('d3')}])
+        self.assertEqual((out['Count'], out['ScannedCount']), (3, 3))
+
     def test_select_errors(self):
         v = {':p': S('a')}
         cases = [
