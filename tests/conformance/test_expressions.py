@@ -301,6 +301,16 @@ class ExpressionTest(ConformanceCase):
                         (lambda: self.ddb.put_item(TableName=self.t, Item=DOC, **kwargs))
                     self.assertError(call, 'ValidationException', prefix + message, unchanged=[self.t])
 
+    def test_size_of_a_string_counts_characters(self):
+        # AWS: size() of a String is "the length of the string": characters, not UTF-8 bytes.
+        t = self.table(items=[{'pk': S('1'), 'b': S('ab\u00ff')}, {'pk': S('2'), 'b': S('abcd')},
+                              {'pk': S('3'), 'b': N('123')}, {'pk': S('4'), 'b': B(b'abc')},
+                              {'pk': S('5'), 'b': S('\u65e5\u672c\u8a9e')}])
+        for expr in ('size(b) = :three', '(size(b)) = :three', '((size(b)) = :three)'):
+            with self.subTest(expr=expr):
+                out = self.ddb.scan(TableName=t, FilterExpression=expr, ExpressionAttributeValues={':three': N('3')})
+                self.assertEqual(sorted(i['pk']['S'] for i in out['Items']), ['1', '4', '5'])
+
     def test_in_takes_at_most_100_operands(self):
         values = {':v%d' % i: N(str(i)) for i in range(101)}
         ok = 'n IN (%s)' % ', '.join(list(values)[:100])
