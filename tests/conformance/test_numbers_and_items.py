@@ -262,6 +262,22 @@ class NumbersAndItemsTest(ConformanceCase):
                          'ValidationException', 'Item size to update has exceeded the maximum allowed size',
                          unchanged=[self.t])
 
+    def test_number_sizes_at_the_400_kb_boundary(self):
+        # Large-exponent numbers cost 1 byte plus their digit pairs: an item made exactly 400 KB with
+        # the number's size is accepted, one byte more is refused.
+        limit = 400 * 1024
+        cases = [('1' + '0' * 125, 2), ('11' + '0' * 124, 2), ('11111' + '0' * 121, 4), ('111111' + '0' * 120, 4),
+                 ('1111111' + '0' * 119, 5), ('1' * 38 + '0' * 88, 20), ('12.3456', 4), ('1', 2)]
+        for number, size in cases:
+            with self.subTest(number=number[:12], size=size):
+                self.assertEqual(number_size(number), size)
+                fixed = len('pk') + len('edge') + len('b') + len('c') + size
+                item = {'pk': S('edge'), 'b': S('a' * (limit - fixed)), 'c': N(number)}
+                self.ddb.put_item(TableName=self.t, Item=item)
+                item['b'] = S('a' * (limit - fixed + 1))
+                self.assertError(lambda: self.ddb.put_item(TableName=self.t, Item=item), 'ValidationException',
+                                 'Item size has exceeded the maximum allowed size')
+
     def test_attribute_names(self):
         self.assertError(lambda: self.ddb.put_item(TableName=self.t, Item={'pk': S('n'), '': S('v')}),
                          'ValidationException', BAD + 'Empty attribute name', unchanged=[self.t])
