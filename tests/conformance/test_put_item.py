@@ -85,6 +85,14 @@ class PutItemTest(ConformanceCase):
                                 'ConditionalCheckFailedException', 'The conditional request failed', unchanged=[t])
         self.assertNotIn('Item', resp)
 
+    def test_return_values_on_condition_check_failure_of_a_missing_item(self):
+        t = self.table()
+        resp = self.assertError(lambda: self.ddb.put_item(TableName=t, Item={'pk': S('a')},
+                                                          ConditionExpression='attribute_exists(pk)',
+                                                          ReturnValuesOnConditionCheckFailure='ALL_OLD'),
+                                'ConditionalCheckFailedException', 'The conditional request failed', unchanged=[t])
+        self.assertNotIn('Item', resp)
+
     def test_return_values_on_condition_check_failure_enum(self):
         t = self.table()
         self.assertError(lambda: self.ddb.put_item(TableName=t, Item={'pk': S('a')},

@@ -93,6 +93,8 @@ class ScanTest(ConformanceCase):
             (dict(Select='SPECIFIC_ATTRIBUTES'),
              "1 validation error detected: Value 'SPECIFIC_ATTRIBUTES' at 'select' failed to satisfy constraint: "
              'Select type SPECIFIC_ATTRIBUTES requires ProjectionExpression or AttributesToGet'),
+            (dict(Select='ALL_PROJECTED_ATTRIBUTES'),
+             'ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName'),
         ]
         for kwargs, message in cases:
             with self.subTest(kwargs=kwargs):
