@@ -29,7 +29,12 @@ struct ReadOptions {
   int64_t segment = 0, total_segments = 1;
   bool consistent = false;
   CapacityReport capacity = CapacityReport::kNone;
+  // Query says only "The provided starting key is invalid" for a start key
+  // that does not fit the schema; Scan adds why.
+  bool plain_start_key_errors = false;
 };
+
+constexpr char kStartKeyInvalid[] = "The provided starting key is invalid";
 
 // Which parallel-scan segment an item belongs to: a stable hash (FNV-1a) of
 // its partition key value, so every item of a partition lands in one segment.
@@ -83,8 +88,10 @@ Status StartKeyError(const Status& s) {
 }
 
 Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
-                                     expr::UsedPlaceholders* used, const expr::AttributeMaps& maps) {
+                                     expr::UsedPlaceholders* used, const expr::AttributeMaps& maps,
+                                     bool is_query = false) {
   ReadOptions o;
+  o.plain_start_key_errors = is_query;
   auto filter = OptionalString(r, "FilterExpression");
   if (!filter) return filter.status();
   if (*filter) {
@@ -141,6 +148,7 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t,
     }
     const size_t expected = t.key_schema.sort ? 2 : 1;
     if ((*esk)->size() != expected) {
+      if (o.plain_start_key_errors) return Status::Validation(kStartKeyInvalid);
       return Status::Validation("The provided starting key is invalid: The provided key element does not match the schema");
     }
     o.exclusive_start_key = CanonicalizeItem(**esk);
@@ -171,6 +179,7 @@ Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, con
   if (o.exclusive_start_key) {
     auto enc = EncodeItemKey(t.key_schema, *o.exclusive_start_key);
     if (!enc) {
+      if (o.plain_start_key_errors) return Status::Validation(kStartKeyInvalid);
       return Status::Validation("The provided starting key is invalid: " + enc.status().message());
     }
     start_key = t.KeyPrefix() + *enc;
@@ -243,19 +252,16 @@ Status CheckKeyOperand(const json::value& v, const std::string& key_name) {
 // Query's ExclusiveStartKey must lie inside the key condition, with AWS's
 // messages: a sort key outside the sort condition first, then a partition key
 // other than the condition's. `partition` is the condition's encoded partition
-// key, [begin, end) its byte range. A start key whose values do not encode is
-// left to ReadPage ("The provided starting key is invalid").
+// key, [begin, end) its byte range.
 Status CheckStartKeyInQuery(const TableInfo& t, const json::object& start, const std::string& partition,
                             const std::string& begin, const std::string& end, bool has_sort_condition) {
-  const json::value* start_pk = start.if_contains(t.key_schema.partition.name);
-  if (!start_pk) return Status::Ok();
-  auto start_partition = EncodeKeyValue(*start_pk, t.key_schema.partition.type);
-  if (!start_partition) return Status::Ok();
+  // Not the table's key attributes and types.
+  if (!EncodeItemKey(t.key_schema, start).ok()) return Status::Validation(kStartKeyInvalid);
+  auto start_partition = EncodeKeyValue(start.at(t.key_schema.partition.name), t.key_schema.partition.type);
+  if (!start_partition) return Status::Validation(kStartKeyInvalid);
   if (has_sort_condition) {
-    const json::value* start_sk = start.if_contains(t.key_schema.sort->name);
-    if (!start_sk) return Status::Ok();
-    auto sort = EncodeKeyValue(*start_sk, t.key_schema.sort->type);
-    if (!sort) return Status::Ok();
+    auto sort = EncodeKeyValue(start.at(t.key_schema.sort->name), t.key_schema.sort->type);
+    if (!sort) return Status::Validation(kStartKeyInvalid);
     // Where the start key's sort value would sit in the condition's partition.
     const std::string at = t.KeyPrefix() + partition + *sort;
     if (at < begin || at >= end) {
@@ -309,6 +315,11 @@ Result<json::value> DynamoApi::Query(const Request& r) {
   }
   auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
+  // A start key with the wrong number of attributes is refused before the key
+  // condition is looked at (AWS's order).
+  if (auto esk = OptionalObject(r, "ExclusiveStartKey"); esk && *esk && (*esk)->size() != (t.key_schema.sort ? 2u : 1u)) {
+    return Status::Validation(kStartKeyInvalid);
+  }
   auto text = OptionalString(r, "KeyConditionExpression");
   if (!text) return text.status();
   if (!*text) {
@@ -317,7 +328,7 @@ Result<json::value> DynamoApi::Query(const Request& r) {
   auto kc = expr::ParseKeyCondition(**text, *maps, t.key_schema);
   if (!kc) return kc.status();
   expr::UsedPlaceholders used = kc->used;
-  auto options = ParseReadOptions(r, t, &used, *maps);
+  auto options = ParseReadOptions(r, t, &used, *maps, /*is_query=*/true);
   if (!options) return options.status();
   Status unused = expr::CheckUnusedPlaceholders(*maps, used);
   if (!unused.ok()) return unused;

@@ -309,12 +309,18 @@ class QueryTest(ConformanceCase):
         self.assertEqual(out['Items'], [{'pk': S('p'), 'sk': S('ab')}])
 
     def test_bad_exclusive_start_key(self):
-        for esk in ({'pk': S('a')}, {'pk': S('a'), 'sk': N('1'), 'x': S('y')}):
+        # Query answers only "The provided starting key is invalid" (Scan adds why).
+        for esk in ({'pk': S('a')}, {'pk': S('a'), 'sk': N('1'), 'x': S('y')}, {'pk': S('a'), 'x': N('1')},
+                    {'pk': S('a'), 'sk': S('1')}, {'pk': N('1'), 'sk': N('1')}, {'sk': N('1')}):
             with self.subTest(esk=esk):
                 self.assertError(lambda: self.q('pk = :p', {':p': S('a')}, ExclusiveStartKey=esk),
-                                 'ValidationException',
-                                 'The provided starting key is invalid: The provided key element does not match the '
-                                 'schema')
+                                 'ValidationException', 'The provided starting key is invalid')
+        # A start key of the wrong size is refused before the key condition is read.
+        self.assertError(lambda: self.q('zz = :p', {':p': S('a')}, ExclusiveStartKey={'pk': S('a')}),
+                         'ValidationException', 'The provided starting key is invalid')
+        # One of the right size but wrong names lets the key condition's error through first.
+        self.assertError(lambda: self.q('zz = :p', {':p': S('a')}, ExclusiveStartKey={'pk': S('a'), 'x': S('b')}),
+                         'ValidationException', 'Query condition missed key schema element: pk')
 
     def test_missing_table(self):
         self.assertError(lambda: self.ddb.query(TableName='no-such-table', KeyConditionExpression='pk = :p',

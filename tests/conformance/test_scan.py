@@ -148,10 +148,13 @@ class ScanTest(ConformanceCase):
         rest = self.ddb.scan(TableName=self.t, ExclusiveStartKey=first['LastEvaluatedKey'])
         self.assertEqual(self.keys(first['Items'] + rest['Items']), self.all_keys())
         self.assertEqual(rest['Count'], 30)
-        for esk in ({'pk': S('p1')}, {'pk': S('p1'), 'sk': S('1')}, {'pk': S('p1'), 'sk': N('1'), 'v': N('1')}):
+        for esk in ({'pk': S('p1')}, {'pk': S('p1'), 'sk': S('1')}, {'pk': S('p1'), 'sk': N('1'), 'v': N('1')},
+                    {'pk': S('p1'), 'x': N('1')}, {'pk': N('1'), 'sk': N('1')}, {}):
             with self.subTest(esk=esk):
                 self.assertError(lambda: self.ddb.scan(TableName=self.t, ExclusiveStartKey=esk),
-                                 'ValidationException', message_contains='The provided starting key is invalid')
+                                 'ValidationException',
+                                 'The provided starting key is invalid: The provided key element does not match the '
+                                 'schema')
 
     def test_start_key_of_another_segment(self):
         # Find an item of segment 1 (of 2) and offer it as the start of segment 0.
