@@ -1,5 +1,7 @@
 // DynamoApi: single-item operations (PutItem, GetItem, DeleteItem, UpdateItem).
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "dynamo/api.h"
 #include "dynamo/capacity.h"
@@ -125,6 +127,17 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
     if (!parsed) return reply(ErrorReply(parsed.status()));
     Status keys = expr::CheckUpdateKeys(*parsed, (*table)->key_schema);
     if (!keys.ok()) return reply(ErrorReply(keys));
+    std::vector<const expr::Path*> paths;
+    std::function<void(const expr::UpdateValue&)> operand_paths = [&](const expr::UpdateValue& v) {
+      if (v.kind == expr::UpdateValue::Kind::kPath) paths.push_back(&v.path);
+      for (const auto& a : v.args) operand_paths(a);
+    };
+    for (const auto& a : parsed->actions) {
+      paths.push_back(&a.path);
+      operand_paths(a.value);
+    }
+    Status scalar = CheckKeyPathsScalar((*table)->key_schema, paths);
+    if (!scalar.ok()) return reply(ErrorReply(scalar));
     update = std::make_shared<const expr::ParsedUpdate>(std::move(*parsed));
   }
   auto cond = ParseConditionRequest(r, {ReturnValues::kNone, ReturnValues::kAllOld, ReturnValues::kUpdatedOld,
@@ -182,6 +195,12 @@ Result<std::string> DynamoApi::GetItem(const Request& r) {
   }
   Status unused = expr::CheckUnusedPlaceholders(*maps, projection ? projection->used : expr::UsedPlaceholders{});
   if (!unused.ok()) return unused;
+  if (projection) {
+    std::vector<const expr::Path*> paths;
+    for (const auto& p : projection->paths) paths.push_back(&p);
+    Status scalar = CheckKeyPathsScalar((*table)->key_schema, paths);
+    if (!scalar.ok()) return scalar;
+  }
   auto consistent = OptionalBool(r, "ConsistentRead");
   if (!consistent) return consistent.status();
   auto address = AddressOf(**table, *key);

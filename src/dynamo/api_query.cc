@@ -1,6 +1,8 @@
 // DynamoApi: multi-item reads (Query, Scan). They read a RocksDB snapshot on
 // the calling I/O thread and never queue behind writes.
 
+#include <functional>
+
 #include "core/hash.h"
 #include "dynamo/api.h"
 #include "dynamo/capacity.h"
@@ -8,6 +10,7 @@
 #include "dynamo/expr/key_condition.h"
 #include "dynamo/expr/placeholders.h"
 #include "dynamo/expr/projection.h"
+#include "dynamo/item_requests.h"
 #include "dynamo/item_storage.h"
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/key_codec.h"
@@ -228,6 +231,26 @@ Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, con
   return out;
 }
 
+// Projection and filter paths may not look inside a key attribute.
+Status CheckReadPathsScalar(const TableInfo& t, const ReadOptions& o) {
+  std::vector<const expr::Path*> paths;
+  if (o.projection) {
+    for (const auto& p : *o.projection) paths.push_back(&p);
+    if (Status s = CheckKeyPathsScalar(t.key_schema, paths); !s.ok()) return s;
+    paths.clear();
+  }
+  if (o.filter) {
+    std::function<void(const expr::Condition&)> collect = [&](const expr::Condition& c) {
+      for (const auto& op : c.operands) {
+        if (op.kind != expr::Operand::Kind::kValue) paths.push_back(&op.path);
+      }
+      for (const auto& child : c.children) collect(child);
+    };
+    collect(o.filter->root);
+  }
+  return CheckKeyPathsScalar(t.key_schema, paths);
+}
+
 // Query may not filter on the key attributes (the key condition does that):
 // the first key attribute a filter path starts with, or nullptr.
 const std::string* KeyAttributeInFilter(const expr::Condition& c, const KeySchema& ks) {
@@ -301,6 +324,7 @@ Result<json::value> DynamoApi::Scan(const Request& r) {
   }
   Status unused = expr::CheckUnusedPlaceholders(*maps, used);
   if (!unused.ok()) return unused;
+  if (Status scalar = CheckReadPathsScalar(**table, *options); !scalar.ok()) return scalar;
   const std::string begin = (*table)->KeyPrefix();
   return ReadPage(*items_, **table, *options, begin, storage::PrefixEnd(begin), true);
 }
@@ -338,6 +362,7 @@ Result<json::value> DynamoApi::Query(const Request& r) {
                                 *key);
     }
   }
+  if (Status scalar = CheckReadPathsScalar(t, *options); !scalar.ok()) return scalar;
   Status operand = CheckKeyOperand(kc->partition_value, t.key_schema.partition.name);
   if (operand.ok() && kc->sort) operand = CheckKeyOperand(kc->sort->value, t.key_schema.sort->name);
   if (operand.ok() && kc->sort && kc->sort->op == expr::SortKeyCondition::Op::kBetween) {

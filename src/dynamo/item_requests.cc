@@ -137,6 +137,21 @@ Result<json::object> KeyOf(const TableInfo& t, const json::object& r) {
   return canonical;
 }
 
+Status CheckKeyPathsScalar(const KeySchema& ks, const std::vector<const expr::Path*>& paths) {
+  std::vector<const KeyAttribute*> keys{&ks.partition};
+  if (ks.sort) keys.push_back(&*ks.sort);
+  for (const KeyAttribute* k : keys) {
+    for (const expr::Path* p : paths) {
+      if (p->size() > 1 && !(*p)[0].is_index && (*p)[0].name == k->name) {
+        return Status::Validation(
+            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: " +
+            k->name);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 // Answers a finished write the way AWS does for its ReturnValues.
 void AnswerWrite(const WriteResult& w, const ConditionRequest& c, const ReplyFn& reply) {
   if (!w.status.ok()) {

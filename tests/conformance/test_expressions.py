@@ -301,6 +301,41 @@ class ExpressionTest(ConformanceCase):
                         (lambda: self.ddb.put_item(TableName=self.t, Item=DOC, **kwargs))
                     self.assertError(call, 'ValidationException', prefix + message, unchanged=[self.t])
 
+    def test_paths_inside_key_attributes(self):
+        # The key attributes are scalars: a path that looks inside one is refused wherever it is used.
+        t = self.table(range_key=('sk', 'S'), items=[{'pk': S('p'), 'sk': S('s'), 'm': {'M': {'a': S('x')}}}])
+        msg = "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: "
+        key = {'pk': S('p'), 'sk': S('s')}
+        cases = [
+            (lambda: self.ddb.get_item(TableName=t, Key=key, ProjectionExpression='pk.a'), 'pk'),
+            (lambda: self.ddb.get_item(TableName=t, Key=key, ProjectionExpression='m, sk[0]'), 'sk'),
+            (lambda: self.ddb.get_item(TableName=t, Key=key, ProjectionExpression='sk.b, #k[1]',
+                                       ExpressionAttributeNames={'#k': 'pk'}), 'pk'),
+            (lambda: self.ddb.scan(TableName=t, ProjectionExpression='pk.a'), 'pk'),
+            (lambda: self.ddb.scan(TableName=t, FilterExpression='attribute_exists(pk.a.b)'), 'pk'),
+            (lambda: self.ddb.scan(TableName=t, FilterExpression='attribute_exists(m.a) AND sk[0] = :v',
+                                   ExpressionAttributeValues={':v': S('x')}), 'sk'),
+            (lambda: self.ddb.query(TableName=t, KeyConditionExpression='pk = :p', ProjectionExpression='sk.x',
+                                    ExpressionAttributeValues={':p': S('p')}), 'sk'),
+            (lambda: self.ddb.update_item(TableName=t, Key=key, UpdateExpression='SET m = pk.a'), 'pk'),
+            (lambda: self.ddb.update_item(TableName=t, Key=key, UpdateExpression='SET m = list_append(sk[0], m)'),
+             'sk'),
+            (lambda: self.ddb.update_item(TableName=t, Key=key, UpdateExpression='SET m = if_not_exists(pk.b, m)'),
+             'pk'),
+        ]
+        for i, (call, name) in enumerate(cases):
+            with self.subTest(case=i):
+                self.assertError(call, 'ValidationException', msg + name, unchanged=[t])
+        # Updating the key itself through a nested path names it as part of the key.
+        self.assertError(lambda: self.ddb.update_item(TableName=t, Key=key, UpdateExpression='SET pk.a = :v',
+                                                      ExpressionAttributeValues={':v': S('x')}),
+                         'ValidationException', 'One or more parameter values were invalid: Cannot update attribute pk. '
+                         'This attribute is part of the key', unchanged=[t])
+        # Scalar uses of the key attributes are fine.
+        out = self.ddb.scan(TableName=t, FilterExpression='pk = :p AND size(sk) = :one',
+                            ExpressionAttributeValues={':p': S('p'), ':one': N('1')}, ProjectionExpression='pk, sk')
+        self.assertEqual(out['Items'], [key])
+
     def test_size_of_a_string_counts_characters(self):
         # AWS: size() of a String is "the length of the string": characters, not UTF-8 bytes.
         t = self.table(items=[{'pk': S('1'), 'b': S('ab\u00ff')}, {'pk': S('2'), 'b': S('abcd')},
