@@ -132,6 +132,9 @@ UPDATES = [
      {'fresh': {'L': [N('1')]}}),
     ('SET l[1] = :x', {':x': S('x')}, {'l': {'L': [N('1'), S('x')] + DOC['l']['L'][2:]}}),
     ('SET l[10] = :x', {':x': S('x')}, {'l': {'L': DOC['l']['L'] + [S('x')]}}),
+    # Indexes past the end append in index order, not in the order written.
+    ('SET l[9] = :x, l[7] = :1', {':x': S('x')}, {'l': {'L': DOC['l']['L'] + [N('1'), S('x')]}}),
+    ('ADD l[9] :ns, l[5] :1', {':ns': {'NS': ['1']}}, {'l': {'L': DOC['l']['L'] + [N('1'), {'NS': ['1']}]}}),
     ('SET l[2].c = :x', {':x': S('x')}, {'l': {'L': DOC['l']['L'][:2] + [{'M': {'c': S('x')}}, DOC['l']['L'][3]]}}),
     ('SET m.k = :x, m.nw = :x', {':x': S('x')},
      {'m': {'M': {'a': DOC['m']['M']['a'], 'k': S('x'), 'nw': S('x')}}}),

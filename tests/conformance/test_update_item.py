@@ -76,6 +76,24 @@ class UpdateItemTest(ConformanceCase):
                     got['ss']['SS'].sort()
                 self.assertEqual(got, expected)
 
+    def test_every_operand_reads_the_item_before_the_update(self):
+        # Right-hand sides see the old item; list indexes past the end append in index order; UPDATED_NEW
+        # shows the written paths as they read in the new item.
+        t = self.table()
+        key = {'pk': S('k')}
+        self.ddb.update_item(TableName=t, Key=key, UpdateExpression='SET b = :b, c = :c',
+                             ExpressionAttributeValues={':b': {'M': {'a': N('1'), 'b': N('2'), 'c': N('3')}},
+                                                        ':c': {'L': [N('1'), N('3')]}})
+        out = self.ddb.update_item(
+            TableName=t, Key=key, ReturnValues='UPDATED_NEW',
+            UpdateExpression='SET b.c=((c[1])+(b.a)),b.a = pk,c[1] = pk, c[4] = b.a - b.b, c[2] = b.c '
+                             'ADD c[8] :ss, c[6] :two',
+            ExpressionAttributeValues={':two': N('2'), ':ss': {'SS': ['a']}})
+        self.assertEqual(out['Attributes'], {'b': {'M': {'a': S('k'), 'c': N('4')}},
+                                             'c': {'L': [S('k'), N('3'), N('2')]}})
+        self.assertEqual(self.items(t), [{'pk': S('k'), 'b': {'M': {'a': S('k'), 'b': N('2'), 'c': N('4')}},
+                                          'c': {'L': [N('1'), S('k'), N('3'), N('-1'), N('2'), {'SS': ['a']}]}}])
+
     def test_update_of_a_missing_item(self):
         t = self.table()
         cases = [

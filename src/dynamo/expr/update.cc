@@ -394,7 +394,15 @@ Result<json::object> ApplyUpdate(const ParsedUpdate& update, const json::object&
   }
   json::object out = item;
   std::vector<const Path*> list_removals;
-  for (size_t i = 0; i < update.actions.size(); ++i) {
+  // Actions apply in document-path order, so several list indexes past the end
+  // of one list append in index order whatever order the expression names
+  // them in (SET l[4] = :a, l[2] = :b on a 2-element list gives [.., b, a]).
+  std::vector<size_t> order(update.actions.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    return PathGreater(update.actions[y].path, update.actions[x].path);
+  });
+  for (size_t i : order) {
     const UpdateAction& a = update.actions[i];
     auto slot = Locate(&out, a.path);
     if (!slot.ok()) return slot.status();
