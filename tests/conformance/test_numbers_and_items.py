@@ -191,7 +191,7 @@ class NumbersAndItemsTest(ConformanceCase):
         self.ddb.put_item(TableName=t, Item={'pk': S('p' * 2048), 'sk': S('s' * 1024)})
         self.assertError(lambda: self.ddb.put_item(TableName=t, Item={'pk': S('p' * 2049), 'sk': S('s')}),
                          'ValidationException',
-                         BAD + 'Size of hashkey has exceeded the maximum size limit of 2048 bytes', unchanged=[t])
+                         BAD + 'Size of hashkey has exceeded the maximum size limit of2048 bytes', unchanged=[t])
         self.assertError(lambda: self.ddb.put_item(TableName=t, Item={'pk': S('p'), 'sk': S('s' * 1025)}),
                          'ValidationException',
                          BAD + 'Aggregated size of all range keys has exceeded the size limit of 1024 bytes',
@@ -199,7 +199,7 @@ class NumbersAndItemsTest(ConformanceCase):
         # Key sizes count UTF-8 bytes, not characters.
         self.assertError(lambda: self.ddb.put_item(TableName=t, Item={'pk': S('\u00e9' * 1025), 'sk': S('s')}),
                          'ValidationException',
-                         BAD + 'Size of hashkey has exceeded the maximum size limit of 2048 bytes', unchanged=[t])
+                         BAD + 'Size of hashkey has exceeded the maximum size limit of2048 bytes', unchanged=[t])
 
     def test_nesting_depth(self):
         def nested(depth):
