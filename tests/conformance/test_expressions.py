@@ -208,6 +208,9 @@ BAD_UPDATES = [
                                     'remove or rewrite one of these paths; path one: [m, a], path two: [m, [0]]'),
     ('SET m.a = :1, m.a.b = :2', {}, 'Invalid UpdateExpression: Two document paths overlap with each other; must '
                                      'remove or rewrite one of these paths; path one: [m, a], path two: [m, a, b]'),
+    ('SET l[0] = :1, l.a = :2, m.a = :1 REMOVE m', {}, 'Invalid UpdateExpression: Two document paths overlap with '
+                                                        'each other; must remove or rewrite one of these paths; path '
+                                                        'one: [m, a], path two: [m]'),
     ('SET m[0] = :1', {}, 'The document path provided in the update expression is invalid for update'),
     ('SET l.a = :1', {}, 'The document path provided in the update expression is invalid for update'),
     ('REMOVE m.zz.q', {}, 'The document path provided in the update expression is invalid for update'),

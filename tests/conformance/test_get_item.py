@@ -84,6 +84,19 @@ class GetItemTest(ConformanceCase):
             ('n, n', None, 'Invalid ProjectionExpression: Two document paths overlap with each other; must remove '
                            'or rewrite one of these paths; path one: [n], path two: [n]'),
             ('', None, 'Invalid ProjectionExpression: The expression can not be empty;'),
+            ('l, #l[1]', {'#l': 'l'}, 'Invalid ProjectionExpression: Two document paths overlap with each other; '
+                                      'must remove or rewrite one of these paths; path one: [l], path two: [l, [1]]'),
+            ('m.b, #m[1], s', {'#m': 'm'}, 'Invalid ProjectionExpression: Two document paths conflict with each other; '
+                                           'must remove or rewrite one of these paths; path one: [m, b], path two: '
+                                           '[m, [1]]'),
+            # An overlap anywhere is reported before a conflict.
+            ('l[1], l.a, #m.b, m', {'#m': 'm'},
+             'Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of '
+             'these paths; path one: [m, b], path two: [m]'),
+            # A map key spelled like an index prints the same, and still conflicts.
+            ('m[3].b, m.#k.b', {'#k': '[3]'},
+             'Invalid ProjectionExpression: Two document paths conflict with each other; must remove or rewrite one of '
+             'these paths; path one: [m, [3], b], path two: [m, [3], b]'),
             ('n,', None, 'Invalid ProjectionExpression: Syntax error; token: "<EOF>", near: ","'),
         ]
         for proj, names, message in cases:
