@@ -337,6 +337,10 @@ Result<json::value> DynamoApi::Query(const Request& r) {
   if (r.contains("IndexName")) {
     return Status::Validation("Secondary indexes are not supported by this server yet");
   }
+  if (Status m = CheckMapsHaveExpressions(r, {"FilterExpression", "KeyConditionExpression"}, {"ProjectionExpression"});
+      !m.ok()) {
+    return m;
+  }
   auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
   // A start key with the wrong number of attributes is refused before the key

@@ -430,6 +430,10 @@ class ExpressionTest(ConformanceCase):
             (lambda: self.ddb.scan(TableName=t, ExpressionAttributeValues={':v': S('x')}),
              'ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null'),
             (lambda: self.ddb.scan(TableName=t, ExpressionAttributeNames={'#n': 'n'}), names_only),
+            (lambda: self.ddb.query(TableName=t, ExpressionAttributeValues={':v': S('x')}),
+             'ExpressionAttributeValues can only be specified when using expressions: FilterExpression and '
+             'KeyConditionExpression are null'),
+            (lambda: self.ddb.query(TableName=t, ExpressionAttributeNames={'#n': 'n'}), names_only),
             # Checked before the maps themselves: an empty map gets the same answer.
             (lambda: self.ddb.put_item(TableName=t, Item=DOC, ExpressionAttributeNames={}), names_only),
             # Values with only a projection (which takes no values).
