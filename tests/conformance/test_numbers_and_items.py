@@ -163,7 +163,7 @@ class NumbersAndItemsTest(ConformanceCase):
 
     def test_empty_strings_and_binaries_outside_keys(self):
         item = {'pk': S('empty'), 's': S(''), 'b': {'B': b''}, 'l': {'L': [S(''), {'B': b''}]},
-                'm': {'M': {'': S(''), 'x': {'B': b''}}}}
+                'm': {'M': {'': S(''), 'x': {'B': b''}}}, 'ss': {'SS': ['']}, 'bs': {'BS': [b'']}}
         self.ddb.put_item(TableName=self.t, Item=item)
         self.assertEqual(self.ddb.get_item(TableName=self.t, Key={'pk': S('empty')}, ConsistentRead=True)['Item'], item)
 
