@@ -1,7 +1,10 @@
 // DynamoApi: single-item operations (PutItem, GetItem, DeleteItem, UpdateItem).
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "dynamo/api.h"
+#include "dynamo/capacity.h"
 #include "dynamo/decisions.h"
 #include "dynamo/expr/condition.h"
 #include "dynamo/expr/placeholders.h"
@@ -17,6 +20,32 @@
 
 namespace streamer::dynamo {
 
+namespace {
+
+// A single-item write costs 1 KB write units of the larger of the item before
+// and after it (a missing item still costs one unit).
+ConsumedCapacity WriteCapacity(const TableInfo& t, const WriteResult& w) {
+  const size_t old_size = w.old_item ? ItemSize(*w.old_item) : 0;
+  const size_t new_size = w.new_item ? w.new_item->size : 0;
+  ConsumedCapacity c;
+  c.table = t.name;
+  c.is_write = true;
+  c.table_units = WriteUnits(std::max(old_size, new_size));
+  // Index units (secondary indexes) are added here when the table has them.
+  return c;
+}
+
+// `reply`, adding ConsumedCapacity for `w` to a successful answer when asked.
+ReplyFn WithWriteCapacity(CapacityReport report, const TablePtr& t, const WriteResult& w, const ReplyFn& reply) {
+  if (report == CapacityReport::kNone) return reply;
+  return [c = WriteCapacity(*t, w), report, reply](ApiReply a) {
+    if (a.status == 200) AppendConsumedCapacity(&a.body, c, report);
+    reply(std::move(a));
+  };
+}
+
+}  // namespace
+
 void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
   if (Status members = CheckAcceptedMembers(r, RequestKind::kWrite); !members.ok()) return reply(ErrorReply(members));
   auto table = RequireTable(r);
@@ -30,8 +59,15 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
     return reply(ErrorReply(Status::Validation(
         "1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null")));
   }
+  if (Status maps = CheckMapsHaveExpressions(r, {"ConditionExpression"}); !maps.ok()) return reply(ErrorReply(maps));
   Status valid = ValidateItem(**item_v);
   if (!valid.ok()) return reply(ErrorReply(valid));
+  // A ReturnValues of the enum that PutItem does not take is refused before
+  // the item's size is checked, as AWS does.
+  if (auto rv = OptionalString(r, "ReturnValues"); rv && *rv && ParseReturnValues(**rv) &&
+                                                  **rv != "NONE" && **rv != "ALL_OLD") {
+    return reply(ErrorReply(Status::Validation("ReturnValues can only be ALL_OLD or NONE")));
+  }
   json::object item = CanonicalizeItem(**item_v);
   valid = ValidateItemForTable(**table, item);
   if (!valid.ok()) return reply(ErrorReply(valid));
@@ -42,9 +78,14 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
 
   // Sized and encoded here, on the I/O thread: the serial writer only stores the bytes.
   Decide decide = DecidePut(cond->condition, MakeStoredItem(std::move(item)));
-  const bool wants_old = cond->return_values == ReturnValues::kAllOld || cond->return_old_on_failure;
+  const CapacityReport capacity = CapacityReportOf(r);
+  // The old item's size prices the write when capacity is reported.
+  const bool wants_old = cond->return_values == ReturnValues::kAllOld || cond->return_old_on_failure ||
+                         capacity != CapacityReport::kNone;
   items_->Write(*table, std::move(*address), std::move(decide),
-              [c = std::move(*cond), reply = std::move(reply)](WriteResult w) { AnswerWrite(w, c, reply); },
+              [c = std::move(*cond), t = *table, capacity, reply = std::move(reply)](WriteResult w) {
+                AnswerWrite(w, c, WithWriteCapacity(capacity, t, w, reply));
+              },
               wants_old);
 }
 
@@ -57,16 +98,19 @@ void DynamoApi::DeleteItem(const Request& r, ReplyFn reply) {
   }
   auto key = KeyOf(**table, r);
   if (!key) return reply(ErrorReply(key.status()));
+  if (Status maps = CheckMapsHaveExpressions(r, {"ConditionExpression"}); !maps.ok()) return reply(ErrorReply(maps));
   auto cond = ParseConditionRequest(r, {ReturnValues::kNone, ReturnValues::kAllOld});
   if (!cond) return reply(ErrorReply(cond.status()));
   auto address = AddressOf(**table, *key);
   if (!address) return reply(ErrorReply(address.status()));
   Decide decide = DecideDelete(cond->condition);
-  const bool wants_old = cond->return_values == ReturnValues::kAllOld || cond->return_old_on_failure;
+  const CapacityReport capacity = CapacityReportOf(r);
+  const bool wants_old = cond->return_values == ReturnValues::kAllOld || cond->return_old_on_failure ||
+                         capacity != CapacityReport::kNone;
   items_->Write(*table, std::move(*address), std::move(decide),
-              [c = std::move(*cond), reply = std::move(reply)](WriteResult w) {
+              [c = std::move(*cond), t = *table, capacity, reply = std::move(reply)](WriteResult w) {
                 w.new_item.reset();
-                AnswerWrite(w, c, reply);
+                AnswerWrite(w, c, WithWriteCapacity(capacity, t, w, reply));
               },
               wants_old);
 }
@@ -82,6 +126,9 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
   }
   auto key = KeyOf(**table, r);
   if (!key) return reply(ErrorReply(key.status()));
+  if (Status m = CheckMapsHaveExpressions(r, {"UpdateExpression", "ConditionExpression"}); !m.ok()) {
+    return reply(ErrorReply(m));
+  }
   auto maps = ExpressionMaps(r);
   if (!maps) return reply(ErrorReply(maps.status()));
   auto text = OptionalString(r, "UpdateExpression");
@@ -92,6 +139,17 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
     if (!parsed) return reply(ErrorReply(parsed.status()));
     Status keys = expr::CheckUpdateKeys(*parsed, (*table)->key_schema);
     if (!keys.ok()) return reply(ErrorReply(keys));
+    std::vector<const expr::Path*> paths;
+    std::function<void(const expr::UpdateValue&)> operand_paths = [&](const expr::UpdateValue& v) {
+      if (v.kind == expr::UpdateValue::Kind::kPath) paths.push_back(&v.path);
+      for (const auto& a : v.args) operand_paths(a);
+    };
+    for (const auto& a : parsed->actions) {
+      paths.push_back(&a.path);
+      operand_paths(a.value);
+    }
+    Status scalar = CheckKeyPathsScalar((*table)->key_schema, paths);
+    if (!scalar.ok()) return reply(ErrorReply(scalar));
     update = std::make_shared<const expr::ParsedUpdate>(std::move(*parsed));
   } else {
     auto legacy = LegacyUpdate(r);  // AttributeUpdates
@@ -117,8 +175,10 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
   if (update) {
     for (const auto& a : update->actions) touched.push_back(a.path);
   }
+  const CapacityReport capacity = CapacityReportOf(r);
   items_->Write(t, std::move(*address), std::move(decide),
-              [c = std::move(*cond), touched, reply = std::move(reply)](WriteResult w) {
+              [c = std::move(*cond), touched, t, capacity, reply_to = std::move(reply)](WriteResult w) {
+                const ReplyFn reply = WithWriteCapacity(capacity, t, w, reply_to);
                 if (w.status.ok() && (c.return_values == ReturnValues::kUpdatedOld || c.return_values == ReturnValues::kUpdatedNew)) {
                   const json::object* source = c.return_values == ReturnValues::kUpdatedOld
                                                    ? (w.old_item ? &*w.old_item : nullptr)
@@ -141,6 +201,7 @@ Result<std::string> DynamoApi::GetItem(const Request& r) {
   auto key = KeyOf(**table, r);
   if (!key) return key.status();
   if (Status mixed = CheckNotMixed(r, {"AttributesToGet"}, {"ProjectionExpression"}); !mixed.ok()) return mixed;
+  if (Status m = CheckMapsHaveExpressions(r, {}, {"ProjectionExpression"}); !m.ok()) return m;
   auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
   auto projection_text = OptionalString(r, "ProjectionExpression");
@@ -156,24 +217,49 @@ Result<std::string> DynamoApi::GetItem(const Request& r) {
   if (*to_get) projection = expr::Projection{std::move(**to_get), {}};
   Status unused = expr::CheckUnusedPlaceholders(*maps, projection ? projection->used : expr::UsedPlaceholders{});
   if (!unused.ok()) return unused;
+  if (projection) {
+    std::vector<const expr::Path*> paths;
+    for (const auto& p : projection->paths) paths.push_back(&p);
+    Status scalar = CheckKeyPathsScalar((*table)->key_schema, paths);
+    if (!scalar.ok()) return scalar;
+  }
+  auto consistent = OptionalBool(r, "ConsistentRead");
+  if (!consistent) return consistent.status();
   auto address = AddressOf(**table, *key);
   if (!address) return address.status();
+  const CapacityReport capacity = CapacityReportOf(r);
+  // A read costs 4 KB units of the whole item (a projection does not make it
+  // cheaper), half when eventually consistent; a missing item still costs
+  // the minimum.
+  ConsumedCapacity units;
+  units.table = (*table)->name;
+  units.table_units = ReadUnits(0, consistent->value_or(false));
   std::string bytes;
   Status s = items_->Get(*address, &bytes);
   if (!s.ok()) {
-    if (s.Is(Code::kNotFound)) return std::string("{}");
-    return s;
+    if (!s.Is(Code::kNotFound)) return s;
+    std::string body = "{}";
+    AppendConsumedCapacity(&body, units, capacity);
+    return body;
   }
+  std::optional<json::object> item;
+  if (projection || capacity != CapacityReport::kNone) {
+    auto decoded = DecodeStoredItem(**table, address->storage_key, bytes);
+    if (!decoded) return decoded.status();
+    item = std::move(*decoded);
+    units.table_units = ReadUnits(ItemSize(*item), consistent->value_or(false));
+  }
+  std::string body;
   if (projection) {
-    auto item = DecodeStoredItem(**table, address->storage_key, bytes);
-    if (!item) return item.status();
-    return json::serialize(json::object{{"Item", expr::Project(*item, projection->paths)}});
+    body = json::serialize(json::object{{"Item", expr::Project(*item, projection->paths)}});
+  } else {
+    body = "{\"Item\":";
+    body.reserve(bytes.size() * 2 + 16);
+    Status written = AppendStoredItemJson(**table, address->storage_key, bytes, &body);
+    if (!written.ok()) return written;
+    body.push_back('}');
   }
-  std::string body = "{\"Item\":";
-  body.reserve(bytes.size() * 2 + 16);
-  Status written = AppendStoredItemJson(**table, address->storage_key, bytes, &body);
-  if (!written.ok()) return written;
-  body.push_back('}');
+  AppendConsumedCapacity(&body, units, capacity);
   return body;
 }
 

@@ -1,14 +1,18 @@
 // DynamoApi: multi-item reads (Query, Scan). They read a RocksDB snapshot on
 // the calling I/O thread and never queue behind writes.
 
+#include <functional>
+
 #include "core/hash.h"
 #include "dynamo/api.h"
+#include "dynamo/capacity.h"
 #include "dynamo/expr/condition.h"
 #include "dynamo/expr/key_condition.h"
 #include "dynamo/expr/placeholders.h"
 #include "dynamo/expr/projection.h"
 #include "dynamo/index_requests.h"
 #include "dynamo/indexes.h"
+#include "dynamo/item_requests.h"
 #include "dynamo/item_storage.h"
 #include "dynamo/legacy_requests.h"
 #include "dynamo/model/attribute.h"
@@ -31,7 +35,14 @@ struct ReadOptions {
   std::optional<std::vector<expr::Path>> projection;
   // Parallel Scan: only items whose partition hashes to `segment` of `total`.
   int64_t segment = 0, total_segments = 1;
+  bool consistent = false;
+  CapacityReport capacity = CapacityReport::kNone;
+  // Query says only "The provided starting key is invalid" for a start key
+  // that does not fit the schema; Scan adds why.
+  bool plain_start_key_errors = false;
 };
+
+constexpr char kStartKeyInvalid[] = "The provided starting key is invalid";
 
 // Which parallel-scan segment an item belongs to: a stable hash (FNV-1a) of
 // its partition key value, so every item of a partition lands in one segment.
@@ -69,6 +80,19 @@ json::object KeyOfItem(const TableInfo& t, const json::object& item) {
   k[t.key_schema.partition.name] = item.at(t.key_schema.partition.name);
   if (t.key_schema.sort) k[t.key_schema.sort->name] = item.at(t.key_schema.sort->name);
   return k;
+}
+
+// An ExclusiveStartKey value AWS refuses: its message says the starting key
+// is invalid, except for the number and set errors, which AWS answers as it
+// does anywhere else.
+Status StartKeyError(const Status& s) {
+  if (!s.Is(Code::kValidation)) return s;  // a SerializationException stays one
+  const std::string& m = s.message();
+  for (const char* plain : {"contains duplicates", "number set", "numeric value", "significant digits",
+                            "number with magnitude"}) {
+    if (m.find(plain) != std::string::npos) return s;
+  }
+  return Status::Validation("The provided starting key is invalid: " + m);
 }
 
 // IndexName: the index, or AWS's error for a name the table lacks.
@@ -116,6 +140,7 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t, 
                                      std::string_view legacy_filter) {
   ReadOptions o;
   o.index = index;
+  o.plain_start_key_errors = legacy_filter == "QueryFilter";
   if (index && index->is_global()) {
     auto consistent = OptionalBool(r, "ConsistentRead");
     if (!consistent) return consistent.status();
@@ -181,15 +206,20 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t, 
                              "Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]");
     }
   }
+  auto consistent = OptionalBool(r, "ConsistentRead");
+  if (!consistent) return consistent.status();
+  o.consistent = consistent->value_or(false);
+  o.capacity = CapacityReportOf(r);
   auto esk = OptionalObject(r, "ExclusiveStartKey");
   if (!esk) return esk.status();
   if (*esk) {
     for (const auto& [name, v] : **esk) {
       Status s = ValidateAttributeValue(v);
-      if (!s.ok()) return s;
+      if (!s.ok()) return StartKeyError(s);
     }
     const size_t expected = t.key_schema.sort ? 2 : 1;
     if (!index && (*esk)->size() != expected) {
+      if (o.plain_start_key_errors) return Status::Validation(kStartKeyInvalid);
       return Status::Validation("The provided starting key is invalid: The provided key element does not match the schema");
     }
     o.exclusive_start_key = CanonicalizeItem(**esk);
@@ -206,6 +236,25 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t, 
   return o;
 }
 
+// ConsumedCapacity of a Query/Scan page: 4 KB units of the summed sizes of
+// the items read (rounded once, not per item), half when eventually
+// consistent, at least the minimum when nothing was read. A read of an index
+// is charged to the index.
+void AddReadCapacity(json::object* out, const TableInfo& t, const ReadOptions& o, size_t bytes) {
+  if (o.capacity == CapacityReport::kNone) return;
+  ConsumedCapacity c;
+  c.table = t.name;
+  const double units = ReadUnits(bytes, o.consistent);
+  if (!o.index) {
+    c.table_units = units;
+  } else if (o.index->is_global()) {
+    c.global_indexes[o.index->name] = units;
+  } else {
+    c.local_indexes[o.index->name] = units;
+  }
+  (*out)["ConsumedCapacity"] = c.ToJson(o.capacity);
+}
+
 // Walks [begin, end) of the table's items in order (or reverse) and builds
 // the page: filter, limit (counted before the filter, as AWS does), 1 MB cap.
 Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, const ReadOptions& o,
@@ -219,6 +268,7 @@ Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, con
   } else if (o.exclusive_start_key) {
     auto enc = EncodeItemKey(t.key_schema, *o.exclusive_start_key);
     if (!enc) {
+      if (o.plain_start_key_errors) return Status::Validation(kStartKeyInvalid);
       return Status::Validation("The provided starting key is invalid: " + enc.status().message());
     }
     start_key = t.KeyPrefix() + *enc;
@@ -257,7 +307,9 @@ Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, con
       item = std::move(*full);
     }
     ++scanned;
-    bytes += it->value().size();
+    // Items are sized as AWS sizes them: the 1 MB page and the read units
+    // count every item read, before the filter.
+    bytes += ItemSize(item);
     if (!o.filter || expr::Evaluate(o.filter->root, &item)) {
       ++count;
       if (!o.count_only) items.push_back(o.projection ? expr::Project(item, *o.projection) : item);
@@ -275,7 +327,55 @@ Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, con
   out["Count"] = count;
   out["ScannedCount"] = scanned;
   if (last) out["LastEvaluatedKey"] = std::move(*last);
+  AddReadCapacity(&out, t, o, bytes);
   return out;
+}
+
+// Projection and filter paths may not look inside a key attribute.
+Status CheckReadPathsScalar(const TableInfo& t, const ReadOptions& o) {
+  std::vector<const expr::Path*> paths;
+  if (o.projection) {
+    for (const auto& p : *o.projection) paths.push_back(&p);
+    if (Status s = CheckKeyPathsScalar(t.key_schema, paths); !s.ok()) return s;
+    paths.clear();
+  }
+  if (o.filter) {
+    std::function<void(const expr::Condition&)> collect = [&](const expr::Condition& c) {
+      for (const auto& op : c.operands) {
+        if (op.kind != expr::Operand::Kind::kValue) paths.push_back(&op.path);
+      }
+      for (const auto& child : c.children) collect(child);
+    };
+    collect(o.filter->root);
+  }
+  return CheckKeyPathsScalar(t.key_schema, paths);
+}
+
+// Query's ExclusiveStartKey (of a table query) must lie inside the key
+// condition, with AWS's messages: a sort key outside the sort condition
+// first, then a partition key other than the condition's. `partition` is the
+// condition's encoded partition key, [begin, end) its byte range.
+Status CheckStartKeyInQuery(const TableInfo& t, const json::object& start, const std::string& partition,
+                            const std::string& begin, const std::string& end, bool has_sort_condition) {
+  // Not the table's key attributes and types.
+  if (!EncodeItemKey(t.key_schema, start).ok()) return Status::Validation(kStartKeyInvalid);
+  auto start_partition = EncodeKeyValue(start.at(t.key_schema.partition.name), t.key_schema.partition.type);
+  if (!start_partition) return Status::Validation(kStartKeyInvalid);
+  if (has_sort_condition) {
+    auto sort = EncodeKeyValue(start.at(t.key_schema.sort->name), t.key_schema.sort->type);
+    if (!sort) return Status::Validation(kStartKeyInvalid);
+    // Where the start key's sort value would sit in the condition's partition.
+    const std::string at = t.KeyPrefix() + partition + *sort;
+    if (at < begin || at >= end) {
+      return Status::Validation("The provided starting key does not match the range key predicate");
+    }
+  }
+  if (*start_partition != partition) {
+    return Status::Validation(has_sort_condition
+                                  ? "The query can return at most one row and cannot be restarted"
+                                  : "The provided starting key is outside query boundaries based on provided conditions");
+  }
+  return Status::Ok();
 }
 
 // Query may not filter on the key attributes of what it reads (the key
@@ -343,6 +443,7 @@ Result<json::value> DynamoApi::Scan(const Request& r) {
       !mixed.ok()) {
     return mixed;
   }
+  if (Status m = CheckMapsHaveExpressions(r, {"FilterExpression"}, {"ProjectionExpression"}); !m.ok()) return m;
   auto index = IndexOf(r, **table);
   if (!index) return index.status();
   auto maps = ExpressionMaps(r);
@@ -352,8 +453,18 @@ Result<json::value> DynamoApi::Scan(const Request& r) {
   if (!options) return options.status();
   Status segments = ParseSegments(r, &*options);
   if (!segments.ok()) return segments;
+  if (!*index && options->exclusive_start_key && options->total_segments > 1 &&
+      EncodeItemKey((*table)->key_schema, *options->exclusive_start_key).ok() &&
+      SegmentOf(**table, *options->exclusive_start_key, options->total_segments) != options->segment) {
+    // A start key from another segment would skip or repeat items.
+    return Status::Validation(
+        "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct "
+        "Segment. TotalSegments: " + std::to_string(options->total_segments) +
+        " Segment: " + std::to_string(options->segment));
+  }
   Status unused = expr::CheckUnusedPlaceholders(*maps, used);
   if (!unused.ok()) return unused;
+  if (Status scalar = CheckReadPathsScalar(**table, *options); !scalar.ok()) return scalar;
   const std::string begin = *index ? (*index)->KeyPrefix() : (*table)->KeyPrefix();
   return ReadPage(*items_, **table, *options, begin, storage::PrefixEnd(begin), true);
 }
@@ -371,6 +482,10 @@ Result<json::value> DynamoApi::Query(const Request& r) {
                      : CheckNotMixed(r, {"AttributesToGet", "QueryFilter", "ConditionalOperator"},
                                      {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"});
   if (!mixed.ok()) return mixed;
+  if (Status m = CheckMapsHaveExpressions(r, {"FilterExpression", "KeyConditionExpression"}, {"ProjectionExpression"});
+      !m.ok()) {
+    return m;
+  }
   auto index_or = IndexOf(r, t);
   if (!index_or) return index_or.status();
   const IndexInfo* index = *index_or;
@@ -387,6 +502,12 @@ Result<json::value> DynamoApi::Query(const Request& r) {
   if (!sort_keys.empty()) read_schema.sort = sort_keys[0];
   auto maps = ExpressionMaps(r);
   if (!maps) return maps.status();
+  // A start key with the wrong number of attributes is refused before the key
+  // condition is looked at (AWS's order).
+  if (auto esk = OptionalObject(r, "ExclusiveStartKey");
+      !index && esk && *esk && (*esk)->size() != (t.key_schema.sort ? 2u : 1u)) {
+    return Status::Validation(kStartKeyInvalid);
+  }
   auto text = OptionalString(r, "KeyConditionExpression");
   if (!text) return text.status();
   auto legacy_kc = LegacyKeyConditions(r, read_schema);
@@ -429,6 +550,7 @@ Result<json::value> DynamoApi::Query(const Request& r) {
                                 " can only contain non-primary key attributes: Primary key attribute: " + key->name);
     }
   }
+  if (Status scalar = CheckReadPathsScalar(t, *options); !scalar.ok()) return scalar;
   Status operand;
   for (size_t i = 0; operand.ok() && i < kc.partition_values.size(); ++i) {
     operand = CheckKeyOperand(kc.partition_values[i], partition_keys[i].name);
@@ -465,11 +587,17 @@ Result<json::value> DynamoApi::Query(const Request& r) {
     Status s = SortRange(prefix, *kc.last, last_key->type, &begin, &end);
     if (!s.ok()) return s;
   }
+  if (options->exclusive_start_key && !index) {
+    Status start = CheckStartKeyInQuery(t, *options->exclusive_start_key, prefix.substr(t.KeyPrefix().size()),
+                                        begin, end, kc.last.has_value());
+    if (!start.ok()) return start;
+  }
   if (end <= begin) {
     json::object out;
     if (!options->count_only) out["Items"] = json::array();
     out["Count"] = 0;
     out["ScannedCount"] = 0;
+    AddReadCapacity(&out, t, *options, 0);
     return out;
   }
   return ReadPage(*items_, t, *options, begin, end, forward);

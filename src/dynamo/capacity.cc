@@ -1,5 +1,6 @@
 #include "dynamo/capacity.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace streamer::dynamo {
@@ -38,10 +39,12 @@ void ConsumedCapacity::Add(const ConsumedCapacity& other) {
 
 json::object ConsumedCapacity::ToJson(CapacityReport report) const {
   json::object out{{"TableName", table}, {"CapacityUnits", Total()}};
-  out[is_write ? "WriteCapacityUnits" : "ReadCapacityUnits"] = Total();
+  if (show_read_write) out[is_write ? "WriteCapacityUnits" : "ReadCapacityUnits"] = Total();
   if (report != CapacityReport::kIndexes) return out;
   auto units = [&](double u) {
-    return json::object{{"CapacityUnits", u}, {is_write ? "WriteCapacityUnits" : "ReadCapacityUnits", u}};
+    json::object o{{"CapacityUnits", u}};
+    if (show_read_write) o[is_write ? "WriteCapacityUnits" : "ReadCapacityUnits"] = u;
+    return o;
   };
   out["Table"] = units(table_units);
   auto index_map = [&](const std::map<std::string, double>& m) {
@@ -52,6 +55,14 @@ json::object ConsumedCapacity::ToJson(CapacityReport report) const {
   if (!global_indexes.empty()) out["GlobalSecondaryIndexes"] = index_map(global_indexes);
   if (!local_indexes.empty()) out["LocalSecondaryIndexes"] = index_map(local_indexes);
   return out;
+}
+
+void AppendConsumedCapacity(std::string* body, const ConsumedCapacity& c, CapacityReport report) {
+  if (report == CapacityReport::kNone || body->empty() || body->back() != '}') return;
+  std::string member = "\"ConsumedCapacity\":" + json::serialize(c.ToJson(report)) + "}";
+  body->pop_back();
+  if (body->size() > 1) body->push_back(',');  // not "{" alone
+  body->append(member);
 }
 
 }  // namespace streamer::dynamo

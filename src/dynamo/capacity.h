@@ -30,6 +30,10 @@ struct ConsumedCapacity {
   std::map<std::string, double> global_indexes;  // index name -> units
   std::map<std::string, double> local_indexes;
   bool is_write = false;  // which of Read/WriteCapacityUnits the total also shows
+  // AWS shows ReadCapacityUnits/WriteCapacityUnits beside CapacityUnits only
+  // for transactions; the single-item, Query and Scan answers have
+  // CapacityUnits alone (and Table/index maps of {CapacityUnits} for INDEXES).
+  bool show_read_write = false;
 
   double Total() const;
   void Add(const ConsumedCapacity& other);  // same table
@@ -37,5 +41,9 @@ struct ConsumedCapacity {
   // index maps.
   json::object ToJson(CapacityReport report) const;
 };
+
+// Adds "ConsumedCapacity" to a successful answer's JSON object text
+// (`{...}`), unless `report` is kNone.
+void AppendConsumedCapacity(std::string* body, const ConsumedCapacity& c, CapacityReport report);
 
 }  // namespace streamer::dynamo

@@ -60,9 +60,16 @@ Result<ConditionRequest> ParseConditionRequest(const json::object& r,
       return ConstraintError(**rv, "returnValues",
                              "Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
     }
-    bool ok = false;
-    for (auto a : allowed_returns) ok |= (*parsed == a);
-    if (!ok) return Status::Validation("Return values set to invalid value");
+    bool ok = false, all_new_allowed = false;
+    for (auto a : allowed_returns) {
+      ok |= (*parsed == a);
+      all_new_allowed |= a == ReturnValues::kAllNew;
+    }
+    if (!ok) {
+      // PutItem and DeleteItem (NONE / ALL_OLD only) name what they take.
+      return Status::Validation(all_new_allowed ? "Return values set to invalid value"
+                                                : "ReturnValues can only be ALL_OLD or NONE");
+    }
     c.return_values = *parsed;
   }
   auto on_fail = OptionalString(r, "ReturnValuesOnConditionCheckFailure");
@@ -130,6 +137,21 @@ Result<json::object> KeyOf(const TableInfo& t, const json::object& r) {
   Status sizes = CheckKeySizes(t.key_schema, canonical);
   if (!sizes.ok()) return sizes;
   return canonical;
+}
+
+Status CheckKeyPathsScalar(const KeySchema& ks, const std::vector<const expr::Path*>& paths) {
+  std::vector<const KeyAttribute*> keys{&ks.partition};
+  if (ks.sort) keys.push_back(&*ks.sort);
+  for (const KeyAttribute* k : keys) {
+    for (const expr::Path* p : paths) {
+      if (p->size() > 1 && !(*p)[0].is_index && (*p)[0].name == k->name) {
+        return Status::Validation(
+            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: " +
+            k->name);
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 // Answers a finished write the way AWS does for its ReturnValues.

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "core/json.h"
 #include "core/status.h"
@@ -48,6 +49,11 @@ Status ValidateItemForTable(const TableInfo& t, const json::object& item);
 // A Key parameter (GetItem/DeleteItem/UpdateItem): exactly the key
 // attributes, validated and canonical.
 Result<json::object> KeyOf(const TableInfo& t, const json::object& r);
+
+// Document paths that look inside a key attribute (pk.x, pk[0]) in a
+// projection, filter or update expression: AWS's "Key attributes must be
+// scalars; ..." error naming the key (the partition key first).
+Status CheckKeyPathsScalar(const KeySchema& ks, const std::vector<const expr::Path*>& paths);
 
 // Answers a finished write the way AWS does for its ReturnValues (ALL_OLD,
 // ALL_NEW; ConditionalCheckFailedException with Item when asked).

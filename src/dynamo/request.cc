@@ -25,6 +25,32 @@ Result<expr::AttributeMaps> ExpressionMaps(const json::object& r) {
   return maps;
 }
 
+Status CheckMapsHaveExpressions(const json::object& r, std::initializer_list<std::string_view> value_expressions,
+                                std::initializer_list<std::string_view> name_only_expressions) {
+  auto present = [&](std::string_view m) {
+    const json::value* v = r.if_contains(m);
+    return v && !v->is_null();
+  };
+  bool any_value_expression = false, any_expression = false;
+  for (std::string_view e : value_expressions) any_value_expression |= present(e);
+  any_expression = any_value_expression;
+  for (std::string_view e : name_only_expressions) any_expression |= present(e);
+  if (present("ExpressionAttributeNames") && !any_expression) {
+    return Status::Validation("ExpressionAttributeNames can only be specified when using expressions");
+  }
+  if (value_expressions.size() > 0 && present("ExpressionAttributeValues") && !any_value_expression) {
+    std::string names;
+    size_t i = 0;
+    for (std::string_view e : value_expressions) {
+      if (i++) names += " and ";
+      names += e;
+    }
+    return Status::Validation("ExpressionAttributeValues can only be specified when using expressions: " + names +
+                              (value_expressions.size() > 1 ? " are null" : " is null"));
+  }
+  return Status::Ok();
+}
+
 Status ConstraintError(std::string_view value, std::string_view field, std::string_view constraint) {
   return Status::Validation("1 validation error detected: Value '" + std::string(value) + "' at '" +
                             std::string(field) + "' failed to satisfy constraint: " +

@@ -30,6 +30,14 @@ enum class RequestKind { kRead, kWrite };
 Status CheckAcceptedMembers(const json::object& r, RequestKind kind);
 // ExpressionAttributeNames / ExpressionAttributeValues of a request, validated.
 Result<expr::AttributeMaps> ExpressionMaps(const json::object& r);
+// ExpressionAttributeNames/Values given to a request that has none of the
+// expressions that could use them: AWS's "ExpressionAttributeNames can only
+// be specified when using expressions" and "ExpressionAttributeValues can
+// only be specified when using expressions: ConditionExpression is null".
+// `value_expressions`: the request's members that take values, in AWS's
+// order; `name_only_expressions`: those that take only names (projections).
+Status CheckMapsHaveExpressions(const json::object& r, std::initializer_list<std::string_view> value_expressions,
+                                std::initializer_list<std::string_view> name_only_expressions = {});
 // A present string member's length constraint (AWS's "Member must have length
 // greater than or equal to <min>" / "less than or equal to <max>"); `field` is
 // the member's name in the message (lower camel case).

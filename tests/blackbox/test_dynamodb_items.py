@@ -199,7 +199,7 @@ class PutDeleteConditionTest(ItemTestCase):
         out = self.put({'pk': S('pv'), 'n': N('3')})
         self.assertNotIn('Attributes', out)
         self.assertEqual(self.get('pv'), {'pk': S('pv'), 'n': N('3')})
-        self.assertAwsError(self.put, 'ValidationException', 'Return values set to invalid value',
+        self.assertAwsError(self.put, 'ValidationException', 'ReturnValues can only be ALL_OLD or NONE',
                             item={'pk': S('pv'), 'n': N('4')}, ReturnValues='ALL_NEW')
         self.assertEqual(self.get('pv')['n'], N('3'))
 
@@ -210,7 +210,7 @@ class PutDeleteConditionTest(ItemTestCase):
         self.assertIsNone(self.get('del'))
         out = self.ddb.delete_item(TableName='Items', Key={'pk': S('del')}, ReturnValues='ALL_OLD')
         self.assertNotIn('Attributes', out)
-        self.assertAwsError(self.ddb.delete_item, 'ValidationException', 'Return values set to invalid value',
+        self.assertAwsError(self.ddb.delete_item, 'ValidationException', 'ReturnValues can only be ALL_OLD or NONE',
                             TableName='Items', Key={'pk': S('del')}, ReturnValues='UPDATED_NEW')
 
     def test_attribute_not_exists_prevents_overwrite(self):
@@ -590,8 +590,10 @@ class InvalidItemRequestTest(ItemTestCase):
                                     item={'pk': S('c'), 'a': S('x')}, **kwargs)
                 self.assertAwsError(self.ddb.delete_item, 'ValidationException', message, TableName='Empty',
                                     Key={'pk': S('c')}, **kwargs)
+        # Values without any expression that could use them: AWS names the missing expression.
         self.assertAwsError(self.put, 'ValidationException',
-                            'Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}',
+                            'ExpressionAttributeValues can only be specified when using expressions: '
+                            'ConditionExpression is null',
                             table='Empty', item={'pk': S('c')}, ExpressionAttributeValues={':v': S('x')})
         self.assertNothingIn('Empty')
 

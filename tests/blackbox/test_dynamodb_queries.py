@@ -180,8 +180,10 @@ class KeyConditionTest(QueryTestCase):
 
     def test_bad_key_conditions(self):
         cases = [
+            # Values with no expression that could use them are refused first (AWS's order).
             ('QryS', None, {':p': S('p')},
-             'Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.'),
+             'ExpressionAttributeValues can only be specified when using expressions: FilterExpression and '
+             'KeyConditionExpression are null'),
             ('QryS', 'sk = :s', {':s': S('a')}, 'Query condition missed key schema element: pk'),
             ('QryS', 'pk > :p', {':p': S('p')}, 'Query key condition not supported'),
             ('QryS', 'pk = :p OR sk = :s', {':p': S('p'), ':s': S('a')}, None),
@@ -215,6 +217,9 @@ class KeyConditionTest(QueryTestCase):
                 err = self.assertAwsError(self.ddb.query, 'ValidationException', message, **kwargs)
                 if ' OR ' in (expr or ''):
                     self.assertIn('Invalid operator used in KeyConditionExpression: OR', err['Error']['Message'])
+        self.assertAwsError(self.ddb.query, 'ValidationException',
+                            'Either the KeyConditions or KeyConditionExpression parameter must be specified in the '
+                            'request.', TableName='QryS')
         self.assertAwsError(self.ddb.query, 'ResourceNotFoundException', TableName='NoSuchQueryTable',
                             KeyConditionExpression='pk = :p', ExpressionAttributeValues={':p': S('p')})
         self.assertRawError('Query', {'TableName': 'QryS', 'KeyConditionExpression': 'pk = :p', 'Limit': 0,

@@ -221,7 +221,7 @@ class HostileInput(StreamerTestCase):
 
     def test_key_size_limits(self):
         hash_message = ('One or more parameter values were invalid: Size of hashkey has exceeded the maximum size '
-                        'limit of 2048 bytes')
+                        'limit of2048 bytes')  # AWS: no space in "of2048"
         range_message = ('One or more parameter values were invalid: Aggregated size of all range keys has exceeded '
                          'the size limit of 1024 bytes')
         big_pk = {'pk': {'S': 'p' * 2049}, 'sk': {'S': 's'}}

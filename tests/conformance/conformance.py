@@ -75,7 +75,7 @@ class ConformanceCase(StreamerTestCase):
             if 'LastEvaluatedKey' not in page:
                 break
             kwargs['ExclusiveStartKey'] = page['LastEvaluatedKey']
-        return sorted(out, key=lambda i: json.dumps(i, sort_keys=True))
+        return sorted(out, key=lambda i: json.dumps(i, sort_keys=True, default=repr))  # B values are bytes
 
     # ----- assertions -----------------------------------------------------------------
 

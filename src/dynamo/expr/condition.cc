@@ -41,12 +41,24 @@ std::string ShortValue(const json::value& v) {
   return "{" + std::string(t) + ":" + body + "}";
 }
 
+// size() of a string is its length in characters, not bytes (AWS: "the
+// length of the string"; "abÿ" has size 3), counted as Java counts them:
+// UTF-16 code units, so a character outside the BMP counts 2.
+size_t StringLength(std::string_view utf8) {
+  size_t n = 0;
+  for (unsigned char c : utf8) {
+    if ((c & 0xC0) != 0x80) ++n;  // a leading byte starts a character
+    if (c >= 0xF0) ++n;           // a 4-byte sequence is a surrogate pair
+  }
+  return n;
+}
+
 // size() of a constant is computed once; nullopt when it has no size.
 std::optional<size_t> SizeOf(const json::value& v) {
   std::string_view t = TypeOf(v);
   const json::value* p = PayloadOf(v);
   if (!p) return std::nullopt;
-  if (t == "S") return p->get_string().size();
+  if (t == "S") return StringLength(p->get_string());
   if (t == "B") {
     auto bytes = Base64Decode(p->get_string());
     return bytes ? bytes->size() : 0;

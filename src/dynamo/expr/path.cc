@@ -34,28 +34,27 @@ const json::value* ResolvePath(const json::object& item, const Path& path) {
 }
 
 std::string CheckPathsDisjoint(const std::vector<Path>& paths, bool* is_conflict) {
-  for (size_t j = 1; j < paths.size(); ++j) {
-    for (size_t i = 0; i < j; ++i) {
-      const Path& a = paths[i];
-      const Path& b = paths[j];
-      size_t n = std::min(a.size(), b.size());
-      size_t k = 0;
-      bool differ = false;
-      for (; k < n; ++k) {
-        if (a[k].is_index != b[k].is_index) {
-          *is_conflict = true;
-          return "Two document paths conflict with each other; must remove or rewrite one of these paths; path one: " +
-                 PathToString(a) + ", path two: " + PathToString(b);
-        }
-        if (!(a[k] == b[k])) {
-          differ = true;
-          break;
-        }
-      }
-      if (!differ) {
-        *is_conflict = false;
-        return "Two document paths overlap with each other; must remove or rewrite one of these paths; path one: " +
-               PathToString(a) + ", path two: " + PathToString(b);
+  // How two paths relate: one a prefix of the other (overlap), the same
+  // element read once as a list and once as a map (conflict), or neither.
+  enum class Relation { kDisjoint, kOverlap, kConflict };
+  auto relate = [](const Path& a, const Path& b) {
+    const size_t n = std::min(a.size(), b.size());
+    for (size_t k = 0; k < n; ++k) {
+      if (a[k].is_index != b[k].is_index) return Relation::kConflict;
+      if (!(a[k] == b[k])) return Relation::kDisjoint;
+    }
+    return Relation::kOverlap;
+  };
+  // AWS reports an overlap anywhere before a conflict (in "b[1], b.a, a.b, a"
+  // the overlap of a.b and a, not the conflict of b[1] and b.a).
+  for (Relation wanted : {Relation::kOverlap, Relation::kConflict}) {
+    for (size_t j = 1; j < paths.size(); ++j) {
+      for (size_t i = 0; i < j; ++i) {
+        if (relate(paths[i], paths[j]) != wanted) continue;
+        *is_conflict = wanted == Relation::kConflict;
+        return std::string("Two document paths ") + (*is_conflict ? "conflict" : "overlap") +
+               " with each other; must remove or rewrite one of these paths; path one: " + PathToString(paths[i]) +
+               ", path two: " + PathToString(paths[j]);
       }
     }
   }

@@ -55,6 +55,11 @@ class Converter {
           v.kind = UpdateValue::Kind::kIfNotExists;
         } else if (raw.function == "list_append") {
           v.kind = UpdateValue::Kind::kListAppend;
+        } else if (IsConditionFunction(raw.function)) {
+          // A condition function is known, just not allowed here.
+          errors_->Add(ErrorKind::kMisusedFunction,
+                       "The function is not allowed in an update expression; function: " + raw.function);
+          return v;
         } else {
           errors_->Add(ErrorKind::kUnknownFunction, "Invalid function name; function: " + raw.function);
           return v;
@@ -77,6 +82,14 @@ class Converter {
   }
 
  private:
+  static bool IsConditionFunction(std::string_view f) {
+    for (std::string_view c : {"attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains",
+                               "size"}) {
+      if (f == c) return true;
+    }
+    return false;
+  }
+
   void CheckOperandTypes(const RawOperand& raw, std::string_view wanted) {
     for (const auto& a : raw.args) {
       if (a.kind != RawOperand::Kind::kValue || a.value.is_null()) continue;
@@ -341,7 +354,7 @@ Result<ParsedUpdate> ParseUpdate(std::string_view text, const AttributeMaps& map
   bool conflict = false;
   std::string overlap = CheckPathsDisjoint(paths, &conflict);
   if (!overlap.empty()) errors.Add(conflict ? ErrorKind::kConflict : ErrorKind::kOverlap, overlap);
-  std::string err = errors.Pick({ErrorKind::kReserved, ErrorKind::kUnknownFunction, ErrorKind::kSection,
+  std::string err = errors.Pick({ErrorKind::kReserved, ErrorKind::kUnknownFunction, ErrorKind::kMisusedFunction, ErrorKind::kSection,
                                  ErrorKind::kUndefinedName, ErrorKind::kUndefinedValue, ErrorKind::kOverlap,
                                  ErrorKind::kConflict, ErrorKind::kOperandType, ErrorKind::kFunctionType});
   if (!err.empty()) return Status::Validation(prefix + err);
@@ -384,7 +397,15 @@ Result<json::object> ApplyUpdate(const ParsedUpdate& update, const json::object&
   json::object out = item;
   const char* mismatch = update.legacy_messages ? kLegacyMismatch : kWrongType;
   std::vector<const Path*> list_removals;
-  for (size_t i = 0; i < update.actions.size(); ++i) {
+  // Actions apply in document-path order, so several list indexes past the end
+  // of one list append in index order whatever order the expression names
+  // them in (SET l[4] = :a, l[2] = :b on a 2-element list gives [.., b, a]).
+  std::vector<size_t> order(update.actions.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    return PathGreater(update.actions[y].path, update.actions[x].path);
+  });
+  for (size_t i : order) {
     const UpdateAction& a = update.actions[i];
     auto slot = Locate(&out, a.path);
     if (!slot.ok()) return slot.status();

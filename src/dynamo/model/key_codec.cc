@@ -44,7 +44,8 @@ Status CheckKeySizes(const KeySchema& schema, const json::object& key_or_item) {
   constexpr size_t kMaxPartition = 2048, kMaxSort = 1024;
   if (const json::value* v = key_or_item.if_contains(schema.partition.name); v && AttributeValueSize(*v) > kMaxPartition) {
     return Status::Validation(
-        "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes");
+        // AWS writes "of2048", without a space.
+        "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
   }
   if (schema.sort) {
     if (const json::value* v = key_or_item.if_contains(schema.sort->name); v && AttributeValueSize(*v) > kMaxSort) {

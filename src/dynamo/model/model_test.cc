@@ -415,7 +415,7 @@ TEST(KeyCodecTest, KeySizeLimits) {
   };
   EXPECT_TRUE(CheckKeySizes(schema, key(2048, 1024)).ok());
   EXPECT_EQ(CheckKeySizes(schema, key(2049, 1)).message(),
-            "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes");
+            "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
   EXPECT_EQ(CheckKeySizes(schema, key(1, 1025)).message(),
             "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
 }
