@@ -10,6 +10,7 @@
 #include "dynamo/expr/placeholders.h"
 #include "dynamo/expr/projection.h"
 #include "dynamo/expr/update.h"
+#include "dynamo/indexes.h"
 #include "dynamo/item_requests.h"
 #include "dynamo/item_storage.h"
 #include "dynamo/legacy_requests.h"
@@ -31,7 +32,10 @@ ConsumedCapacity WriteCapacity(const TableInfo& t, const WriteResult& w) {
   c.table = t.name;
   c.is_write = true;
   c.table_units = WriteUnits(std::max(old_size, new_size));
-  // Index units (secondary indexes) are added here when the table has them.
+  if (!t.indexes.empty() && w.status.ok()) {
+    AddIndexWriteUnits(t, w.old_item ? &*w.old_item : nullptr, w.new_item ? &w.new_item->item : nullptr,
+                       /*transactional=*/false, &c);
+  }
   return c;
 }
 

@@ -423,6 +423,7 @@ void DynamoApi::TransactWriteItems(const Request& r, ReplyFn reply) {
       ConsumedCapacity& used = capacity[t->name];
       used.table = t->name;
       used.is_write = true;
+      used.show_read_write = true;  // transactions show Read/WriteCapacityUnits too
       const WriteResult& res = results[i];
       size_t size = res.old_item ? ItemSize(*res.old_item) : 0;
       if (res.new_item) size = std::max(size, res.new_item->size ? res.new_item->size : ItemSize(res.new_item->item));
@@ -461,6 +462,7 @@ void DynamoApi::TransactGetItems(const Request& r, ReplyFn reply) {
     for (const Get& g : gets) {
       ConsumedCapacity& used = capacity[g.table->name];
       used.table = g.table->name;
+      used.show_read_write = true;
       cursor->Seek(g.address.storage_key);
       if (!cursor->Valid() || cursor->key() != g.address.storage_key) {
         if (Status s = cursor->status(); !s.ok()) return ErrorReply(s);

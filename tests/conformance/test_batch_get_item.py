@@ -86,14 +86,14 @@ class BatchGetItemTest(ConformanceCase):
         t = self.table(items=[{'pk': S('big'), 'x': S('y' * 5000)}, {'pk': S('small')}])
         out = self.ddb.batch_get_item(RequestItems={t: {'Keys': [{'pk': S('big')}, {'pk': S('small')}, {'pk': S('none')}],
                                                         'ConsistentRead': True}}, ReturnConsumedCapacity='TOTAL')
-        self.assertEqual(out['ConsumedCapacity'], [{'TableName': t, 'CapacityUnits': 4.0, 'ReadCapacityUnits': 4.0}])
+        self.assertEqual(out['ConsumedCapacity'], [{'TableName': t, 'CapacityUnits': 4.0}])
 
     def test_consumed_capacity_indexes(self):
         t = self.table(items=[{'pk': S('a')}])
         out = self.ddb.batch_get_item(RequestItems={t: {'Keys': [{'pk': S('a')}], 'ConsistentRead': True}},
                                       ReturnConsumedCapacity='INDEXES')
-        self.assertEqual(out['ConsumedCapacity'], [{'TableName': t, 'CapacityUnits': 1.0, 'ReadCapacityUnits': 1.0,
-                                                    'Table': {'CapacityUnits': 1.0, 'ReadCapacityUnits': 1.0}}])
+        self.assertEqual(out['ConsumedCapacity'], [{'TableName': t, 'CapacityUnits': 1.0,
+                                                    'Table': {'CapacityUnits': 1.0}}])
 
     def test_hundred_keys(self):
         t = self.table()

@@ -77,8 +77,8 @@ class BatchWriteItemTest(ConformanceCase):
         out = self.ddb.batch_write_item(RequestItems={a: [P({'pk': S('1')}), P({'pk': S('2'), 'x': S('y' * 1500)})],
                                                       b: [D({'pk': S('none')})]}, ReturnConsumedCapacity='TOTAL')
         got = {c['TableName']: c for c in out['ConsumedCapacity']}
-        self.assertEqual(got[a], {'TableName': a, 'CapacityUnits': 3.0, 'WriteCapacityUnits': 3.0})
-        self.assertEqual(got[b], {'TableName': b, 'CapacityUnits': 1.0, 'WriteCapacityUnits': 1.0})
+        self.assertEqual(got[a], {'TableName': a, 'CapacityUnits': 3.0})
+        self.assertEqual(got[b], {'TableName': b, 'CapacityUnits': 1.0})
 
     def test_consumed_capacity_counts_the_larger_of_old_and_new(self):
         t = self.table(items=[{'pk': S('big'), 'x': S('y' * 3000)}])
@@ -91,8 +91,8 @@ class BatchWriteItemTest(ConformanceCase):
     def test_consumed_capacity_indexes(self):
         t = self.table()
         out = self.ddb.batch_write_item(RequestItems={t: [P({'pk': S('1')})]}, ReturnConsumedCapacity='INDEXES')
-        self.assertEqual(out['ConsumedCapacity'], [{'TableName': t, 'CapacityUnits': 1.0, 'WriteCapacityUnits': 1.0,
-                                                    'Table': {'CapacityUnits': 1.0, 'WriteCapacityUnits': 1.0}}])
+        self.assertEqual(out['ConsumedCapacity'], [{'TableName': t, 'CapacityUnits': 1.0,
+                                                    'Table': {'CapacityUnits': 1.0}}])
 
     def test_consumed_capacity_none(self):
         t = self.table()
