@@ -68,6 +68,9 @@ void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyF
       {"PutItem", {.write = &DynamoApi::PutItem}},
       {"DeleteItem", {.write = &DynamoApi::DeleteItem}},
       {"UpdateItem", {.write = &DynamoApi::UpdateItem}},
+      {"ExecuteStatement", {.write = &DynamoApi::ExecuteStatement}},
+      {"BatchExecuteStatement", {.write = &DynamoApi::BatchExecuteStatement}},
+      {"ExecuteTransaction", {.write = &DynamoApi::ExecuteTransaction}},
   };
   auto it = kOperations.find(operation);
   if (it == kOperations.end()) {

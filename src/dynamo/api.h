@@ -13,6 +13,7 @@
 #include "core/worker_pool.h"
 #include "dynamo/table_catalog.h"
 #include "dynamo/item_backend.h"
+#include "dynamo/partiql/translate.h"
 
 namespace streamer::dynamo {
 
@@ -58,6 +59,11 @@ class DynamoApi {
   void PutItem(const Request& r, ReplyFn reply);
   void DeleteItem(const Request& r, ReplyFn reply);
   void UpdateItem(const Request& r, ReplyFn reply);
+  // PartiQL (api_partiql.cc): statements translated into the operations above.
+  void ExecuteStatement(const Request& r, ReplyFn reply);
+  void BatchExecuteStatement(const Request& r, ReplyFn reply);
+  void ExecuteTransaction(const Request& r, ReplyFn reply);
+  partiql::SchemaLookup PartiqlSchemas() const;
 
   Result<TablePtr> RequireTable(const Request& r) const;
 
