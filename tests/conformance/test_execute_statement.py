@@ -311,6 +311,49 @@ class ExecuteStatementTest(ConformanceCase):
         out = self.run_statement('SELECT * FROM "%s"' % t, Limit=1)
         self.assertEqual(json.loads(base64.b64decode(out['NextToken'])), out['LastEvaluatedKey'])
 
+    def test_big_scan_pages_at_one_megabyte(self):
+        t = self.table()
+        blob = 'x' * (100 * 1024)
+        for i in range(14):
+            self.ddb.put_item(TableName=t, Item={'pk': S('k%02d' % i), 'v': S(blob)})
+        first = self.run_statement('SELECT pk FROM "%s"' % t)
+        self.assertIn('NextToken', first)
+        self.assertLess(len(first['Items']), 14)
+        rest = self.run_statement('SELECT pk FROM "%s"' % t, NextToken=first['NextToken'])
+        self.assertNotIn('NextToken', rest)
+        self.assertEqual(sorted(i['pk']['S'] for i in first['Items'] + rest['Items']), ['k%02d' % i for i in range(14)])
+
+    def test_consumed_capacity_is_the_translated_operations(self):
+        t = self.table(items=[{'pk': S('a'), 'v': S('x' * 5000)}])
+        for statement, equivalent in [
+                ("SELECT * FROM \"%s\" WHERE pk = 'a'" % t,
+                 lambda: self.ddb.get_item(TableName=t, Key={'pk': S('a')}, ReturnConsumedCapacity='TOTAL')),
+                ('SELECT * FROM "%s"' % t, lambda: self.ddb.scan(TableName=t, ReturnConsumedCapacity='TOTAL'))]:
+            with self.subTest(statement):
+                got = self.run_statement(statement, ReturnConsumedCapacity='TOTAL')
+                self.assertEqual(got.get('ConsumedCapacity'), equivalent().get('ConsumedCapacity'))
+
+    def test_hostile_statements_get_validation_errors(self):
+        t = self.table(items=[{'pk': S('a')}])
+        statements = [
+            'SELECT * FROM "%s" WHERE ' % t + '(' * 4000 + 'x = 1' + ')' * 4000,
+            'SELECT * FROM "%s" WHERE ' % t + 'NOT ' * 2000 + 'x = 1',
+            "INSERT INTO \"%s\" VALUE " % t + "{'a': " * 1000 + '1' + '}' * 1000,
+            'SELECT * FROM "%s" WHERE x = ' % t + '[' * 3000 + ']' * 3000,
+            'SELECT * FROM "%s" WHERE x = \'\u00e9\u0000\'' % t + ' AND',
+            '"' * 8000,
+            "'" * 8001,
+            '?' * 8000,
+            'SELECT * FROM "%s" WHERE pk = 1e999999999999' % t,
+            'SELECT ' + 'a.' * 3000 + 'b FROM "%s"' % t,
+            "UPDATE \"%s\" SET a = a + a + a + a WHERE pk = 'a'" % t,
+        ]
+        for statement in statements:
+            with self.subTest(statement[:60]):
+                self.assertError(lambda: self.run_statement(statement), 'ValidationException', unchanged=[t])
+        # and the server still answers
+        self.assertEqual(self.run_statement("SELECT * FROM \"%s\" WHERE pk = 'a'" % t), {'Items': [{'pk': S('a')}]})
+
 
 if __name__ == '__main__':
     unittest.main()
