@@ -312,7 +312,9 @@ void DynamoApi::BatchExecuteStatement(const Request& r, ReplyFn reply) {
         if (json::value* item = body.if_contains("Item")) one["Error"].as_object()["Item"] = std::move(*item);
       } else {
         one["TableName"] = table;
+        // A read's item, or a write's RETURNING attributes.
         if (json::value* item = body.if_contains("Item")) one["Item"] = std::move(*item);
+        if (json::value* attrs = body.if_contains("Attributes")) one["Item"] = std::move(*attrs);
       }
       {
         std::lock_guard<std::mutex> lock(g->mu);

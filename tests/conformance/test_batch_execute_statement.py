@@ -148,6 +148,19 @@ class BatchExecuteStatementTest(ConformanceCase):
             with self.subTest(json.dumps(body)[:80]):
                 self.assertRawError('BatchExecuteStatement', body, code, message, unchanged=[t])
 
+    def test_update_returning_answers_the_item(self):
+        t = self.table(items=[{'pk': S('a'), 'n': N(1)}, {'pk': S('b'), 'n': N(5)}])
+        out = self.batch("UPDATE \"%s\" SET n = n + 1 WHERE pk = 'a' RETURNING ALL NEW *" % t,
+                         "DELETE FROM \"%s\" WHERE pk = 'b' RETURNING ALL OLD *" % t)
+        self.assertEqual(out, [{'TableName': t, 'Item': {'pk': S('a'), 'n': N(2)}},
+                               {'TableName': t, 'Item': {'pk': S('b'), 'n': N(5)}}])
+
+    def test_a_read_with_more_than_the_key_is_refused(self):
+        t = self.table(items=[{'pk': S('a'), 'x': N(1)}])
+        out = self.batch("SELECT * FROM \"%s\" WHERE pk = 'a' AND x = 1" % t)
+        self.assertEqual(out, [{'Error': {'Code': 'ValidationError',
+                                          'Message': 'Where clause does not contain a mandatory equality on all key attributes'}}])
+
 
 if __name__ == '__main__':
     unittest.main()
