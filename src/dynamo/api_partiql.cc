@@ -140,6 +140,65 @@ bool IsWrite(const std::string& operation) {
   return operation == "PutItem" || operation == "UpdateItem" || operation == "DeleteItem";
 }
 
+// A SELECT over a few partition key values: its parts (GetItem / Query) run
+// one after another, their items answered in order. NextToken names the part
+// to resume and, inside a Query, its LastEvaluatedKey.
+struct PartitionRun {
+  DynamoApi* api = nullptr;
+  std::vector<partiql::Translation> parts;
+  size_t next = 0;
+  std::optional<json::value> start_key;  // inside parts[next]
+  std::optional<int64_t> left;           // Limit still to evaluate
+  std::optional<bool> consistent;
+  json::array items;
+  ReplyFn reply;
+};
+
+void Finish(const std::shared_ptr<PartitionRun>& run, std::optional<json::value> last_key) {
+  json::object out{{"Items", std::move(run->items)}};
+  if (last_key || run->next < run->parts.size()) {
+    json::object token{{"p", run->next}};
+    if (last_key) {
+      token["k"] = *last_key;
+      out["LastEvaluatedKey"] = std::move(*last_key);
+    }
+    out["NextToken"] = Base64Encode(json::serialize(token));
+  }
+  run->reply(ApiReply{200, json::serialize(out)});
+}
+
+void RunPartitions(const std::shared_ptr<PartitionRun>& run) {
+  if (run->next >= run->parts.size() || (run->left && *run->left <= 0)) return Finish(run, std::nullopt);
+  partiql::Translation& part = run->parts[run->next];
+  json::object request = part.request;
+  if (run->consistent) request["ConsistentRead"] = *run->consistent;
+  if (part.operation == "Query") {
+    if (run->left) request["Limit"] = *run->left;
+    if (run->start_key) request["ExclusiveStartKey"] = *run->start_key;
+  }
+  run->start_key.reset();
+  const bool query = part.operation == "Query";
+  run->api->Handle(part.operation, json::serialize(request), [run, query](ApiReply answer) {
+    if (answer.status != 200) return run->reply(answer);
+    json::object body = BodyOf(answer);
+    if (query) {
+      if (json::value* got = body.if_contains("Items"); got && got->is_array()) {
+        for (json::value& item : got->as_array()) run->items.push_back(std::move(item));
+      }
+      if (run->left) {
+        const json::value* scanned = body.if_contains("ScannedCount");
+        *run->left -= scanned && scanned->is_int64() ? scanned->as_int64() : 0;
+      }
+      if (json::value* last = body.if_contains("LastEvaluatedKey")) return Finish(run, std::move(*last));
+    } else {
+      if (json::value* item = body.if_contains("Item")) run->items.push_back(std::move(*item));
+      if (run->left) *run->left -= 1;
+    }
+    ++run->next;
+    RunPartitions(run);
+  });
+}
+
 }  // namespace
 
 partiql::SchemaLookup DynamoApi::PartiqlSchemas() const {
@@ -173,6 +232,25 @@ void DynamoApi::ExecuteStatement(const Request& r, ReplyFn reply) {
   partiql::Translation& t = *translated;
   if (t.operation == "ConditionCheck") {
     return reply(ErrorReply(Status::Validation("Unsupported operation: EXISTS is only supported in ExecuteTransaction")));
+  }
+  if (t.operation == "Partitions") {
+    auto run = std::make_shared<PartitionRun>();
+    run->api = this;
+    run->parts = std::move(t.parts);
+    run->left = *limit;
+    run->consistent = *consistent;
+    run->reply = std::move(reply);
+    if (*token) {
+      // {"p": part, "k": LastEvaluatedKey inside it}
+      auto start = DecodeNextToken(**token);
+      const json::value* p = start ? start->if_contains("p") : nullptr;
+      if (!p || !p->is_int64() || p->as_int64() < 0 || static_cast<size_t>(p->as_int64()) > run->parts.size()) {
+        return run->reply(ErrorReply(Status::Validation("Invalid NextToken")));
+      }
+      run->next = static_cast<size_t>(p->as_int64());
+      if (const json::value* k = start->if_contains("k")) run->start_key = *k;
+    }
+    return RunPartitions(run);
   }
   json::object& inner = t.request;
   if (const json::value* rcc = r.if_contains("ReturnConsumedCapacity")) inner["ReturnConsumedCapacity"] = *rcc;

@@ -354,6 +354,38 @@ class ExecuteStatementTest(ConformanceCase):
         # and the server still answers
         self.assertEqual(self.run_statement("SELECT * FROM \"%s\" WHERE pk = 'a'" % t), {'Items': [{'pk': S('a')}]})
 
+    def test_partition_key_in_list_ordered(self):
+        # The Developer Guide's example: SELECT OrderID, Total FROM "Orders" WHERE OrderID IN [1, 2, 3] ORDER BY OrderID DESC
+        t = self.table(hash_key=('OrderID', 'N'),
+                       items=[{'OrderID': N(i), 'Total': N(i * 10), 'Other': S('x')} for i in range(1, 6)])
+        out = self.run_statement('SELECT OrderID, Total FROM "%s" WHERE OrderID IN [1, 2, 3, 99] ORDER BY OrderID DESC' % t)
+        self.assertEqual(out, {'Items': [{'OrderID': N(3), 'Total': N(30)}, {'OrderID': N(2), 'Total': N(20)},
+                                         {'OrderID': N(1), 'Total': N(10)}]})
+        out = self.run_statement('SELECT OrderID FROM "%s" WHERE OrderID = 4 OR OrderID = 2' % t)
+        self.assertEqual(out, {'Items': [{'OrderID': N(2)}, {'OrderID': N(4)}]})
+
+    def test_partition_key_in_pages_with_limit(self):
+        t = self.composite([{'pk': S(p), 'sk': N(i)} for p in 'abc' for i in range(3)])
+        statement = 'SELECT pk, sk FROM "%s" WHERE pk IN [\'c\', \'a\'] AND sk >= 1' % t
+        seen, token, pages = [], None, 0
+        while True:
+            kwargs = {'Limit': 3}
+            if token:
+                kwargs['NextToken'] = token
+            out = self.run_statement(statement, **kwargs)
+            pages += 1
+            seen.extend((i['pk']['S'], int(i['sk']['N'])) for i in out['Items'])
+            token = out.get('NextToken')
+            if not token or pages > 5:
+                break
+        self.assertEqual(seen, [('a', 1), ('a', 2), ('c', 1), ('c', 2)])
+
+    def test_partition_key_in_with_a_bad_token(self):
+        t = self.table(items=[{'pk': S('a')}])
+        token = base64.b64encode(json.dumps({'p': 7}).encode()).decode()
+        self.assertError(lambda: self.run_statement('SELECT * FROM "%s" WHERE pk IN [\'a\']' % t, NextToken=token),
+                         'ValidationException', 'Invalid NextToken')
+
 
 if __name__ == '__main__':
     unittest.main()

@@ -1,6 +1,9 @@
 #include "dynamo/partiql/translate.h"
 
+#include <algorithm>
 #include <map>
+
+#include "dynamo/model/attribute.h"
 
 namespace streamer::dynamo::partiql {
 
@@ -49,6 +52,7 @@ void Conjuncts(const Expr& e, std::vector<const Expr*>* out) {
 class Builder {
  public:
   explicit Builder(const json::array& params) : params_(params) {}
+  const json::array& params() const { return params_; }
 
   std::string Name(const std::string& name) {
     auto [it, added] = name_of_.emplace(name, "");
@@ -311,6 +315,96 @@ Result<std::string> ItemCondition(const std::vector<const Expr*>& rest, const Ke
   return out;
 }
 
+// The partition key values a conjunct allows, when it is `pk IN [v, ...]` or
+// `pk = v OR pk = w ...`; empty otherwise.
+std::vector<const Expr*> PartitionValues(const Expr& c, const std::string& pk) {
+  std::vector<const Expr*> out;
+  if (c.kind == Expr::Kind::kIn && IsAttribute(c.children[0], pk)) {
+    for (size_t i = 1; i < c.children.size(); ++i) {
+      if (!IsValue(c.children[i]) || IsMissing(c.children[i])) return {};
+      out.push_back(&c.children[i]);
+    }
+    return out;
+  }
+  if (c.kind == Expr::Kind::kOr) {
+    for (const Expr& side : c.children) {
+      std::vector<const Expr*> more = PartitionValues(side, pk);
+      if (more.empty()) return {};
+      out.insert(out.end(), more.begin(), more.end());
+    }
+    return out;
+  }
+  if (const Expr* v = KeyEquality(c, pk)) out.push_back(v);
+  return out;
+}
+
+Result<Translation> TranslateSelect(const Statement& s, const KeySchema& ks, Builder* b);
+
+// A SELECT whose WHERE allows a few partition key values: one GetItem or
+// Query per value (the conjunct replaced by pk = value), ordered by the value
+// (descending when ORDER BY the partition key DESC). nullopt when a part would
+// need a Scan anyway.
+Result<std::optional<Translation>> TranslatePartitions(const Statement& s, const KeySchema& ks,
+                                                       const std::vector<const Expr*>& conj, size_t at,
+                                                       const std::vector<const Expr*>& values,
+                                                       const json::array& params) {
+  struct Part {
+    json::value key;
+    Translation t;
+  };
+  std::vector<Part> parts;
+  for (const Expr* v : values) {
+    Builder values_only(params);
+    auto key = values_only.Value(*v);
+    if (!key) return key.status();
+    if (std::any_of(parts.begin(), parts.end(),
+                    [&](const Part& p) { return AttributeValuesEqual(p.key, **key); })) {
+      continue;  // pk IN ['a', 'a'] reads 'a' once
+    }
+    Expr eq;
+    eq.kind = Expr::Kind::kCompare;
+    eq.op = "=";
+    Expr path;
+    path.kind = Expr::Kind::kPath;
+    path.path = {{ks.partition.name, false, 0}};
+    eq.children = {std::move(path), *v};
+    Expr where = std::move(eq);
+    for (size_t i = 0; i < conj.size(); ++i) {
+      if (i == at) continue;
+      Expr both;
+      both.kind = Expr::Kind::kAnd;
+      both.children = {std::move(where), *conj[i]};
+      where = std::move(both);
+    }
+    Statement one = s;
+    one.where = std::move(where);
+    Builder fresh(params);
+    auto t = TranslateSelect(one, ks, &fresh);
+    if (!t) return t.status();
+    if (t->operation != "GetItem" && t->operation != "Query") return std::optional<Translation>();
+    parts.push_back({std::move(**key), std::move(*t)});
+  }
+  bool descending = false;
+  if (!s.order_by.empty() && s.order_by[0].key.size() == 1 && s.order_by[0].key[0].name == ks.partition.name) {
+    descending = s.order_by[0].descending;
+  }
+  // By type first, so values of a wrong type (which their part refuses) still
+  // sort in a strict weak order.
+  auto type_of = [](const json::value& v) {
+    return v.is_object() && !v.as_object().empty() ? std::string(v.as_object().begin()->key()) : std::string();
+  };
+  std::stable_sort(parts.begin(), parts.end(), [&](const Part& x, const Part& y) {
+    if (type_of(x.key) != type_of(y.key)) return type_of(x.key) < type_of(y.key);
+    auto c = CompareScalars(x.key, y.key);
+    if (!c) return false;
+    return descending ? *c > 0 : *c < 0;
+  });
+  Translation out;
+  out.operation = "Partitions";
+  for (Part& p : parts) out.parts.push_back(std::move(p.t));
+  return std::optional<Translation>(std::move(out));
+}
+
 Result<Translation> TranslateSelect(const Statement& s, const KeySchema& ks, Builder* b) {
   Translation t;
   json::object& r = t.request;
@@ -406,6 +500,15 @@ Result<Translation> TranslateSelect(const Statement& s, const KeySchema& ks, Bui
       return finish("Query");
     }
     // Conditions on a key attribute a Query cannot express: scan instead.
+  } else {
+    for (size_t i = 0; i < conj.size(); ++i) {
+      std::vector<const Expr*> values = PartitionValues(*conj[i], ks.partition.name);
+      if (values.empty()) continue;
+      auto parts = TranslatePartitions(s, ks, conj, i, values, b->params());
+      if (!parts) return parts.status();
+      if (*parts) return std::move(**parts);
+      break;
+    }
   }
   if (!s.order_by.empty()) return order_error();
   if (s.where) {

@@ -1,7 +1,9 @@
 // A parsed PartiQL statement as the DynamoDB JSON API request that runs it,
 // so PartiQL shares the API's validation, conditions and write path:
 //   SELECT  -> GetItem (WHERE is exactly the full key), Query (WHERE pins the
-//              partition key with =), or Scan with a FilterExpression;
+//              partition key with =), one of those per partition key value
+//              (pk IN [...] or pk = a OR pk = b: "Partitions"), or a Scan
+//              with the WHERE as its FilterExpression;
 //   INSERT  -> PutItem, attribute_not_exists(partition key);
 //   UPDATE  -> UpdateItem, attribute_exists(partition key) AND the rest of WHERE;
 //   DELETE  -> DeleteItem, likewise;
@@ -14,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/json.h"
 #include "core/status.h"
@@ -24,8 +27,11 @@ namespace streamer::dynamo::partiql {
 
 struct Translation {
   // GetItem | Query | Scan | PutItem | UpdateItem | DeleteItem | ConditionCheck
+  // | Partitions (then `parts` are GetItems / Queries, one per partition key
+  // value, in the order their results are answered)
   std::string operation;
   json::object request;
+  std::vector<Translation> parts;
   // An INSERT: its ConditionalCheckFailed means the key already exists.
   bool is_insert = false;
 };
