@@ -386,6 +386,29 @@ class ExecuteStatementTest(ConformanceCase):
         self.assertError(lambda: self.run_statement('SELECT * FROM "%s" WHERE pk IN [\'a\']' % t, NextToken=token),
                          'ValidationException', 'Invalid NextToken')
 
+    def test_developer_guide_music_examples(self):
+        # The statements of the Developer Guide's PartiQL insert/update/delete pages, on its Music table.
+        m = self.table(hash_key=('Artist', 'S'), range_key=('SongTitle', 'S'))
+        key = "WHERE Artist='Acme Band' AND SongTitle='PartiQL Rocks'"
+        self.run_statement("INSERT INTO \"%s\" value {'Artist':'Acme Band','SongTitle':'PartiQL Rocks'}" % m)
+        self.run_statement("UPDATE \"%s\" SET AwardsWon=1 SET AwardDetail={'Grammys':[2020, 2018]} %s" % (m, key))
+        out = self.run_statement("UPDATE \"%s\" SET AwardDetail.Grammys =list_append(AwardDetail.Grammys,[2016]) %s "
+                                 "RETURNING ALL NEW *" % (m, key))
+        self.assertEqual(out['Items'][0]['AwardDetail'], {'M': {'Grammys': {'L': [N(2020), N(2018), N(2016)]}}})
+        self.run_statement("UPDATE \"%s\" REMOVE AwardDetail.Grammys[2] %s" % (m, key))
+        self.run_statement("UPDATE \"%s\" SET AwardDetail.BillBoard=[2020] %s" % (m, key))
+        self.run_statement("UPDATE \"%s\" SET BandMembers =<<'member1', 'member2'>> %s" % (m, key))
+        self.run_statement("UPDATE \"%s\" SET BandMembers =set_add(BandMembers, <<'newmember'>>) %s" % (m, key))
+        self.run_statement("UPDATE \"%s\" SET BandMembers =set_delete(BandMembers, <<'member1'>>) %s" % (m, key))
+        self.assertEqual(self.items(m), [{
+            'Artist': S('Acme Band'), 'SongTitle': S('PartiQL Rocks'), 'AwardsWon': N(1),
+            'AwardDetail': {'M': {'Grammys': {'L': [N(2020), N(2018)]}, 'BillBoard': {'L': [N(2020)]}}},
+            'BandMembers': {'SS': ['member2', 'newmember']}}])
+        self.assertEqual(self.run_statement('SELECT * FROM "%s" WHERE Artist=\'Acme Band\' AND SongTitle=\'PartiQL Rocks\' '
+                                            'AND AwardsWon IS NOT MISSING' % m)['Items'][0]['AwardsWon'], N(1))
+        self.run_statement("DELETE FROM \"%s\" WHERE \"Artist\" = 'Acme Band' AND \"SongTitle\" = 'PartiQL Rocks'" % m)
+        self.assertEqual(self.items(m), [])
+
 
 if __name__ == '__main__':
     unittest.main()
