@@ -136,6 +136,33 @@ json::object BatchError(const std::string& type, const std::string& message) {
   return json::object{{"Error", json::object{{"Code", BatchErrorCode(type)}, {"Message", message}}}};
 }
 
+// Adds one ConsumedCapacity into another of the same table: numbers summed,
+// nested objects (Table, GlobalSecondaryIndexes) merged member by member.
+void AddCapacity(json::object* into, const json::object& add) {
+  for (const auto& [k, v] : add) {
+    json::value* have = into->if_contains(k);
+    if (!have) {
+      (*into)[k] = v;
+    } else if (have->is_number() && v.is_number()) {
+      *have = have->to_number<double>() + v.to_number<double>();
+    } else if (have->is_object() && v.is_object()) {
+      AddCapacity(&have->as_object(), v.as_object());
+    }
+  }
+}
+
+// Per-table ConsumedCapacity of several operations: one entry per table, in
+// the order the tables first appear.
+void AddCapacityByTable(json::array* list, const json::value* cc) {
+  if (!cc || !cc->is_object()) return;
+  const json::string* table = FindString(cc->as_object(), "TableName");
+  for (json::value& entry : *list) {
+    const json::string* t = FindString(entry.as_object(), "TableName");
+    if (t && table && *t == *table) return AddCapacity(&entry.as_object(), cc->as_object());
+  }
+  list->push_back(*cc);
+}
+
 bool IsWrite(const std::string& operation) {
   return operation == "PutItem" || operation == "UpdateItem" || operation == "DeleteItem";
 }
@@ -150,12 +177,15 @@ struct PartitionRun {
   std::optional<json::value> start_key;  // inside parts[next]
   std::optional<int64_t> left;           // Limit still to evaluate
   std::optional<bool> consistent;
+  json::value capacity_request;
+  json::array capacity;  // one entry (one table), summed over the parts
   json::array items;
   ReplyFn reply;
 };
 
 void Finish(const std::shared_ptr<PartitionRun>& run, std::optional<json::value> last_key) {
   json::object out{{"Items", std::move(run->items)}};
+  if (!run->capacity.empty()) out["ConsumedCapacity"] = std::move(run->capacity[0]);
   if (last_key || run->next < run->parts.size()) {
     json::object token{{"p", run->next}};
     if (last_key) {
@@ -172,6 +202,7 @@ void RunPartitions(const std::shared_ptr<PartitionRun>& run) {
   partiql::Translation& part = run->parts[run->next];
   json::object request = part.request;
   if (run->consistent) request["ConsistentRead"] = *run->consistent;
+  if (!run->capacity_request.is_null()) request["ReturnConsumedCapacity"] = run->capacity_request;
   if (part.operation == "Query") {
     if (run->left) request["Limit"] = *run->left;
     if (run->start_key) request["ExclusiveStartKey"] = *run->start_key;
@@ -181,6 +212,7 @@ void RunPartitions(const std::shared_ptr<PartitionRun>& run) {
   run->api->Handle(part.operation, json::serialize(request), [run, query](ApiReply answer) {
     if (answer.status != 200) return run->reply(answer);
     json::object body = BodyOf(answer);
+    AddCapacityByTable(&run->capacity, body.if_contains("ConsumedCapacity"));
     if (query) {
       if (json::value* got = body.if_contains("Items"); got && got->is_array()) {
         for (json::value& item : got->as_array()) run->items.push_back(std::move(item));
@@ -239,6 +271,7 @@ void DynamoApi::ExecuteStatement(const Request& r, ReplyFn reply) {
     run->parts = std::move(t.parts);
     run->left = *limit;
     run->consistent = *consistent;
+    if (const json::value* rcc = r.if_contains("ReturnConsumedCapacity")) run->capacity_request = *rcc;
     run->reply = std::move(reply);
     if (*token) {
       // {"p": part, "k": LastEvaluatedKey inside it}
@@ -359,6 +392,7 @@ void DynamoApi::BatchExecuteStatement(const Request& r, ReplyFn reply) {
   struct Gather {
     std::mutex mu;
     json::array responses;
+    json::array capacity;  // per table
     std::atomic<size_t> left;
     ReplyFn reply;
   };
@@ -369,6 +403,7 @@ void DynamoApi::BatchExecuteStatement(const Request& r, ReplyFn reply) {
   auto done = [g] {
     if (g->left.fetch_sub(1) == 1) {
       json::object out{{"Responses", std::move(g->responses)}};
+      if (!g->capacity.empty()) out["ConsumedCapacity"] = std::move(g->capacity);
       g->reply(ApiReply{200, json::serialize(out)});
     }
   };
@@ -382,6 +417,7 @@ void DynamoApi::BatchExecuteStatement(const Request& r, ReplyFn reply) {
     const std::string operation = e.t->operation;
     const bool is_insert = e.t->is_insert;
     const std::string table = std::string(e.t->request.at("TableName").as_string());
+    if (const json::value* rcc = r.if_contains("ReturnConsumedCapacity")) e.t->request["ReturnConsumedCapacity"] = *rcc;
     Handle(operation, json::serialize(e.t->request), [g, i, operation, is_insert, table, done](ApiReply answer) {
       json::object body = BodyOf(is_insert ? MapInsertError(answer) : answer);
       json::object one;
@@ -397,6 +433,7 @@ void DynamoApi::BatchExecuteStatement(const Request& r, ReplyFn reply) {
       {
         std::lock_guard<std::mutex> lock(g->mu);
         g->responses[i] = std::move(one);
+        AddCapacityByTable(&g->capacity, body.if_contains("ConsumedCapacity"));
       }
       done();
     });

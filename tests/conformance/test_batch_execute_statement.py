@@ -161,6 +161,22 @@ class BatchExecuteStatementTest(ConformanceCase):
         self.assertEqual(out, [{'Error': {'Code': 'ValidationError',
                                           'Message': 'Where clause does not contain a mandatory equality on all key attributes'}}])
 
+    def test_consumed_capacity_sums_the_statements_per_table(self):
+        t = self.table(items=[{'pk': S('a'), 'v': S('x' * 6000)}, {'pk': S('b')}])
+        out = self.ddb.batch_execute_statement(
+            Statements=[{'Statement': "SELECT * FROM \"%s\" WHERE pk = '%s'" % (t, k)} for k in 'ab'],
+            ReturnConsumedCapacity='TOTAL')
+        singles = [self.ddb.get_item(TableName=t, Key={'pk': S(k)}, ReturnConsumedCapacity='TOTAL').get('ConsumedCapacity')
+                   for k in 'ab']
+        if singles[0] is None:
+            self.assertNotIn('ConsumedCapacity', out)
+            return
+        want = dict(singles[0])
+        for key, value in singles[1].items():
+            if isinstance(value, (int, float)):
+                want[key] = want[key] + value
+        self.assertEqual(out['ConsumedCapacity'], [want])
+
 
 if __name__ == '__main__':
     unittest.main()

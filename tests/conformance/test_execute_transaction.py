@@ -108,6 +108,23 @@ class ExecuteTransactionTest(ConformanceCase):
         self.txn("INSERT INTO \"%s\" VALUE {'pk': 'a'}" % t, ClientRequestToken='token-1')
         self.assertEqual(self.items(t), [{'pk': S('a')}])
 
+    @needs_transactions
+    def test_developer_guide_exists_example(self):
+        m = self.table(hash_key=('Artist', 'S'), range_key=('SongTitle', 'S'),
+                       items=[{'Artist': S('No One You Know'), 'SongTitle': S('Call Me Today')}])
+        out = self.txn("EXISTS(SELECT * FROM \"%s\" where Artist='No One You Know' and SongTitle='Call Me Today' "
+                       "and Awards is MISSING)" % m,
+                       "INSERT INTO \"%s\" value {'Artist':'Acme Band','SongTitle':'Best Song'}" % m)
+        self.assertEqual(out, {})
+        self.assertEqual(len(self.items(m)), 2)
+        self.ddb.update_item(TableName=m, Key={'Artist': S('No One You Know'), 'SongTitle': S('Call Me Today')},
+                             UpdateExpression='SET Awards = :a', ExpressionAttributeValues={':a': N(1)})
+        self.assertError(lambda: self.txn(
+            "EXISTS(SELECT * FROM \"%s\" where Artist='No One You Know' and SongTitle='Call Me Today' "
+            "and Awards is MISSING)" % m,
+            "DELETE FROM \"%s\" WHERE Artist='Acme Band' AND SongTitle='Best Song'" % m),
+            'TransactionCanceledException', unchanged=[m])
+
     # ----- statements refused before anything runs ---------------------------------
 
     def test_statement_errors_fail_the_whole_transaction(self):
