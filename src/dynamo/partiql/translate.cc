@@ -649,10 +649,6 @@ Result<Translation> Translate(const Statement& s, const json::array& parameters,
   if (s.parameter_count != parameters.size()) return Status::Validation(std::string(kParameterCountMismatch));
   std::optional<KeySchema> ks = schema_of(s.table);
   if (!ks) return Status::Of(Code::kResourceNotFound, "Requested resource not found");
-  if (s.kind != Statement::Kind::kSelect && s.kind != Statement::Kind::kExists && s.returning != Returning::kNone &&
-      s.kind == Statement::Kind::kInsert) {
-    return Unsupported("INSERT does not support RETURNING");
-  }
   Builder b(parameters);
   switch (s.kind) {
     case Statement::Kind::kSelect: return TranslateSelect(s, *ks, &b);
