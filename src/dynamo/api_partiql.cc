@@ -410,7 +410,10 @@ void DynamoApi::BatchExecuteStatement(const Request& r, ReplyFn reply) {
   for (size_t i = 0; i < entries.size(); ++i) {
     Entry& e = entries[i];
     if (!e.t) {
-      g->responses[i] = std::move(e.error);
+      {
+        std::lock_guard<std::mutex> lock(g->mu);  // answers of statements already sent may be arriving
+        g->responses[i] = std::move(e.error);
+      }
       done();
       continue;
     }
