@@ -64,6 +64,7 @@ class DynamoApi {
   void BatchExecuteStatement(const Request& r, ReplyFn reply);
   void ExecuteTransaction(const Request& r, ReplyFn reply);
   partiql::SchemaLookup PartiqlSchemas() const;
+  partiql::IndexLookup PartiqlIndexes() const;
 
   Result<TablePtr> RequireTable(const Request& r) const;
 

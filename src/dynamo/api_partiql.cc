@@ -241,6 +241,13 @@ partiql::SchemaLookup DynamoApi::PartiqlSchemas() const {
   };
 }
 
+partiql::IndexLookup DynamoApi::PartiqlIndexes() const {
+  // The catalog has no secondary indexes yet: an index is read with a Scan of
+  // it. Once TableInfo carries index key schemas, answer them here and index
+  // reads become Queries.
+  return [](std::string_view, std::string_view) -> std::optional<KeySchema> { return std::nullopt; };
+}
+
 void DynamoApi::ExecuteStatement(const Request& r, ReplyFn reply) {
   auto stmt = ReadStatement(r, "");
   if (!stmt) return reply(ErrorReply(stmt.status()));
@@ -259,7 +266,7 @@ void DynamoApi::ExecuteStatement(const Request& r, ReplyFn reply) {
       !s.ok()) {
     return reply(ErrorReply(s));
   }
-  auto translated = partiql::TranslateText(stmt->statement, stmt->parameters, PartiqlSchemas());
+  auto translated = partiql::TranslateText(stmt->statement, stmt->parameters, PartiqlSchemas(), PartiqlIndexes());
   if (!translated) return reply(ErrorReply(translated.status()));
   partiql::Translation& t = *translated;
   if (t.operation == "ConditionCheck") {
@@ -362,7 +369,7 @@ void DynamoApi::BatchExecuteStatement(const Request& r, ReplyFn reply) {
     if (parsed) {
       (parsed->IsRead() ? reads : writes) = true;
     }
-    auto translated = parsed ? partiql::Translate(*parsed, stmt->parameters, PartiqlSchemas())
+    auto translated = parsed ? partiql::Translate(*parsed, stmt->parameters, PartiqlSchemas(), PartiqlIndexes())
                              : Result<partiql::Translation>(parsed.status());
     if (!translated) {
       e.error = BatchError(std::string(translated.status().type()), translated.status().message());
@@ -480,7 +487,7 @@ void DynamoApi::ExecuteTransaction(const Request& r, ReplyFn reply) {
     if (parsed->returning != partiql::Returning::kNone) {
       return reply(ErrorReply(Status::Validation("Unsupported operation: RETURNING is not supported in ExecuteTransaction")));
     }
-    auto t = partiql::Translate(*parsed, stmt->parameters, PartiqlSchemas());
+    auto t = partiql::Translate(*parsed, stmt->parameters, PartiqlSchemas(), PartiqlIndexes());
     if (!t) return reply(ErrorReply(t.status()));
     (parsed->IsRead() ? reads : writes) = true;
     if (parsed->IsRead() && t->operation != "GetItem") {

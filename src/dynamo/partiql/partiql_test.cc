@@ -1,6 +1,7 @@
 // Data-driven tests: every *.txt under tests/cases/partiql. Format (one case
 // per "=== title" block; lines "field: value"):
-//   tables:  the tables that exist, "name pk:S" or "name pk:S sk:N", separated by " | "
+//   tables:  the tables that exist, "name pk:S" or "name pk:S sk:N", separated by " | ";
+//            "name.index x:S [y:N]" is an index whose key schema the translator knows
 //   statement: the statement; or statement_json: the statement as a JSON string (edge spaces, empty)
 //   params:  the Parameters JSON array (optional)
 //   expect:  <Operation> <request JSON>   (the translated request, compared as JSON;
@@ -95,7 +96,12 @@ TEST(PartiqlCases, AllFiles) {
     if (!field("params").empty()) params = json::parse(field("params")).as_array();
     const std::string expect = field("expect");
     ASSERT_FALSE(expect.empty()) << "case without expect";
-    auto got = TranslateText(statement, params, lookup);
+    IndexLookup index_lookup = [&](std::string_view table, std::string_view index) -> std::optional<KeySchema> {
+      auto it = tables.find(std::string(table) + "." + std::string(index));
+      if (it == tables.end()) return std::nullopt;
+      return it->second;
+    };
+    auto got = TranslateText(statement, params, lookup, index_lookup);
     if (expect.rfind("error ", 0) == 0) {
       const std::string rest = expect.substr(6);
       const std::string type = rest.substr(0, rest.find(' '));

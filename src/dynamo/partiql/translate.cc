@@ -338,7 +338,9 @@ std::vector<const Expr*> PartitionValues(const Expr& c, const std::string& pk) {
   return out;
 }
 
-Result<Translation> TranslateSelect(const Statement& s, const KeySchema& ks, Builder* b);
+// `ks` is the key schema of what the SELECT reads: the table's, or its
+// index's when `on_index` (then a full key is still a Query: no GetItem on an index).
+Result<Translation> TranslateSelect(const Statement& s, const KeySchema& ks, Builder* b, bool on_index);
 
 // A SELECT whose WHERE allows a few partition key values: one GetItem or
 // Query per value (the conjunct replaced by pk = value), ordered by the value
@@ -347,7 +349,7 @@ Result<Translation> TranslateSelect(const Statement& s, const KeySchema& ks, Bui
 Result<std::optional<Translation>> TranslatePartitions(const Statement& s, const KeySchema& ks,
                                                        const std::vector<const Expr*>& conj, size_t at,
                                                        const std::vector<const Expr*>& values,
-                                                       const json::array& params) {
+                                                       const json::array& params, bool on_index) {
   struct Part {
     json::value key;
     Translation t;
@@ -379,7 +381,7 @@ Result<std::optional<Translation>> TranslatePartitions(const Statement& s, const
     Statement one = s;
     one.where = std::move(where);
     Builder fresh(params);
-    auto t = TranslateSelect(one, ks, &fresh);
+    auto t = TranslateSelect(one, ks, &fresh, on_index);
     if (!t) return t.status();
     if (t->operation != "GetItem" && t->operation != "Query") return std::optional<Translation>();
     parts.push_back({std::move(**key), std::move(*t)});
@@ -405,10 +407,11 @@ Result<std::optional<Translation>> TranslatePartitions(const Statement& s, const
   return std::optional<Translation>(std::move(out));
 }
 
-Result<Translation> TranslateSelect(const Statement& s, const KeySchema& ks, Builder* b) {
+Result<Translation> TranslateSelect(const Statement& s, const KeySchema& ks, Builder* b, bool on_index) {
   Translation t;
   json::object& r = t.request;
   r["TableName"] = s.table;
+  if (on_index) r["IndexName"] = *s.index;
   std::string projection;
   for (const Path& p : s.projection) projection += (projection.empty() ? "" : ", ") + b->PathText(p);
 
@@ -422,9 +425,9 @@ Result<Translation> TranslateSelect(const Statement& s, const KeySchema& ks, Bui
     return Status::Validation("Must have WHERE clause in the statement when using ORDER BY clause.");
   };
 
-  if (s.index) {
-    // Index key schemas are not in the catalog's lookup here: an index is
-    // read with a Scan of that index and the whole WHERE as the filter.
+  if (s.index && !on_index) {
+    // An index whose key schema the lookup does not know: a Scan of that
+    // index with the whole WHERE as the filter.
     if (!s.order_by.empty()) return Unsupported("ORDER BY on an index is not supported");
     r["IndexName"] = *s.index;
     if (s.where) {
@@ -456,7 +459,8 @@ Result<Translation> TranslateSelect(const Statement& s, const KeySchema& ks, Bui
       if (i != *pk_at) rest.push_back(conj[i]);
     }
     // Exactly the full key: one GetItem.
-    const bool full_key = ks.sort ? (rest.size() == 1 && KeyEquality(*rest[0], ks.sort->name)) : rest.empty();
+    const bool full_key =
+        !on_index && (ks.sort ? (rest.size() == 1 && KeyEquality(*rest[0], ks.sort->name)) : rest.empty());
     if (full_key) {
       auto keyed = SplitKey(s, ks, b);
       if (!keyed) return keyed.status();
@@ -504,7 +508,7 @@ Result<Translation> TranslateSelect(const Statement& s, const KeySchema& ks, Bui
     for (size_t i = 0; i < conj.size(); ++i) {
       std::vector<const Expr*> values = PartitionValues(*conj[i], ks.partition.name);
       if (values.empty()) continue;
-      auto parts = TranslatePartitions(s, ks, conj, i, values, b->params());
+      auto parts = TranslatePartitions(s, ks, conj, i, values, b->params(), on_index);
       if (!parts) return parts.status();
       if (*parts) return std::move(**parts);
       break;
@@ -645,13 +649,19 @@ Result<Translation> TranslateKeyed(const Statement& s, const KeySchema& ks, Buil
 
 }  // namespace
 
-Result<Translation> Translate(const Statement& s, const json::array& parameters, const SchemaLookup& schema_of) {
+Result<Translation> Translate(const Statement& s, const json::array& parameters, const SchemaLookup& schema_of,
+                              const IndexLookup& index_of) {
   if (s.parameter_count != parameters.size()) return Status::Validation(std::string(kParameterCountMismatch));
   std::optional<KeySchema> ks = schema_of(s.table);
   if (!ks) return Status::Of(Code::kResourceNotFound, "Requested resource not found");
   Builder b(parameters);
   switch (s.kind) {
-    case Statement::Kind::kSelect: return TranslateSelect(s, *ks, &b);
+    case Statement::Kind::kSelect:
+      if (s.index && index_of) {
+        std::optional<KeySchema> index_ks = index_of(s.table, *s.index);
+        if (index_ks) return TranslateSelect(s, *index_ks, &b, true);
+      }
+      return TranslateSelect(s, *ks, &b, false);
     case Statement::Kind::kInsert: return TranslateInsert(s, *ks, &b);
     case Statement::Kind::kUpdate: return TranslateUpdate(s, *ks, &b);
     case Statement::Kind::kDelete:
@@ -661,10 +671,10 @@ Result<Translation> Translate(const Statement& s, const json::array& parameters,
 }
 
 Result<Translation> TranslateText(std::string_view statement, const json::array& parameters,
-                                  const SchemaLookup& schema_of) {
+                                  const SchemaLookup& schema_of, const IndexLookup& index_of) {
   auto s = Parse(statement);
   if (!s) return s.status();
-  return Translate(*s, parameters, schema_of);
+  return Translate(*s, parameters, schema_of, index_of);
 }
 
 }  // namespace streamer::dynamo::partiql

@@ -39,13 +39,20 @@ struct Translation {
 // The key schema of a table, or nullopt when there is no such table.
 using SchemaLookup = std::function<std::optional<KeySchema>(std::string_view table)>;
 
+// The key schema of a table's secondary index, when known. A SELECT on an
+// index the lookup knows is translated like one on a table (Query when the
+// index's partition key is pinned, never GetItem); on one it does not know
+// (or with no lookup) it is a Scan of the index filtered by the WHERE.
+using IndexLookup = std::function<std::optional<KeySchema>(std::string_view table, std::string_view index)>;
+
 // `parameters` are the request's Parameters (AttributeValues, checked by the
 // operation the statement becomes); their count must match the statement's `?`.
-Result<Translation> Translate(const Statement& s, const json::array& parameters, const SchemaLookup& schema_of);
+Result<Translation> Translate(const Statement& s, const json::array& parameters, const SchemaLookup& schema_of,
+                              const IndexLookup& index_of = nullptr);
 
 // Parse + Translate.
 Result<Translation> TranslateText(std::string_view statement, const json::array& parameters,
-                                  const SchemaLookup& schema_of);
+                                  const SchemaLookup& schema_of, const IndexLookup& index_of = nullptr);
 
 // The messages shared with the API handlers.
 inline constexpr std::string_view kParameterCountMismatch = "Number of parameters in request and statement don't match.";
