@@ -29,6 +29,7 @@ constexpr CodeInfo kCodes[] = {
     {Code::kResourceNotFound, "ResourceNotFoundException", 400},
     {Code::kResourceInUse, "ResourceInUseException", 400},
     {Code::kConditionalCheckFailed, "ConditionalCheckFailedException", 400},
+    {Code::kDuplicateItem, "DuplicateItemException", 400},
     {Code::kExpiredIterator, "ExpiredIteratorException", 400},
     {Code::kTrimmedDataAccess, "TrimmedDataAccessException", 400},
     {Code::kLimitExceeded, "LimitExceededException", 400},

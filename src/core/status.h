@@ -36,6 +36,7 @@ enum class Code {
   kResourceNotFound,         // ResourceNotFoundException
   kResourceInUse,            // ResourceInUseException
   kConditionalCheckFailed,   // ConditionalCheckFailedException
+  kDuplicateItem,            // DuplicateItemException (PartiQL INSERT of an existing key)
   kExpiredIterator,          // ExpiredIteratorException
   kTrimmedDataAccess,        // TrimmedDataAccessException
   kLimitExceeded,            // LimitExceededException

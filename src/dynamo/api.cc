@@ -88,6 +88,9 @@ void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyF
       {"TransactWriteItems", {.write = &DynamoApi::TransactWriteItems}},
       // Answers asynchronously too: validates here, reads on the read pool.
       {"TransactGetItems", {.write = &DynamoApi::TransactGetItems}},
+      {"ExecuteStatement", {.write = &DynamoApi::ExecuteStatement}},
+      {"BatchExecuteStatement", {.write = &DynamoApi::BatchExecuteStatement}},
+      {"ExecuteTransaction", {.write = &DynamoApi::ExecuteTransaction}},
   };
   auto it = kOperations.find(operation);
   if (it == kOperations.end()) {

@@ -13,6 +13,7 @@
 #include "core/worker_pool.h"
 #include "dynamo/table_catalog.h"
 #include "dynamo/item_backend.h"
+#include "dynamo/partiql/translate.h"
 
 namespace streamer::dynamo {
 
@@ -80,6 +81,12 @@ class DynamoApi {
   void BatchWriteItem(const Request& r, ReplyFn reply);
   void TransactWriteItems(const Request& r, ReplyFn reply);
   void TransactGetItems(const Request& r, ReplyFn reply);  // reads on the read pool
+  // PartiQL (api_partiql.cc): statements translated into the operations above.
+  void ExecuteStatement(const Request& r, ReplyFn reply);
+  void BatchExecuteStatement(const Request& r, ReplyFn reply);
+  void ExecuteTransaction(const Request& r, ReplyFn reply);
+  partiql::SchemaLookup PartiqlSchemas() const;
+  partiql::IndexLookup PartiqlIndexes() const;
 
   Result<TablePtr> RequireTable(const Request& r) const;
 

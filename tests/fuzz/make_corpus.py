@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Seed corpora for the fuzz targets, built from the test cases (not committed):
 
-    make_corpus.py CASES_DIR OUT_DIR     writes OUT_DIR/{json_request,expr,vtl}/<n>
+    make_corpus.py CASES_DIR OUT_DIR     writes OUT_DIR/{json_request,expr,partiql,vtl}/<n>
 
 - expr: one file per case of tests/cases/expr: a kind byte (0 condition/filter,
   1 update, 2 projection, 3 key condition, as expr_fuzz.cc reads it) + the expression.
 - vtl: one file per tests/cases/vtl/*.case: the template, NUL, the body (if any).
+- partiql: one file per case of tests/cases/partiql: the statement.
 - json_request: DynamoDB request bodies assembled from the expr cases' items,
   names and values (legacy cases: their member and item), plus the VTL cases' bodies.
 """
@@ -98,7 +99,14 @@ def main(cases_dir, out_dir):
             data += b'\0' + sections['body'].encode()
             write(os.path.join(out_dir, 'json_request'), sections['body'].encode())
         write(os.path.join(out_dir, 'vtl'), data)
-    for target in ('json_request', 'expr', 'vtl'):
+    partiql_dir = os.path.join(cases_dir, 'partiql')
+    for file in sorted(os.listdir(partiql_dir)):
+        for case in expr_cases(os.path.join(partiql_dir, file)):
+            if 'statement' in case:
+                write(os.path.join(out_dir, 'partiql'), case['statement'].encode())
+            elif 'statement_json' in case:
+                write(os.path.join(out_dir, 'partiql'), json.loads(case['statement_json']).encode())
+    for target in ('json_request', 'expr', 'partiql', 'vtl'):
         d = os.path.join(out_dir, target)
         counts[target] = len(os.listdir(d)) if os.path.isdir(d) else 0
     print('seed corpus: ' + ', '.join('%s %d' % kv for kv in counts.items()))
