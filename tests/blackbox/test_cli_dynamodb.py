@@ -85,7 +85,7 @@ class CliSessionTest(StreamerTestCase):
 
     def test_03_put_item_and_a_failed_conditional_put(self):
         item = order('ann', 'o-001', 'open', '2026-11-01', 1)
-        self.assertIsNone(self.cli('put-item', '--table-name', TABLE, '--item', json.dumps(item)))
+        self.assertEqual(self.cli('put-item', '--table-name', TABLE, '--item', json.dumps(item)), '')
         err = self.cli_fails('put-item', '--table-name', TABLE,
                              '--item', json.dumps(order('ann', 'o-001', 'void', '2026-11-01', 9)),
                              '--condition-expression', 'attribute_not_exists(orderId)')
