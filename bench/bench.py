@@ -10,7 +10,7 @@ Metrics (--only picks some): putitem, getitem, insertitem (gateway POST /InsertI
 alongside (PutItem p99 while a response-template-heavy gateway route runs; implies putitem),
 startup (spawn -> ready, median of 3 cold starts), stream (gateway write ack -> stream event),
 and the actions, each a short run (--action-duration): query (100-item pages), querygsi (the
-same on a GSI), updateitem (counter ADD), batchwrite (25 puts), transactwrite (4 puts on
+same on a GSI), batchget (100 keys), updateitem (counter ADD), batchwrite (25 puts), transactwrite (4 puts on
 different partitions), putgsi (PutItem on a table with one GSI and on one without, same items).
 Peak RSS is read after the PutItem/GetItem load.
 
@@ -41,12 +41,13 @@ from harness import (BENCH_DIR, DYNALITE_CLI, GET_KEY_PREFIX, GSI_TABLE, PLAIN_T
 FLOOR_VS_DYNALITE = 5.0  # issues 10 and 11: every action >= 5x dynalite where dynalite has it
 # (label, result key) of the actions the floor applies to
 FLOOR_ACTIONS = [('PutItem', 'put'), ('GetItem', 'get'), ('Query', 'query'),
-                 ('Query on a GSI', 'querygsi'), ('UpdateItem', 'updateitem'),
+                 ('Query on a GSI', 'querygsi'), ('BatchGetItem', 'batchget'),
+                 ('UpdateItem', 'updateitem'),
                  ('BatchWriteItem', 'batchwrite'), ('TransactWriteItems', 'transactwrite'),
                  ('PutItem on a table with a GSI', 'putgsi')]
 FLOOR_GSI_PUT_SHARE = 0.70  # GSI maintenance costs PutItem at most 30% of its throughput
 HANDLER_PREFIX = b'[DynamoLambdaHandler] request: '
-ACTIONS = ('query', 'querygsi', 'updateitem', 'batchwrite', 'transactwrite', 'putgsi')
+ACTIONS = ('query', 'querygsi', 'batchget', 'updateitem', 'batchwrite', 'transactwrite', 'putgsi')
 METRICS = ('putitem', 'getitem', 'insertitem', 'alongside', 'startup', 'stream') + ACTIONS
 QUERY_PAGE = 100
 SERVERS = ('streamer', 'dynalite', 'moto')
@@ -138,7 +139,7 @@ def bench_actions(kind, srv, args, r, tag, todo):
         r[key] = run_wrk(url, script, run_id=tag + key, env=env, **wrk)
         log('%s: %s' % (kind, wrk_line(label, r[key])))
 
-    if todo & {'query', 'querygsi'}:
+    if todo & {'query', 'querygsi', 'batchget'}:
         settle(srv.port)
         try:
             create_table(srv.port, QUERY_TABLE, range_key=('sk', 'N'), stream=False,
@@ -157,6 +158,12 @@ def bench_actions(kind, srv, args, r, tag, todo):
             run('query', 'query.lua', 'Query', dict(env, BENCH_INDEX=''))
         if 'querygsi' in todo and 'querygsi' not in unsupported:
             run('querygsi', 'query.lua', 'Query on a GSI', dict(env, BENCH_INDEX=QUERY_INDEX))
+        if 'batchget' in todo:
+            if supports(srv.port, 'BatchGetItem', {'RequestItems': {}}):
+                run('batchget', 'batchget.lua', 'BatchGetItem x100',
+                    dict(env, BENCH_PER_PARTITION=str(QUERY_PAGE + 10)))
+            else:
+                unsupported['batchget'] = 'UnknownOperationException'
     if 'updateitem' in todo:
         run('updateitem', 'updateitem.lua', 'UpdateItem ADD')
     if 'batchwrite' in todo:
@@ -335,6 +342,9 @@ ROWS = [
     ('Query on a GSI, 100-item pages (req/s, higher is better)',
      lambda r: get(r, 'querygsi', 'rps'), SERVERS, 'querygsi'),
     ('Query on a GSI latency p99 (ms)', ms('querygsi', 'p99_us'), SERVERS, 'querygsi'),
+    ('BatchGetItem, 100 keys (req/s, higher is better)', lambda r: get(r, 'batchget', 'rps'),
+     SERVERS, 'batchget'),
+    ('BatchGetItem latency p99 (ms)', ms('batchget', 'p99_us'), SERVERS, 'batchget'),
     ('UpdateItem counter increment, ADD (req/s, higher is better)',
      lambda r: get(r, 'updateitem', 'rps'), SERVERS, 'updateitem'),
     ('UpdateItem latency p99 (ms)', ms('updateitem', 'p99_us'), SERVERS, 'updateitem'),
