@@ -34,7 +34,7 @@ import threading
 import time
 
 from harness import (BENCH_DIR, DYNALITE_CLI, GET_KEY_PREFIX, GSI_TABLE, PLAIN_TABLE,
-                     QUERY_INDEX, QUERY_TABLE, STREAMER_BIN, Server, Wrk, create_table,
+                     QUERY_INDEX, QUERY_TABLE, TXN_TABLE, STREAMER_BIN, Server, Wrk, create_table,
                      git_commit, loadavg, log, median, moto_command, prefill, prefill_items,
                      query_items, run_wrk, settle, supports, write_bench_stack)
 
@@ -129,17 +129,28 @@ def bench_server(kind, workdir, args, r, tag):
 
 def bench_actions(kind, srv, args, r, tag, todo):
     """The short action runs on the server's running instance; fills r. An action the server
-    does not implement is recorded in r['unsupported'] (a cell says so) instead of failing."""
+    does not implement is recorded in r['unsupported'] (its cells say so). A peer's action that
+    fails (e.g. moto stops answering under load) is recorded in r['failed'] and noted, and the
+    peer's remaining actions are skipped; streamer's failures are errors (raised)."""
     wrk = dict(threads=args.threads, connections=args.connections, duration=args.action_duration)
     url = 'http://127.0.0.1:%d/' % srv.port
     unsupported = r.setdefault('unsupported', {})
+    failed = r.setdefault('failed', {})
+    env = {'BENCH_TABLE': QUERY_TABLE, 'BENCH_PARTITIONS': str(args.query_partitions),
+           'BENCH_PAGE': str(QUERY_PAGE), 'BENCH_PER_PARTITION': str(QUERY_PAGE + 10)}
 
     def run(key, script, label, env=None):
         settle(srv.port)
         r[key] = run_wrk(url, script, run_id=tag + key, env=env, **wrk)
         log('%s: %s' % (kind, wrk_line(label, r[key])))
 
-    if todo & {'query', 'querygsi', 'batchget'}:
+    def run_if_supported(key, op, probe, script, label, env=None):
+        if supports(srv.port, op, probe):
+            run(key, script, label, env)
+        else:
+            unsupported[key] = 'UnknownOperationException'
+
+    def query_table():
         settle(srv.port)
         try:
             create_table(srv.port, QUERY_TABLE, range_key=('sk', 'N'), stream=False,
@@ -152,31 +163,8 @@ def bench_actions(kind, srv, args, r, tag, todo):
                                                                QUERY_PAGE + 10))
         log('%s: prefilled %d partitions of %d items with %s in %.1f s'
             % (kind, args.query_partitions, QUERY_PAGE + 10, how, time.monotonic() - t0))
-        env = {'BENCH_TABLE': QUERY_TABLE, 'BENCH_PARTITIONS': str(args.query_partitions),
-               'BENCH_PAGE': str(QUERY_PAGE)}
-        if 'query' in todo:
-            run('query', 'query.lua', 'Query', dict(env, BENCH_INDEX=''))
-        if 'querygsi' in todo and 'querygsi' not in unsupported:
-            run('querygsi', 'query.lua', 'Query on a GSI', dict(env, BENCH_INDEX=QUERY_INDEX))
-        if 'batchget' in todo:
-            if supports(srv.port, 'BatchGetItem', {'RequestItems': {}}):
-                run('batchget', 'batchget.lua', 'BatchGetItem x100',
-                    dict(env, BENCH_PER_PARTITION=str(QUERY_PAGE + 10)))
-            else:
-                unsupported['batchget'] = 'UnknownOperationException'
-    if 'updateitem' in todo:
-        run('updateitem', 'updateitem.lua', 'UpdateItem ADD')
-    if 'batchwrite' in todo:
-        if supports(srv.port, 'BatchWriteItem', {'RequestItems': {}}):
-            run('batchwrite', 'batchwrite.lua', 'BatchWriteItem x25')
-        else:
-            unsupported['batchwrite'] = 'UnknownOperationException'
-    if 'transactwrite' in todo:
-        if supports(srv.port, 'TransactWriteItems', {'TransactItems': []}):
-            run('transactwrite', 'transactwrite.lua', 'TransactWriteItems x4')
-        else:
-            unsupported['transactwrite'] = 'UnknownOperationException'
-    if 'putgsi' in todo:
+
+    def put_gsi():
         settle(srv.port)
         create_table(srv.port, PLAIN_TABLE)
         try:
@@ -188,6 +176,42 @@ def bench_actions(kind, srv, args, r, tag, todo):
         if 'putgsi' not in unsupported:
             run('putgsi', 'putitem.lua', 'PutItem, one GSI', {'BENCH_TABLE': GSI_TABLE,
                                                                'BENCH_WITH_G': '1'})
+
+    # (actions a step serves, the step), in order
+    steps = [
+        ({'query', 'querygsi', 'batchget'}, query_table),
+        ({'query'}, lambda: run('query', 'query.lua', 'Query', dict(env, BENCH_INDEX=''))),
+        ({'querygsi'}, lambda: 'querygsi' in unsupported or run(
+            'querygsi', 'query.lua', 'Query on a GSI', dict(env, BENCH_INDEX=QUERY_INDEX))),
+        ({'batchget'}, lambda: run_if_supported('batchget', 'BatchGetItem', {'RequestItems': {}},
+                                                'batchget.lua', 'BatchGetItem x100', env)),
+        ({'updateitem'}, lambda: run('updateitem', 'updateitem.lua', 'UpdateItem ADD')),
+        ({'batchwrite'}, lambda: run_if_supported('batchwrite', 'BatchWriteItem',
+                                                  {'RequestItems': {}}, 'batchwrite.lua',
+                                                  'BatchWriteItem x25')),
+        ({'transactwrite'}, lambda: create_table(srv.port, TXN_TABLE) or run_if_supported(
+            'transactwrite', 'TransactWriteItems', {'TransactItems': []}, 'transactwrite.lua',
+            'TransactWriteItems x4', {'BENCH_TABLE': TXN_TABLE})),
+        ({'putgsi'}, put_gsi),
+    ]
+    broken = None
+    for actions, step in steps:
+        actions = actions & todo
+        if not actions:
+            continue
+        if broken:
+            for a in actions - set(unsupported):
+                failed.setdefault(a, broken)
+            continue
+        try:
+            step()
+        except Exception as err:
+            if kind == 'streamer':
+                raise
+            broken = 'not run: %s stopped answering (%s: %s)' % (kind, type(err).__name__, err)
+            for a in actions - set(unsupported):
+                failed.setdefault(a, '%s: %s' % (type(err).__name__, err))
+            log('%s: %s failed: %s' % (kind, '/'.join(sorted(actions)), err))
     for key, why in unsupported.items():
         log('%s: %s not supported (%s)' % (kind, key, why))
 
@@ -385,9 +409,15 @@ def build_report(rounds, args, errors, started, load_start):
               + ' |', '|---|---|' + '---:|' * len(rounds)]
     for name, fn, has, action in ROWS:
         per_round = {k: [fn(rd.get(k, {})) for rd in rounds] for k in kinds}
-        unsupported = {k for k in kinds if action and med_none(per_round[k]) and any(
-            action in (get(rd, k, 'unsupported') or {}) for rd in rounds)}
-        if all(v is None for k in kinds for v in per_round[k]) and not unsupported:
+        missing = {}  # server -> what its cell says instead of a number
+        for k in kinds:
+            if not action or not med_none(per_round[k]):
+                continue
+            if any(action in (get(rd, k, 'unsupported') or {}) for rd in rounds):
+                missing[k] = 'not supported'
+            elif any(action in (get(rd, k, 'failed') or {}) for rd in rounds):
+                missing[k] = 'failed'
+        if all(v is None for k in kinds for v in per_round[k]) and not missing:
             continue  # not measured in this run
         med = {k: median(per_round[k]) for k in kinds}
         cells = []
@@ -396,8 +426,8 @@ def build_report(rounds, args, errors, started, load_start):
                 cells.append('n/a')
             elif k in args.skipped:
                 cells.append('skipped')
-            elif k in unsupported:
-                cells.append('not supported')
+            elif k in missing:
+                cells.append(missing[k])
             else:
                 cells.append(fmt(med[k]) + ('x' if '÷' in name and med[k] is not None else ''))
         ratios = []
@@ -455,6 +485,9 @@ def build_report(rounds, args, errors, started, load_start):
         for key, why in sorted({k: w for rd in rounds
                                 for k, w in (get(rd, kind, 'unsupported') or {}).items()}.items()):
             notes.append('%s does not support %s (%s).' % (kind, key, why))
+        for n, rd in enumerate(rounds):
+            for key, why in sorted((get(rd, kind, 'failed') or {}).items()):
+                notes.append('round %d, %s %s failed: %s' % (n + 1, kind, key, why))
     notes += args.peer_notes
     busy = float(load_start.split()[0])
     if busy > os.cpu_count():

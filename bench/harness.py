@@ -219,6 +219,8 @@ QUERY_TABLE = 'BenchQuery'   # pk S + sk N, GSI byGroup (gpk S + gsk N): the Que
 QUERY_INDEX = 'byGroup'
 GSI_TABLE = 'BenchGsi'       # pk S, GSI byG (g S): PutItem with one GSI
 PLAIN_TABLE = 'BenchPlain'   # pk S, no index: the same PutItem without the GSI
+TXN_TABLE = 'BenchTxn'       # pk S, starts empty: TransactWriteItems (moto copies the whole
+                             # table per transaction, so a big table would measure only that)
 
 
 def create_table(port, table=TABLE, range_key=None, indexes=(), stream=True):

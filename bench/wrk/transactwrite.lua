@@ -1,5 +1,6 @@
 -- wrk script: DynamoDB TransactWriteItems (JSON 1.0): 4 Puts on 4 different partitions
--- (unique keys), 100-byte payload, into BenchTable. Anything but 200 counts as err_check.
+-- (unique keys), 100-byte payload, into BENCH_TABLE (bench/run: BenchTxn). Anything but 200
+-- counts as err_check.
 dofile((os.getenv("BENCH_DIR") or ".") .. "/wrk/common.lua")
 
 local payload = string.rep("p", 100)
