@@ -262,14 +262,15 @@ def create_table(port, table=TABLE, range_key=None, indexes=(), stream=True):
         time.sleep(0.02)
 
 
-def settle(port, timeout=90.0):
-    """Waits until the server answers a ListTables again: a slow peer (moto) may still be
-    working off the previous wrk run's backlog, which would starve the next run."""
+def settle(port, timeout=120.0):
+    """Waits until the server answers a ListTables quickly again: a slow peer (moto) may still
+    be working off the previous wrk run's backlog, which would starve the next run."""
     deadline = time.monotonic() + timeout
     while True:
         try:
+            t0 = time.monotonic()
             status, _ = dynamo_call(port, 'ListTables', {}, timeout=timeout)
-            if status == 200:
+            if status == 200 and time.monotonic() - t0 < 0.5:
                 return
         except OSError:
             pass
@@ -280,7 +281,7 @@ def settle(port, timeout=90.0):
 
 def supports(port, op, body):
     """Whether the server implements `op` (anything but UnknownOperationException)."""
-    status, out = dynamo_call(port, op, body)
+    status, out = dynamo_call(port, op, body, timeout=60)
     return not (status == 400 and str(out.get('__type', '')).endswith('UnknownOperationException'))
 
 

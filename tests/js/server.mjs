@@ -49,8 +49,12 @@ export async function startStreamer({ timeoutMs = 30000 } = {}) {
     '--gateway-port', String(gatewayPort)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
+  // If the test process ends without stop() (a crash, a failed hook), take the server along.
+  const reap = () => { if (proc.exitCode === null) proc.kill('SIGKILL'); };
+  process.once('exit', reap);
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async () => {
+    process.removeListener('exit', reap);
     let code = proc.exitCode;
     if (code === null) {
       const exited = new Promise((resolve) => proc.once('exit', resolve));
