@@ -8,11 +8,15 @@ and each ratio the median of the per-round ratios.
 
 Metrics (--only picks some): putitem, getitem, insertitem (gateway POST /InsertItem),
 alongside (PutItem p99 while a response-template-heavy gateway route runs; implies putitem),
-startup (spawn -> ready, median of 3 cold starts), stream (gateway write ack -> stream event).
+startup (spawn -> ready, median of 3 cold starts), stream (gateway write ack -> stream event),
+and the actions, each a short run (--action-duration): query (100-item pages), querygsi (the
+same on a GSI), batchget (100 keys), updateitem (counter ADD), batchwrite (25 puts), transactwrite (4 puts on
+different partitions), putgsi (PutItem on a table with one GSI and on one without, same items).
 Peak RSS is read after the PutItem/GetItem load.
 
-Exit code: 0 ok; 1 a measurement failed (a peer's wrk errors are only noted); 2 the floor
-(streamer PutItem and GetItem >= 5x dynalite, median of the per-round ratios) not met.
+Exit code: 0 ok; 1 a measurement failed (a peer's wrk errors are only noted); 2 a floor not met:
+every action >= 5x dynalite where dynalite has it (median of the per-round ratios), and PutItem
+on a table with one GSI >= 70% of PutItem without it (streamer, median of the per-round ratios).
 """
 
 import argparse
@@ -29,14 +33,23 @@ import tempfile
 import threading
 import time
 
-from harness import (BENCH_DIR, DYNALITE_CLI, GET_KEY_PREFIX, STREAMER_BIN, Server, Wrk,
-                     create_table, git_commit, loadavg, log, median, moto_command, prefill,
-                     run_wrk, write_bench_stack)
+from harness import (BENCH_DIR, DYNALITE_CLI, GET_KEY_PREFIX, GSI_TABLE, PLAIN_TABLE,
+                     QUERY_INDEX, QUERY_TABLE, TXN_TABLE, STREAMER_BIN, Server, Wrk, create_table,
+                     git_commit, loadavg, log, median, moto_command, prefill, prefill_items,
+                     query_items, run_wrk, settle, supports, write_bench_stack)
 
-FLOOR_PUTITEM_VS_DYNALITE = 5.0  # issue 10: PutItem and GetItem >= 5x dynalite
-FLOOR_GETITEM_VS_DYNALITE = 5.0
+FLOOR_VS_DYNALITE = 5.0  # issues 10 and 11: every action >= 5x dynalite where dynalite has it
+# (label, result key) of the actions the floor applies to
+FLOOR_ACTIONS = [('PutItem', 'put'), ('GetItem', 'get'), ('Query', 'query'),
+                 ('Query on a GSI', 'querygsi'), ('BatchGetItem', 'batchget'),
+                 ('UpdateItem', 'updateitem'),
+                 ('BatchWriteItem', 'batchwrite'), ('TransactWriteItems', 'transactwrite'),
+                 ('PutItem on a table with a GSI', 'putgsi')]
+FLOOR_GSI_PUT_SHARE = 0.70  # GSI maintenance costs PutItem at most 30% of its throughput
 HANDLER_PREFIX = b'[DynamoLambdaHandler] request: '
-METRICS = ('putitem', 'getitem', 'insertitem', 'alongside', 'startup', 'stream')
+ACTIONS = ('query', 'querygsi', 'batchget', 'updateitem', 'batchwrite', 'transactwrite', 'putgsi')
+METRICS = ('putitem', 'getitem', 'insertitem', 'alongside', 'startup', 'stream') + ACTIONS
+QUERY_PAGE = 100
 SERVERS = ('streamer', 'dynalite', 'moto')
 
 
@@ -57,13 +70,13 @@ def wrk_line(name, w):
             % (name, w['rps'], w['p50_us'] / 1000, w['p99_us'] / 1000, w['errors']))
 
 
-def bench_server(kind, workdir, args, r, tag):
+def bench_server(kind, workdir, args, r, tag, round_index=0):
     """One server's slot in a round: the load metrics on one instance; fills dict r."""
     wrk = dict(threads=args.threads, connections=args.connections, duration=args.duration)
     if 'startup' in args.metrics:
         r['startup_s'] = measure_startup(kind, workdir, args.moto_cmd)
         log('%s: ready in %.0f ms (median of 3)' % (kind, r['startup_s'] * 1000))
-    loads = args.metrics & {'putitem', 'getitem', 'insertitem', 'alongside'}
+    loads = args.metrics & ({'putitem', 'getitem', 'insertitem', 'alongside'} | set(ACTIONS))
     if kind != 'streamer':
         loads -= {'insertitem', 'alongside'}
     if not loads:
@@ -109,8 +122,101 @@ def bench_server(kind, workdir, args, r, tag):
         if 'insertitem' in loads:
             r['gateway'] = run_wrk(gw + '/InsertItem', 'insertitem.lua', run_id=tag + 'i', **wrk)
             log('%s: %s' % (kind, wrk_line('POST /InsertItem', r['gateway'])))
+        bench_actions(kind, srv, args, r, tag, loads & set(ACTIONS), round_index)
     finally:
         srv.stop()
+
+
+def bench_actions(kind, srv, args, r, tag, todo, round_index):
+    """The short action runs on the server's running instance; fills r. An action the server
+    does not implement is recorded in r['unsupported'] (its cells say so). A peer's action that
+    fails (e.g. moto stops answering under load) is recorded in r['failed'] and noted, and the
+    peer's remaining actions are skipped; streamer's failures are errors (raised)."""
+    wrk = dict(threads=args.threads, connections=args.connections, duration=args.action_duration)
+    url = 'http://127.0.0.1:%d/' % srv.port
+    unsupported = r.setdefault('unsupported', {})
+    failed = r.setdefault('failed', {})
+    env = {'BENCH_TABLE': QUERY_TABLE, 'BENCH_PARTITIONS': str(args.query_partitions),
+           'BENCH_PAGE': str(QUERY_PAGE), 'BENCH_PER_PARTITION': str(QUERY_PAGE + 10)}
+
+    def run(key, script, label, env=None):
+        settle(srv.port)
+        r[key] = run_wrk(url, script, run_id=tag + key, env=env, **wrk)
+        log('%s: %s' % (kind, wrk_line(label, r[key])))
+
+    def run_if_supported(key, op, probe, script, label, env=None):
+        if supports(srv.port, op, probe):
+            run(key, script, label, env)
+        else:
+            unsupported[key] = 'UnknownOperationException'
+
+    def query_table():
+        settle(srv.port)
+        try:
+            create_table(srv.port, QUERY_TABLE, range_key=('sk', 'N'), stream=False,
+                         indexes=[(QUERY_INDEX, [('gpk', 'S'), ('gsk', 'N')])])
+        except RuntimeError as err:  # no GSIs: Query the table alone
+            unsupported['querygsi'] = 'CreateTable with a GSI: %s' % err
+            create_table(srv.port, QUERY_TABLE, range_key=('sk', 'N'), stream=False)
+        t0 = time.monotonic()
+        how = prefill_items(srv.port, QUERY_TABLE, query_items(args.query_partitions,
+                                                               QUERY_PAGE + 10))
+        log('%s: prefilled %d partitions of %d items with %s in %.1f s'
+            % (kind, args.query_partitions, QUERY_PAGE + 10, how, time.monotonic() - t0))
+
+    def put_gsi():
+        settle(srv.port)
+        create_table(srv.port, PLAIN_TABLE)
+        try:
+            create_table(srv.port, GSI_TABLE, indexes=[('byG', [('g', 'S')])])
+        except RuntimeError as err:
+            unsupported['putgsi'] = 'CreateTable with a GSI: %s' % err
+        # Which table goes first alternates by round: the first run may pay for compactions
+        # of the writes before it.
+        runs = [('putplain', PLAIN_TABLE, 'PutItem, no GSI'), ('putgsi', GSI_TABLE, 'PutItem, one GSI')]
+        if round_index % 2:
+            runs.reverse()
+        for key, table, label in runs:
+            if key != 'putgsi' or 'putgsi' not in unsupported:
+                run(key, 'putitem.lua', label, {'BENCH_TABLE': table, 'BENCH_WITH_G': '1'})
+
+    # (actions a step serves, the step), in order
+    steps = [
+        ({'query', 'querygsi', 'batchget'}, query_table),
+        ({'query'}, lambda: run('query', 'query.lua', 'Query', dict(env, BENCH_INDEX=''))),
+        ({'querygsi'}, lambda: 'querygsi' in unsupported or run(
+            'querygsi', 'query.lua', 'Query on a GSI', dict(env, BENCH_INDEX=QUERY_INDEX))),
+        ({'batchget'}, lambda: run_if_supported('batchget', 'BatchGetItem', {'RequestItems': {}},
+                                                'batchget.lua', 'BatchGetItem x100', env)),
+        ({'updateitem'}, lambda: run('updateitem', 'updateitem.lua', 'UpdateItem ADD')),
+        ({'batchwrite'}, lambda: run_if_supported('batchwrite', 'BatchWriteItem',
+                                                  {'RequestItems': {}}, 'batchwrite.lua',
+                                                  'BatchWriteItem x25')),
+        ({'transactwrite'}, lambda: create_table(srv.port, TXN_TABLE) or run_if_supported(
+            'transactwrite', 'TransactWriteItems', {'TransactItems': []}, 'transactwrite.lua',
+            'TransactWriteItems x4', {'BENCH_TABLE': TXN_TABLE})),
+        ({'putgsi'}, put_gsi),
+    ]
+    broken = None
+    for actions, step in steps:
+        actions = actions & todo
+        if not actions:
+            continue
+        if broken:
+            for a in actions - set(unsupported):
+                failed.setdefault(a, broken)
+            continue
+        try:
+            step()
+        except Exception as err:
+            if kind == 'streamer':
+                raise
+            broken = 'not run: %s stopped answering (%s: %s)' % (kind, type(err).__name__, err)
+            for a in actions - set(unsupported):
+                failed.setdefault(a, '%s: %s' % (type(err).__name__, err))
+            log('%s: %s failed: %s' % (kind, '/'.join(sorted(actions)), err))
+    for key, why in unsupported.items():
+        log('%s: %s not supported (%s)' % (kind, key, why))
 
 
 def bench_stream_latency(workdir, args, r):
@@ -219,6 +325,12 @@ def startup_ms(r):
     return None if r.get('startup_s') is None else r['startup_s'] * 1000.0
 
 
+def gsi_put_share(r):
+    """PutItem throughput with one GSI / without, within one round."""
+    plain, gsi = get(r, 'putplain', 'rps'), get(r, 'putgsi', 'rps')
+    return gsi / plain if plain and gsi is not None else None
+
+
 def p99_growth(key):
     """Alongside p99 / alone p99 within one round."""
     def fn(r):
@@ -251,14 +363,44 @@ ROWS = [
      lambda r: get(r, 'put_with_heavy_put', 'rps'), ('streamer',)),
     ('/HeavyPut throughput (req/s)', lambda r: get(r, 'heavy_put', 'rps'), ('streamer',)),
     ('/HeavyMock throughput (req/s)', lambda r: get(r, 'heavy_mock', 'rps'), ('streamer',)),
+    ('Query, 100-item pages (req/s, higher is better)', lambda r: get(r, 'query', 'rps'), SERVERS,
+     'query'),
+    ('Query latency p99 (ms)', ms('query', 'p99_us'), SERVERS, 'query'),
+    ('Query on a GSI, 100-item pages (req/s, higher is better)',
+     lambda r: get(r, 'querygsi', 'rps'), SERVERS, 'querygsi'),
+    ('Query on a GSI latency p99 (ms)', ms('querygsi', 'p99_us'), SERVERS, 'querygsi'),
+    ('BatchGetItem, 100 keys (req/s, higher is better)', lambda r: get(r, 'batchget', 'rps'),
+     SERVERS, 'batchget'),
+    ('BatchGetItem latency p99 (ms)', ms('batchget', 'p99_us'), SERVERS, 'batchget'),
+    ('UpdateItem counter increment, ADD (req/s, higher is better)',
+     lambda r: get(r, 'updateitem', 'rps'), SERVERS, 'updateitem'),
+    ('UpdateItem latency p99 (ms)', ms('updateitem', 'p99_us'), SERVERS, 'updateitem'),
+    ('BatchWriteItem, 25 puts (req/s; items/s is 25x, higher is better)',
+     lambda r: get(r, 'batchwrite', 'rps'), SERVERS, 'batchwrite'),
+    ('BatchWriteItem latency p99 (ms)', ms('batchwrite', 'p99_us'), SERVERS, 'batchwrite'),
+    ('TransactWriteItems, 4 puts on 4 partitions (req/s, higher is better)',
+     lambda r: get(r, 'transactwrite', 'rps'), SERVERS, 'transactwrite'),
+    ('TransactWriteItems latency p99 (ms)', ms('transactwrite', 'p99_us'), SERVERS,
+     'transactwrite'),
+    ('PutItem, table without a GSI (req/s, same items as below)',
+     lambda r: get(r, 'putplain', 'rps'), SERVERS, 'putgsi'),
+    ('PutItem, table with one GSI (req/s, higher is better)',
+     lambda r: get(r, 'putgsi', 'rps'), SERVERS, 'putgsi'),
+    ('PutItem with one GSI ÷ without', gsi_put_share, SERVERS, 'putgsi'),
     ('Peak RSS after PutItem + GetItem load (MiB, lower is better)',
      lambda r: r.get('rss_mib'), SERVERS),
     ('Start -> ready (ms, median of 3 starts, lower is better)', startup_ms, SERVERS),
     ('Write ack -> stream event p50 (ms)', lambda r: get(r, 'stream', 'p50_ms'), ('streamer',)),
     ('Write ack -> stream event p99 (ms)', lambda r: get(r, 'stream', 'p99_ms'), ('streamer',)),
 ]
-# Rows whose values are not all there in a round are left out of the table.
-RATIO_ROWS = {name for name, _, kinds in ROWS if len(kinds) > 1}
+# Rows whose values are not all there in a round are left out of the table. A row may name
+# the action it measures (4th field): a server without that action shows "not supported".
+ROWS = [row if len(row) == 4 else row + (None,) for row in ROWS]
+RATIO_ROWS = {name for name, _, kinds, _ in ROWS if len(kinds) > 1 and '÷' not in name}
+
+
+def med_none(values):
+    return all(v is None for v in values)
 
 
 def build_report(rounds, args, errors, started, load_start):
@@ -268,9 +410,17 @@ def build_report(rounds, args, errors, started, load_start):
              '|---|---:|---:|---:|---:|---:|']
     detail = ['| metric | server | ' + ' | '.join('round %d' % (i + 1) for i in range(len(rounds)))
               + ' |', '|---|---|' + '---:|' * len(rounds)]
-    for name, fn, has in ROWS:
+    for name, fn, has, action in ROWS:
         per_round = {k: [fn(rd.get(k, {})) for rd in rounds] for k in kinds}
-        if all(v is None for k in kinds for v in per_round[k]):
+        missing = {}  # server -> what its cell says instead of a number
+        for k in kinds:
+            if not action or not med_none(per_round[k]):
+                continue
+            if any(action in (get(rd, k, 'unsupported') or {}) for rd in rounds):
+                missing[k] = 'not supported'
+            elif any(action in (get(rd, k, 'failed') or {}) for rd in rounds):
+                missing[k] = 'failed'
+        if all(v is None for k in kinds for v in per_round[k]) and not missing:
             continue  # not measured in this run
         med = {k: median(per_round[k]) for k in kinds}
         cells = []
@@ -279,6 +429,8 @@ def build_report(rounds, args, errors, started, load_start):
                 cells.append('n/a')
             elif k in args.skipped:
                 cells.append('skipped')
+            elif k in missing:
+                cells.append(missing[k])
             else:
                 cells.append(fmt(med[k]) + ('x' if '÷' in name and med[k] is not None else ''))
         ratios = []
@@ -313,24 +465,32 @@ def build_report(rounds, args, errors, started, load_start):
                         fmt(median([get(m, 'get', 'rps') for m in mem])),
                         fmt(median([ms('get', 'p99_us')(m) for m in mem]))))
     floor = None
-    put_rows = [(get(rd, 'streamer', 'put', 'rps'), get(rd, 'dynalite', 'put', 'rps'))
-                for rd in rounds]
-    put_ratios = [s / d for s, d in put_rows if s is not None and d]
-    if put_ratios:
-        floor = median(put_ratios) >= FLOOR_PUTITEM_VS_DYNALITE
-        notes.append('Floor: streamer PutItem throughput >= %.0fx dynalite (median ratio): %s '
-                     '(%.2fx).' % (FLOOR_PUTITEM_VS_DYNALITE, 'PASS' if floor else 'FAIL',
-                                   median(put_ratios)))
-    else:
-        notes.append('Floor: not evaluated (needs both streamer and dynalite PutItem results).')
-    get_ratios = [s / d for s, d in [(get(rd, 'streamer', 'get', 'rps'), get(rd, 'dynalite', 'get', 'rps'))
+    for label, key in FLOOR_ACTIONS:
+        ratios = [s / d for s, d in [(get(rd, 'streamer', key, 'rps'), get(rd, 'dynalite', key, 'rps'))
                                      for rd in rounds] if s is not None and d]
-    if get_ratios:
-        get_floor = median(get_ratios) >= FLOOR_GETITEM_VS_DYNALITE
-        floor = get_floor if floor is None else (floor and get_floor)
-        notes.append('Floor: streamer GetItem throughput >= %.0fx dynalite (median ratio): %s '
-                     '(%.2fx).' % (FLOOR_GETITEM_VS_DYNALITE, 'PASS' if get_floor else 'FAIL',
-                                   median(get_ratios)))
+        if not ratios:
+            continue
+        ok = median(ratios) >= FLOOR_VS_DYNALITE
+        floor = ok if floor is None else (floor and ok)
+        notes.append('Floor: streamer %s throughput >= %.0fx dynalite (median ratio): %s (%.2fx).'
+                     % (label, FLOOR_VS_DYNALITE, 'PASS' if ok else 'FAIL', median(ratios)))
+    if floor is None:
+        notes.append('Floor vs dynalite: not evaluated (needs both streamer and dynalite results).')
+    shares = [gsi_put_share(rd.get('streamer', {})) for rd in rounds]
+    if median(shares) is not None:
+        ok = median(shares) >= FLOOR_GSI_PUT_SHARE
+        floor = ok if floor is None else (floor and ok)
+        notes.append('Floor: streamer PutItem on a table with one GSI >= %.0f%% of PutItem without '
+                     '(median ratio): %s (%.0f%%).' % (FLOOR_GSI_PUT_SHARE * 100,
+                                                     'PASS' if ok else 'FAIL',
+                                                     median(shares) * 100))
+    for kind in SERVERS:
+        for key, why in sorted({k: w for rd in rounds
+                                for k, w in (get(rd, kind, 'unsupported') or {}).items()}.items()):
+            notes.append('%s does not support %s (%s).' % (kind, key, why))
+        for n, rd in enumerate(rounds):
+            for key, why in sorted((get(rd, kind, 'failed') or {}).items()):
+                notes.append('round %d, %s %s failed: %s' % (n + 1, kind, key, why))
     notes += args.peer_notes
     busy = float(load_start.split()[0])
     if busy > os.cpu_count():
@@ -351,12 +511,12 @@ def build_report(rounds, args, errors, started, load_start):
         binary = ' (streamer binary %s, built %s)' % (STREAMER_BIN, time.strftime(
             '%Y-%m-%d %H:%M', time.localtime(os.path.getmtime(STREAMER_BIN))))
     setup = ('%s, %d CPUs; git %s%s; %d round(s), servers interleaved in each, medians over the '
-             'rounds; wrk -t%d -c%d -d%ds; streamer --durability fsync; dynalite %s with --path '
+             'rounds; wrk -t%d -c%d -d%ds (actions from Query on: -d%ds); streamer --durability fsync; dynalite %s with --path '
              '(LevelDB on disk); moto server %s (in memory); GetItem over %d pre-filled keys. '
              'Load average %s at start, %s at end. Everything (servers, wrk, and whatever '
              'else runs on the machine) shares the same CPUs.'
              % (platform.platform(terse=True), os.cpu_count(), git_commit(), binary,
-                len(rounds), args.threads, args.connections, args.duration,
+                len(rounds), args.threads, args.connections, args.duration, args.action_duration,
                 args.dynalite_version, args.moto_version, args.get_keys, load_start, loadavg()))
     md = ['# Benchmark: streamer vs dynalite vs moto', '',
           'Run %s (%.0f s). %s' % (time.strftime('%Y-%m-%d %H:%M:%S %Z'),
@@ -389,6 +549,10 @@ def parse_args():
     ap.add_argument('--threads', type=int, default=2, help='wrk threads')
     ap.add_argument('--connections', type=int, default=64, help='wrk connections')
     ap.add_argument('--get-keys', type=int, default=10000, help='items pre-filled for GetItem')
+    ap.add_argument('--action-duration', type=int, default=3,
+                    help='seconds per wrk run of the actions (query ... putgsi; default 3)')
+    ap.add_argument('--query-partitions', type=int, default=20,
+                    help='partitions of %d items pre-filled for the Query runs' % (QUERY_PAGE + 10))
     ap.add_argument('--heavy-loop', type=int, default=5000,
                     help='#foreach iterations of the heavy response template (5000: ~5 ms)')
     ap.add_argument('--heavy-connections', type=int, default=2,
@@ -407,8 +571,8 @@ def parse_args():
     bad = (args.metrics - set(METRICS)) or (set(args.servers) - set(SERVERS))
     if bad:
         ap.error('unknown metric or server: %s' % ', '.join(sorted(bad)))
-    if args.rounds < 1 or args.duration < 1:
-        ap.error('--rounds and --duration must be >= 1')
+    if args.rounds < 1 or args.duration < 1 or args.action_duration < 1:
+        ap.error('--rounds, --duration and --action-duration must be >= 1')
     return args
 
 
@@ -450,7 +614,7 @@ def main():
                 log('--- round %d/%d: %s (load average %s)' % (n + 1, args.rounds, kind, loadavg()))
                 r = rd.setdefault(kind, {})
                 try:
-                    bench_server(kind, workdir, args, r, 'r%d' % n)
+                    bench_server(kind, workdir, args, r, 'r%d' % n, n)
                     if kind == 'streamer' and 'stream' in args.metrics:
                         bench_stream_latency(workdir, args, r)
                 except Exception as err:  # one server failing must not hide the others' numbers

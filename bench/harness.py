@@ -215,46 +215,107 @@ class Server:
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
-def create_table(port):
-    """BenchTable (pk S, stream NEW_IMAGE), waited for until ACTIVE."""
-    status, body = dynamo_call(port, 'CreateTable', {
-        'TableName': TABLE,
-        'KeySchema': [{'AttributeName': 'pk', 'KeyType': 'HASH'}],
-        'AttributeDefinitions': [{'AttributeName': 'pk', 'AttributeType': 'S'}],
-        'BillingMode': 'PAY_PER_REQUEST',
-        'StreamSpecification': {'StreamEnabled': True, 'StreamViewType': 'NEW_IMAGE'}})
+QUERY_TABLE = 'BenchQuery'   # pk S + sk N, GSI byGroup (gpk S + gsk N): the Query runs
+QUERY_INDEX = 'byGroup'
+GSI_TABLE = 'BenchGsi'       # pk S, GSI byG (g S): PutItem with one GSI
+PLAIN_TABLE = 'BenchPlain'   # pk S, no index: the same PutItem without the GSI
+TXN_TABLE = 'BenchTxn'       # pk S, starts empty: TransactWriteItems (moto copies the whole
+                             # table per transaction, so a big table would measure only that)
+
+
+def create_table(port, table=TABLE, range_key=None, indexes=(), stream=True):
+    """Creates `table` (pk S, and `range_key` (name, type) if given; `indexes`: a list of
+    (IndexName, [(attr, type), ...]) GSIs, projection ALL) and waits until it is ACTIVE.
+    BenchTable has a NEW_IMAGE stream, like the seed's table."""
+    attrs = {'pk': 'S'}
+    schema = [{'AttributeName': 'pk', 'KeyType': 'HASH'}]
+    if range_key:
+        attrs[range_key[0]] = range_key[1]
+        schema.append({'AttributeName': range_key[0], 'KeyType': 'RANGE'})
+    body = {'TableName': table, 'KeySchema': schema, 'BillingMode': 'PAY_PER_REQUEST'}
+    gsis = []
+    for name, keys in indexes:
+        for attr, typ in keys:
+            attrs[attr] = typ
+        gsis.append({'IndexName': name, 'Projection': {'ProjectionType': 'ALL'},
+                     'KeySchema': [{'AttributeName': a, 'KeyType': k}
+                                   for (a, _), k in zip(keys, ('HASH', 'RANGE'))]})
+    if gsis:
+        body['GlobalSecondaryIndexes'] = gsis
+    body['AttributeDefinitions'] = [{'AttributeName': n, 'AttributeType': t}
+                                    for n, t in attrs.items()]
+    if stream:
+        body['StreamSpecification'] = {'StreamEnabled': True, 'StreamViewType': 'NEW_IMAGE'}
+    status, body = dynamo_call(port, 'CreateTable', body)
     if status != 200:
-        raise RuntimeError('CreateTable: HTTP %d %s' % (status, body))
+        raise RuntimeError('CreateTable %s: HTTP %d %s' % (table, status, body))
     deadline = time.monotonic() + 30
     while True:
-        status, body = dynamo_call(port, 'DescribeTable', {'TableName': TABLE})
-        if status == 200 and body.get('Table', {}).get('TableStatus') == 'ACTIVE':
+        status, body = dynamo_call(port, 'DescribeTable', {'TableName': table})
+        desc = body.get('Table', {}) if status == 200 else {}
+        if (desc.get('TableStatus') == 'ACTIVE'
+                and all(i.get('IndexStatus', 'ACTIVE') == 'ACTIVE'
+                        for i in desc.get('GlobalSecondaryIndexes', []))):
             return
         if time.monotonic() > deadline:
-            raise RuntimeError('table not ACTIVE after 30s (%d %s)' % (status, body))
+            raise RuntimeError('table %s not ACTIVE after 30s (%d %s)' % (table, status, body))
         time.sleep(0.02)
 
 
-def prefill(port, count, workers=8):
-    """Writes items GET_KEY_PREFIX + 0..count-1 (100-byte payload) for the GetItem run:
-    BatchWriteItem (25 a call) where the server has it, else PutItem; `workers` connections."""
-    def item(i):
-        return {'pk': {'S': '%s%d' % (GET_KEY_PREFIX, i)}, 'payload': {'S': 'p' * 100}}
+def settle(port, timeout=120.0):
+    """Waits until the server answers a ListTables quickly again: a slow peer (moto) may still
+    be working off the previous wrk run's backlog, which would starve the next run."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            t0 = time.monotonic()
+            status, _ = dynamo_call(port, 'ListTables', {}, timeout=timeout)
+            if status == 200 and time.monotonic() - t0 < 0.5:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError('server not answering ListTables after %.0fs' % timeout)
+        time.sleep(0.1)
 
-    status, body = dynamo_call(port, 'BatchWriteItem', {'RequestItems': {TABLE: [
-        {'PutRequest': {'Item': item(i)}} for i in range(min(25, count))]}})
+
+def supports(port, op, body):
+    """Whether the server implements `op` (anything but UnknownOperationException)."""
+    status, out = dynamo_call(port, op, body, timeout=60)
+    return not (status == 400 and str(out.get('__type', '')).endswith('UnknownOperationException'))
+
+
+def prefill(port, count, workers=8):
+    """Writes items GET_KEY_PREFIX + 0..count-1 (100-byte payload) into BenchTable for the
+    GetItem run; returns how ('BatchWriteItem' or 'PutItem')."""
+    return prefill_items(port, TABLE, [
+        {'pk': {'S': '%s%d' % (GET_KEY_PREFIX, i)}, 'payload': {'S': 'p' * 100}}
+        for i in range(count)], workers)
+
+
+def query_items(partitions, per_partition):
+    """BenchQuery's items: partition q<p> (GSI partition g<p>), sort keys 0..per_partition-1."""
+    return [{'pk': {'S': 'q%d' % p}, 'sk': {'N': str(i)}, 'gpk': {'S': 'g%d' % p},
+             'gsk': {'N': str(i)}, 'payload': {'S': 'p' * 100}}
+            for p in range(partitions) for i in range(per_partition)]
+
+
+def prefill_items(port, table, items, workers=8):
+    """Writes `items` into `table` over `workers` connections: BatchWriteItem (25 a call)
+    where the server has it, else PutItem. Returns how."""
+    first = items[:25]
+    status, body = dynamo_call(port, 'BatchWriteItem', {'RequestItems': {table: [
+        {'PutRequest': {'Item': it}} for it in first]}})
     batch = status == 200 and not body.get('UnprocessedItems')
-    start = min(25, count) if batch else 0
+    rest = items[len(first):] if batch else items
     errors = []
 
     def worker(w):
         conn = http.client.HTTPConnection('127.0.0.1', port, timeout=30)
         try:
             if batch:
-                chunks = range(start + w * 25, count, workers * 25)
-                for c in chunks:
-                    req = {TABLE: [{'PutRequest': {'Item': item(i)}}
-                                   for i in range(c, min(c + 25, count))]}
+                for c in range(w * 25, len(rest), workers * 25):
+                    req = {table: [{'PutRequest': {'Item': it}} for it in rest[c:c + 25]]}
                     for _ in range(20):
                         st, b = dynamo_call(port, 'BatchWriteItem', {'RequestItems': req}, conn=conn)
                         if st != 200:
@@ -265,8 +326,8 @@ def prefill(port, count, workers=8):
                     else:
                         raise RuntimeError('BatchWriteItem: items still unprocessed')
             else:
-                for i in range(start + w, count, workers):
-                    st, b = dynamo_call(port, 'PutItem', {'TableName': TABLE, 'Item': item(i)},
+                for i in range(w, len(rest), workers):
+                    st, b = dynamo_call(port, 'PutItem', {'TableName': table, 'Item': rest[i]},
                                         conn=conn)
                     if st != 200:
                         raise RuntimeError('PutItem: HTTP %d %s' % (st, b))
@@ -281,7 +342,7 @@ def prefill(port, count, workers=8):
     for t in threads:
         t.join()
     if errors:
-        raise RuntimeError('prefill: %s' % errors[0])
+        raise RuntimeError('prefill %s: %s' % (table, errors[0]))
     return 'BatchWriteItem' if batch else 'PutItem'
 
 

@@ -1,12 +1,7 @@
 // The AWS SDK for JavaScript v3 against the real binary (node --test).
-// Spawns `streamer serve` (STREAMER_BIN) on free ports with a temp data dir.
+// One `streamer serve` (STREAMER_BIN) for the file, started by server.mjs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 
 import {
   ConditionalCheckFailedException,
@@ -28,70 +23,25 @@ import {
   ListStreamsCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 
-const BIN = process.env.STREAMER_BIN || new URL('../../build/release/streamer', import.meta.url).pathname;
+import { startStreamer } from './server.mjs';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHealthy(url, proc, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`streamer exited with ${proc.exitCode}`);
-    try {
-      const res = await fetch(`${url}/health`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('streamer not healthy in time');
-}
-
-let proc;
-let dataDir;
-let stderr = '';
+let server;
 let ddb;
 let streams;
 
 before(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'streamer-js-'));
-  const port = await freePort();
-  const gatewayPort = await freePort();
-  proc = spawn(BIN, ['serve', '--data', dataDir, '--port', String(port),
-    '--gateway-port', String(gatewayPort)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const endpoint = `http://127.0.0.1:${port}`;
-  await waitHealthy(endpoint, proc);
-  const config = {
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDSTREAMERTEST', secretAccessKey: 'streamer-test-secret' },
-    maxAttempts: 1,
-  };
-  ddb = new DynamoDBClient(config);
-  streams = new DynamoDBStreamsClient(config);
+  server = await startStreamer();
+  ddb = new DynamoDBClient(server.clientConfig);
+  streams = new DynamoDBStreamsClient(server.clientConfig);
 });
 
 after(async () => {
   ddb?.destroy();
   streams?.destroy();
-  if (proc && proc.exitCode === null) {
-    const exited = new Promise((resolve) => proc.once('exit', resolve));
-    proc.kill('SIGTERM');
-    const code = await exited;
+  if (server) {
+    const { code, stderr } = await server.stop();
     assert.equal(code, 0, `streamer exit code after SIGTERM; stderr:\n${stderr}`);
   }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 const TABLE = 'JsOrders';
