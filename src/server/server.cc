@@ -228,10 +228,32 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
         existing->key_schema.sort.has_value() == t.sort_key.has_value() &&
         (!t.sort_key || (existing->key_schema.sort->name == t.sort_key->name &&
                          existing->key_schema.sort->type == t.sort_key->type));
-    if (!same_keys || streams::StreamViewName(existing->stream_view) != t.stream_view_type) {
+    if (!same_keys) {
       return Status::Validation("table " + t.name + " in " + config.data_dir +
-                                " has another key schema or stream than the stack declares; "
+                                " has another key schema than the stack declares; "
                                 "delete the table or use another --data directory");
+    }
+    // A stream changed since (UpdateTable): the stack's declaration wins, as a
+    // deploy would make it, through the same steps (disable, then enable: a
+    // new stream with its own ARN).
+    const streams::StreamViewType declared = streams::ParseStreamView(t.stream_view_type);
+    if (existing->stream_view != declared) {
+      if (existing->has_stream()) {
+        auto off = s.catalog->Update(t.name, [](dynamo::TableInfo& info) {
+          info.stream_view = streams::StreamViewType::kNone;
+          return Status::Ok();
+        });
+        if (!off) return off.status();
+      }
+      if (declared != streams::StreamViewType::kNone) {
+        auto on = s.catalog->Update(t.name, [declared](dynamo::TableInfo& info) {
+          info.stream_view = declared;
+          return Status::Ok();
+        });
+        if (!on) return on.status();
+      }
+      std::printf("table %s: stream set to %s, as the stack declares\n", t.name.c_str(),
+                  t.stream_view_type.empty() ? "none" : t.stream_view_type.c_str());
     }
   }
 

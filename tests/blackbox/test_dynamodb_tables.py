@@ -189,6 +189,26 @@ class CreateDescribeTest(DynamoTestCase):
         self.assertIn('Item', ddb.get_item(TableName='Durable', Key={'p': {'S': 'x'}, 's': {'N': '1'}}))
 
 
+    def test_stack_table_stream_is_restored_at_restart(self):
+        # The seed stack declares TheDynamoStreamer with a NEW_IMAGE stream; a
+        # stream disabled through the API comes back (a new stream) at the next
+        # start, and the seed's flow runs again.
+        ddb = self.ddb
+        old = ddb.describe_table(TableName='TheDynamoStreamer')['Table']['LatestStreamArn']
+        ddb.update_table(TableName='TheDynamoStreamer', StreamSpecification={'StreamEnabled': False})
+        self.assertNotIn('StreamSpecification', ddb.describe_table(TableName='TheDynamoStreamer')['Table'])
+        self.server.restart()
+        ddb = self.server.client('dynamodb')
+        type(self).ddb = ddb
+        table = ddb.describe_table(TableName='TheDynamoStreamer')['Table']
+        self.assertEqual(table['StreamSpecification'], {'StreamEnabled': True, 'StreamViewType': 'NEW_IMAGE'})
+        self.assertNotEqual(table['LatestStreamArn'], old)
+        self.server.wait_for_output(r'table TheDynamoStreamer: stream set to NEW_IMAGE', timeout=5)
+        status, _, _ = self.server.gateway('POST', '/InsertItem', json={'message': 'after-restore'})
+        self.assertEqual(status, 200)
+        self.server.wait_for_output(r'\[DynamoLambdaHandler\] request: .*after-restore', timeout=10)
+
+
 class InvalidCreateTableTest(DynamoTestCase):
     """Each bad request: ValidationException (or the AWS error it is) and no table."""
 
