@@ -12,6 +12,7 @@
 #include "dynamo/expr/projection.h"
 #include "dynamo/item_requests.h"
 #include "dynamo/item_storage.h"
+#include "dynamo/legacy_requests.h"
 #include "dynamo/model/attribute.h"
 #include "dynamo/request.h"
 #include "dynamo/write_path.h"
@@ -119,7 +120,7 @@ Result<json::value> DynamoApi::BatchGetItem(const Request& r) {
     g.request = &kaa;
     g.table = catalog_->Find(name);
     if (!g.table) return Status::Of(Code::kResourceNotFound, "Requested resource not found");
-    if (Status legacy = RejectLegacy(kaa); !legacy.ok()) return legacy;
+    if (Status mixed = CheckNotMixed(kaa, {"AttributesToGet"}, {"ProjectionExpression"}); !mixed.ok()) return mixed;
     auto consistent = OptionalBool(kaa, "ConsistentRead");
     if (!consistent) return consistent.status();
     g.consistent = consistent->value_or(false);
@@ -132,6 +133,9 @@ Result<json::value> DynamoApi::BatchGetItem(const Request& r) {
       if (!parsed) return parsed.status();
       g.projection = std::move(*parsed);
     }
+    auto to_get = LegacyProjection(kaa);  // AttributesToGet
+    if (!to_get) return to_get.status();
+    if (*to_get) g.projection = expr::Projection{std::move(**to_get), {}};
     Status unused = expr::CheckUnusedPlaceholders(*maps, g.projection ? g.projection->used : expr::UsedPlaceholders{});
     if (!unused.ok()) return unused;
     std::set<std::string> seen;

@@ -181,7 +181,11 @@ class BatchGetItemTest(ConformanceCase):
              'ValidationException', 'Value provided in ExpressionAttributeNames unused in expressions: keys: {#x}'),
             ({'RequestItems': {t: {'Keys': [{'pk': S('k1')}], 'ProjectionExpression': 'a,'}}}, 'ValidationException',
              None),
-            ({'RequestItems': {t: {'Keys': [{'pk': S('k1')}], 'AttributesToGet': ['v']}}}, 'ValidationException', None),
+            ({'RequestItems': {t: {'Keys': [{'pk': S('k1')}], 'AttributesToGet': ['v'], 'ProjectionExpression': 'v'}}},
+             'ValidationException', 'Can not use both expression and non-expression parameters in the same request: '
+             'Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}'),
+            ({'RequestItems': {t: {'Keys': [{'pk': S('k1')}], 'AttributesToGet': ['v', 'v']}}}, 'ValidationException',
+             None),
             ({'RequestItems': {t: ok}, 'ReturnConsumedCapacity': 'ALL'}, 'ValidationException',
              "1 validation error detected: Value 'ALL' at 'returnConsumedCapacity' failed to satisfy constraint: "
              "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"),
@@ -239,6 +243,13 @@ class BatchGetItemTest(ConformanceCase):
             a: {'Keys': [{'pk': S('i%d' % i)} for i in range(60)]},
             b: {'Keys': [{'pk': S('i%d' % i)} for i in range(41)]}}),
             'ValidationException', 'Too many items requested for the BatchGetItem call')
+
+
+class BatchGetItemLegacyTest(ConformanceCase):
+    def test_attributes_to_get_projects_each_table(self):
+        t = self.table(items=[{'pk': {'S': 'k1'}, 'v': {'S': 'x'}, 'w': {'N': '1'}}])
+        out = self.ddb.batch_get_item(RequestItems={t: {'Keys': [{'pk': {'S': 'k1'}}], 'AttributesToGet': ['v', 'nope']}})
+        self.assertEqual(out['Responses'][t], [{'v': {'S': 'x'}}])
 
 
 if __name__ == '__main__':
