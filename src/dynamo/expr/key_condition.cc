@@ -17,6 +17,27 @@ struct KeyTerm {
 
 Status Invalid(const std::string& message) { return Status::Validation(kPrefix + message); }
 
+// The range condition on a sort key attribute of `type` ("S", "N", "B").
+Result<SortKeyCondition> SortConditionOf(const KeyTerm& term, const std::string& type) {
+  SortKeyCondition sc;
+  switch (term.op) {
+    case Condition::Op::kEq: sc.op = SortKeyCondition::Op::kEq; break;
+    case Condition::Op::kLt: sc.op = SortKeyCondition::Op::kLt; break;
+    case Condition::Op::kLe: sc.op = SortKeyCondition::Op::kLe; break;
+    case Condition::Op::kGt: sc.op = SortKeyCondition::Op::kGt; break;
+    case Condition::Op::kGe: sc.op = SortKeyCondition::Op::kGe; break;
+    case Condition::Op::kBetween: sc.op = SortKeyCondition::Op::kBetween; break;
+    case Condition::Op::kBeginsWith:
+      if (type == "N") return Status::Validation("Query key condition not supported");
+      sc.op = SortKeyCondition::Op::kBeginsWith;
+      break;
+    default: return Status::Validation("Query key condition not supported");
+  }
+  sc.value = CanonicalizeValue(term.values[0]);
+  if (term.values.size() > 1) sc.value2 = CanonicalizeValue(term.values[1]);
+  return sc;
+}
+
 const char* OpName(Condition::Op op) {
   switch (op) {
     case Condition::Op::kOr: return "OR";
@@ -120,23 +141,9 @@ Result<KeyCondition> ParseKeyCondition(std::string_view text, const AttributeMap
     const KeyTerm& sterm = terms.at(schema.sort->name);
     s = check_types(sterm, schema.sort->type);
     if (!s.ok()) return s;
-    SortKeyCondition sc;
-    switch (sterm.op) {
-      case Condition::Op::kEq: sc.op = SortKeyCondition::Op::kEq; break;
-      case Condition::Op::kLt: sc.op = SortKeyCondition::Op::kLt; break;
-      case Condition::Op::kLe: sc.op = SortKeyCondition::Op::kLe; break;
-      case Condition::Op::kGt: sc.op = SortKeyCondition::Op::kGt; break;
-      case Condition::Op::kGe: sc.op = SortKeyCondition::Op::kGe; break;
-      case Condition::Op::kBetween: sc.op = SortKeyCondition::Op::kBetween; break;
-      case Condition::Op::kBeginsWith:
-        if (schema.sort->type == "N") return Status::Validation("Query key condition not supported");
-        sc.op = SortKeyCondition::Op::kBeginsWith;
-        break;
-      default: return Status::Validation("Query key condition not supported");
-    }
-    sc.value = CanonicalizeValue(sterm.values[0]);
-    if (sterm.values.size() > 1) sc.value2 = CanonicalizeValue(sterm.values[1]);
-    out.sort = std::move(sc);
+    auto sc = SortConditionOf(sterm, schema.sort->type);
+    if (!sc) return sc.status();
+    out.sort = std::move(*sc);
   }
   out.partition_value = CanonicalizeValue(out.partition_value);
   return out;
@@ -194,23 +201,9 @@ Result<MultiKeyCondition> ParseMultiKeyCondition(std::string_view text, const At
       out.sort_equal.push_back(CanonicalizeValue(term.values[0]));
       continue;
     }
-    SortKeyCondition sc;
-    switch (term.op) {
-      case Condition::Op::kEq: sc.op = SortKeyCondition::Op::kEq; break;
-      case Condition::Op::kLt: sc.op = SortKeyCondition::Op::kLt; break;
-      case Condition::Op::kLe: sc.op = SortKeyCondition::Op::kLe; break;
-      case Condition::Op::kGt: sc.op = SortKeyCondition::Op::kGt; break;
-      case Condition::Op::kGe: sc.op = SortKeyCondition::Op::kGe; break;
-      case Condition::Op::kBetween: sc.op = SortKeyCondition::Op::kBetween; break;
-      case Condition::Op::kBeginsWith:
-        if (sort[i].type == "N") return Status::Validation("Query key condition not supported");
-        sc.op = SortKeyCondition::Op::kBeginsWith;
-        break;
-      default: return Status::Validation("Query key condition not supported");
-    }
-    sc.value = CanonicalizeValue(term.values[0]);
-    if (term.values.size() > 1) sc.value2 = CanonicalizeValue(term.values[1]);
-    out.last = std::move(sc);
+    auto sc = SortConditionOf(term, sort[i].type);
+    if (!sc) return sc.status();
+    out.last = std::move(*sc);
   }
   return out;
 }
