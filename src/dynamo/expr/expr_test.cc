@@ -19,6 +19,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/case_files.h"
 #include "dynamo/expr/condition.h"
 #include "dynamo/expr/key_condition.h"
 #include "dynamo/expr/legacy.h"
@@ -30,40 +31,16 @@
 namespace streamer::dynamo::expr {
 namespace {
 
-struct Case {
-  std::string file;
-  int line = 0;
-  std::string title;
-  std::map<std::string, std::string> fields;
-};
+using Case = CaseBlock;
 
 std::vector<Case> LoadCases() {
-  std::vector<Case> cases;
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(EXPR_CASES_DIR)) {
-    if (e.path().extension() == ".txt") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& path : files) {
-    std::ifstream in(path);
-    std::string line;
-    int n = 0;
-    while (std::getline(in, line)) {
-      ++n;
-      if (line.rfind("===", 0) == 0) {
-        cases.push_back({path.filename().string(), n, line.substr(3), {}});
-        continue;
-      }
-      if (line.empty() || line[0] == '#' || cases.empty()) continue;
-      size_t colon = line.find(": ");
-      if (colon == std::string::npos) {
-        ADD_FAILURE() << path << ":" << n << ": bad line: " << line;
-        continue;
-      }
-      std::string value = line.substr(colon + 2);
-      std::string key = line.substr(0, colon);
-      if (key == "expr" && !value.empty() && value[0] == '"') value = std::string(json::parse(value).as_string());
-      cases.back().fields[key] = value;
+  std::vector<std::string> bad;
+  std::vector<Case> cases = LoadCaseFiles(EXPR_CASES_DIR, &bad);
+  for (const auto& b : bad) ADD_FAILURE() << "bad line: " << b;
+  for (auto& c : cases) {  // an expression with edge spaces is written as a JSON string
+    auto it = c.fields.find("expr");
+    if (it != c.fields.end() && !it->second.empty() && it->second[0] == '"') {
+      it->second = std::string(json::parse(it->second).as_string());
     }
   }
   return cases;

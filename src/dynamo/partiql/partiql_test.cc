@@ -15,44 +15,18 @@
 #include <map>
 #include <sstream>
 
+#include "core/case_files.h"
 #include "dynamo/partiql/translate.h"
 
 namespace streamer::dynamo::partiql {
 namespace {
 
-struct Case {
-  std::string file;
-  int line = 0;
-  std::string title;
-  std::map<std::string, std::string> fields;
-};
+using Case = CaseBlock;
 
 std::vector<Case> LoadCases() {
-  std::vector<Case> cases;
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(PARTIQL_CASES_DIR)) {
-    if (e.path().extension() == ".txt") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& path : files) {
-    std::ifstream in(path);
-    std::string line;
-    int n = 0;
-    while (std::getline(in, line)) {
-      ++n;
-      if (line.rfind("===", 0) == 0) {
-        cases.push_back({path.filename().string(), n, line.substr(3), {}});
-        continue;
-      }
-      if (line.empty() || line[0] == '#' || cases.empty()) continue;
-      size_t colon = line.find(": ");
-      if (colon == std::string::npos) {
-        ADD_FAILURE() << path << ":" << n << ": bad line: " << line;
-        continue;
-      }
-      cases.back().fields[line.substr(0, colon)] = line.substr(colon + 2);
-    }
-  }
+  std::vector<std::string> bad;
+  std::vector<Case> cases = LoadCaseFiles(PARTIQL_CASES_DIR, &bad);
+  for (const auto& b : bad) ADD_FAILURE() << "bad line: " << b;
   return cases;
 }
 
