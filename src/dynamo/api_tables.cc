@@ -129,19 +129,42 @@ const char* kTooManyTags = "Number of Tags exceed the current limit for the prov
 struct TableStats {
   int64_t items = 0;
   int64_t bytes = 0;
+  std::map<std::string, std::pair<int64_t, int64_t>> indexes;  // name -> (entries, bytes)
 };
-Result<TableStats> StatsOf(const ItemBackend& items, const TableInfo& t) {
-  TableStats stats;
-  const std::string begin = t.KeyPrefix();
+// Counts the items under `prefix` (a table's or an index's) and their size.
+Status CountUnder(const ItemBackend& items, const TableInfo& t, const std::string& prefix, int64_t* count,
+                  int64_t* bytes) {
   auto cursor = items.OpenCursor();
-  for (cursor->Seek(begin); cursor->Valid() && cursor->key().substr(0, begin.size()) == begin; cursor->Next()) {
+  for (cursor->Seek(prefix); cursor->Valid() && cursor->key().substr(0, prefix.size()) == prefix; cursor->Next()) {
     auto item = DecodeStoredItem(t, cursor->key(), cursor->value());
     if (!item) return item.status();
-    ++stats.items;
-    stats.bytes += static_cast<int64_t>(ItemSize(*item));
+    ++*count;
+    *bytes += static_cast<int64_t>(ItemSize(*item));
   }
-  if (Status s = cursor->status(); !s.ok()) return s;
+  return cursor->status();
+}
+Result<TableStats> StatsOf(const ItemBackend& items, const TableInfo& t) {
+  TableStats stats;
+  if (Status s = CountUnder(items, t, t.KeyPrefix(), &stats.items, &stats.bytes); !s.ok()) return s;
+  for (const IndexInfo& index : t.indexes) {
+    auto& [count, bytes] = stats.indexes[index.name];
+    if (Status s = CountUnder(items, t, index.KeyPrefix(), &count, &bytes); !s.ok()) return s;
+  }
   return stats;
+}
+
+// DescribeTable's index entries with their live counts.
+void AddIndexStats(const TableStats& stats, json::object* d) {
+  for (const char* member : {"GlobalSecondaryIndexes", "LocalSecondaryIndexes"}) {
+    json::value* list = d->if_contains(member);
+    if (!list || !list->is_array()) continue;
+    for (json::value& entry : list->as_array()) {
+      auto it = stats.indexes.find(std::string(entry.as_object().at("IndexName").as_string()));
+      if (it == stats.indexes.end()) continue;
+      entry.as_object()["ItemCount"] = it->second.first;
+      entry.as_object()["IndexSizeBytes"] = it->second.second;
+    }
+  }
 }
 
 // A table ARN a tagging call names: the table, or AWS's error for the ARN.
@@ -458,7 +481,9 @@ Result<json::value> DynamoApi::DescribeTable(const Request& r) {
   }
   auto stats = StatsOf(*items_, *t);
   if (!stats) return stats.status();
-  return json::object{{"Table", DescribeTableJson(*t, "ACTIVE", stats->items, stats->bytes)}};
+  json::object d = DescribeTableJson(*t, "ACTIVE", stats->items, stats->bytes);
+  AddIndexStats(*stats, &d);
+  return json::object{{"Table", std::move(d)}};
 }
 
 Result<json::value> DynamoApi::ListTables(const Request& r) {

@@ -90,6 +90,20 @@ class SecondaryIndexTest(ConformanceCase):
         self.assertNotIn('LocalSecondaryIndexes', d)
         self.assertEqual(sorted(a['AttributeName'] for a in d['AttributeDefinitions']), ['g', 'gs', 'pk'])
 
+    def test_describe_counts_index_entries(self):
+        # Sparse: only items with both index key attributes are in the index.
+        items = [{'pk': {'S': 'a'}, 'g': {'S': 'x'}, 'gs': {'N': '1'}},
+                 {'pk': {'S': 'b'}, 'g': {'S': 'x'}, 'gs': {'N': '2'}, 'v': {'S': 'hello'}},
+                 {'pk': {'S': 'c'}, 'g': {'S': 'x'}}]
+        t = self.gsi_table(items=items)
+        d = self.ddb.describe_table(TableName=t)['Table']
+        [g] = d['GlobalSecondaryIndexes']
+        self.assertEqual(d['ItemCount'], 3)
+        self.assertEqual(g['ItemCount'], 2)
+        # Projection ALL: the entries are the items, sized as AWS sizes items
+        # (name bytes + value: 'pk'+'a' 3, 'g'+'x' 2, 'gs'+1 as N 2+2, 'v'+'hello' 6).
+        self.assertEqual(g['IndexSizeBytes'], (3 + 2 + 4) + (3 + 2 + 4 + 6))
+
     def test_create_response_shows_indexes(self):
         name = 'idx-create-response'
         d = self.ddb.create_table(TableName=name, KeySchema=[{'AttributeName': 'pk', 'KeyType': 'HASH'}, {'AttributeName': 'sk', 'KeyType': 'RANGE'}],
