@@ -199,12 +199,16 @@ class Reader {
     return true;
   }
   bool Text(std::string_view* out) { return Bytes(out) && (IsUtf8(*out) || Fail("bad UTF-8")); }
-  // A number, as its canonical string (what Decimal::ToString gives).
-  bool Number(std::string* out) {
+  // A number, as its canonical string (what Decimal::ToString gives). When
+  // `size` is given, adds the bytes AWS counts for it (NumberSize in
+  // model/attribute.cc: base-100 digits aligned on the decimal point, one
+  // exponent byte, a terminator byte for negatives; 1 for zero).
+  bool Number(std::string* out, size_t* size = nullptr) {
     unsigned char sign;
     if (!Byte(&sign)) return false;
     if (sign == kZero) {
       *out = "0";
+      if (size) *size += 1;
       return true;
     }
     if (sign != kPositive && sign != kNegative) return Fail("bad number sign");
@@ -225,6 +229,11 @@ class Reader {
       return Fail("non-canonical number");
     }
     in_.remove_prefix(packed);
+    if (size) {
+      const int scientific = static_cast<int>(biased) + Decimal::kMinExponent;
+      const size_t pad = ((scientific + 1) % 2 != 0) ? 1 : 0;
+      *size += 1 + (count + pad + 1) / 2 + (sign == kNegative ? 1 : 0);
+    }
     // Plain notation, as Decimal::ToString: value = digits * 10^exp.
     const int exp = static_cast<int>(biased) + Decimal::kMinExponent - count + 1;
     std::string_view ds(digits, count);
@@ -377,9 +386,13 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
-bool WriteValue(Reader& r, int depth, std::string* out);
+// `size` sums the bytes AWS counts for what is written (ItemSize in
+// model/attribute.cc), so a reader need not decode the item to size it.
+bool WriteValue(Reader& r, int depth, std::string* out, size_t* size);
 
-bool WriteMap(Reader& r, int depth, std::string* out) {
+// `nested`: a map value (M) rather than the item; AWS counts 1 byte per
+// member of a map value.
+bool WriteMap(Reader& r, int depth, std::string* out, size_t* size, bool nested) {
   uint64_t n;
   if (!r.Count(&n)) return false;
   out->push_back('{');
@@ -387,15 +400,16 @@ bool WriteMap(Reader& r, int depth, std::string* out) {
     if (i) out->push_back(',');
     std::string_view name;
     if (!r.Text(&name)) return false;
+    *size += name.size() + (nested ? 1 : 0);
     AppendJsonString(out, name);
     out->push_back(':');
-    if (!WriteValue(r, depth, out)) return false;
+    if (!WriteValue(r, depth, out, size)) return false;
   }
   out->push_back('}');
   return true;
 }
 
-bool WriteStrings(Reader& r, bool binary, std::string* out) {
+bool WriteStrings(Reader& r, bool binary, std::string* out, size_t* size) {
   uint64_t n;
   if (!r.Count(&n)) return false;
   out->push_back('[');
@@ -404,11 +418,13 @@ bool WriteStrings(Reader& r, bool binary, std::string* out) {
     std::string_view s;
     if (binary) {
       if (!r.Bytes(&s)) return false;
+      *size += s.size();
       out->push_back('"');
       out->append(Base64Encode(s));  // the base64 alphabet needs no escapes
       out->push_back('"');
     } else {
       if (!r.Text(&s)) return false;
+      *size += s.size();
       AppendJsonString(out, s);
     }
   }
@@ -416,20 +432,21 @@ bool WriteStrings(Reader& r, bool binary, std::string* out) {
   return true;
 }
 
-bool WriteValue(Reader& r, int depth, std::string* out) {
+bool WriteValue(Reader& r, int depth, std::string* out, size_t* size) {
   unsigned char tag;
   if (!r.Byte(&tag)) return false;
   switch (tag) {
     case kS: {
       std::string_view s;
       if (!r.Text(&s)) return false;
+      *size += s.size();
       out->append("{\"S\":");
       AppendJsonString(out, s);
       break;
     }
     case kN: {
       std::string n;
-      if (!r.Number(&n)) return false;
+      if (!r.Number(&n, size)) return false;
       out->append("{\"N\":\"");
       out->append(n);
       out->push_back('"');
@@ -438,38 +455,41 @@ bool WriteValue(Reader& r, int depth, std::string* out) {
     case kB: {
       std::string_view b;
       if (!r.Bytes(&b)) return false;
+      *size += b.size();
       out->append("{\"B\":\"");
       out->append(Base64Encode(b));
       out->push_back('"');
       break;
     }
-    case kFalse: out->append("{\"BOOL\":false"); break;
-    case kTrue: out->append("{\"BOOL\":true"); break;
-    case kNull: out->append("{\"NULL\":true"); break;
+    case kFalse: *size += 1; out->append("{\"BOOL\":false"); break;
+    case kTrue: *size += 1; out->append("{\"BOOL\":true"); break;
+    case kNull: *size += 1; out->append("{\"NULL\":true"); break;
     case kM:
       if (depth >= kMaxContainers) return r.Fail("nested too deep");
+      *size += 3;
       out->append("{\"M\":");
-      if (!WriteMap(r, depth + 1, out)) return false;
+      if (!WriteMap(r, depth + 1, out, size, true)) return false;
       break;
     case kL: {
       if (depth >= kMaxContainers) return r.Fail("nested too deep");
       uint64_t n;
       if (!r.Count(&n)) return false;
+      *size += 3 + n;
       out->append("{\"L\":[");
       for (uint64_t i = 0; i < n; ++i) {
         if (i) out->push_back(',');
-        if (!WriteValue(r, depth + 1, out)) return false;
+        if (!WriteValue(r, depth + 1, out, size)) return false;
       }
       out->push_back(']');
       break;
     }
     case kSS:
       out->append("{\"SS\":");
-      if (!WriteStrings(r, false, out)) return false;
+      if (!WriteStrings(r, false, out, size)) return false;
       break;
     case kBS:
       out->append("{\"BS\":");
-      if (!WriteStrings(r, true, out)) return false;
+      if (!WriteStrings(r, true, out, size)) return false;
       break;
     case kNS: {
       uint64_t n;
@@ -478,7 +498,7 @@ bool WriteValue(Reader& r, int depth, std::string* out) {
       std::string num;
       for (uint64_t i = 0; i < n; ++i) {
         if (i) out->push_back(',');
-        if (!r.Number(&num)) return false;
+        if (!r.Number(&num, size)) return false;
         out->push_back('"');
         out->append(num);
         out->push_back('"');
@@ -516,9 +536,11 @@ Result<json::object> DecodeItem(std::string_view encoded) {
   return item;
 }
 
-Status AppendItemJson(std::string_view encoded, std::string* out) {
+Status AppendItemJson(std::string_view encoded, std::string* out, size_t* size) {
+  size_t counted = 0;
   Reader r(encoded);
-  if (!CheckVersion(r) || !WriteMap(r, 0, out)) return Corrupt(r.error());
+  if (!CheckVersion(r) || !WriteMap(r, 0, out, &counted, false)) return Corrupt(r.error());
+  if (size) *size = counted;
   if (!r.done()) return Corrupt("trailing bytes");
   return Status::Ok();
 }
