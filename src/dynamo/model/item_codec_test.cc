@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <vector>
 
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/base64.h"
@@ -211,6 +212,31 @@ TEST(ItemCodecTest, RandomCorruptionNeverCrashes) {
       if (d.ok()) {
         EXPECT_EQ(Parse(text), json::value(*d));
       }
+    }
+  }
+}
+
+// The text loops skip plain ASCII eight bytes at a time: a character to
+// escape, a multi-byte character or a broken one is found at every offset.
+TEST(ItemCodecTest, TextIsCheckedAtEveryOffset) {
+  for (const std::string& special : std::vector<std::string>{"\"", "\\", "\n", std::string(1, '\0'), "\x01", "\x1f", "\x7f", " ", "~", "\xc3\xa9",
+                              "\xf0\x9f\x98\x80", "\xe2\x80\xa8"}) {
+    for (size_t at = 0; at <= 20; ++at) {
+      std::string text(24, 'a');
+      text.insert(at, special);
+      json::object item;
+      item[text] = json::object{{"S", text}};
+      item["ss"] = json::object{{"SS", json::array{json::value(text)}}};
+      ExpectRoundTrip(item);
+    }
+  }
+  for (const std::string& broken : std::vector<std::string>{"\xff", "\x80", "\xc3", "\xe2\x80", "\xed\xa0\x80", "\xc0\xaf"}) {
+    for (size_t at = 0; at <= 20; ++at) {
+      std::string text(24, 'a');
+      text.insert(at, broken);
+      json::object item;
+      item["s"] = json::object{{"S", text}};
+      ExpectCorrupt(EncodeItem(item));
     }
   }
 }
