@@ -83,7 +83,7 @@ void DynamoApi::Handle(std::string_view operation, std::string_view body, ReplyF
       {"PutItem", {.write = &DynamoApi::PutItem}},
       {"DeleteItem", {.write = &DynamoApi::DeleteItem}},
       {"UpdateItem", {.write = &DynamoApi::UpdateItem}},
-      {"BatchGetItem", {.json = &DynamoApi::BatchGetItem, .runs_on = RunsOn::kReads}},
+      {"BatchGetItem", {.text = &DynamoApi::BatchGetItem, .runs_on = RunsOn::kReads}},
       {"BatchWriteItem", {.write = &DynamoApi::BatchWriteItem}},
       {"TransactWriteItems", {.write = &DynamoApi::TransactWriteItems}},
       // Answers asynchronously too: validates here, reads on the read pool.

@@ -77,7 +77,7 @@ class DynamoApi {
   void DeleteItem(const Request& r, ReplyFn reply);
   void UpdateItem(const Request& r, ReplyFn reply);
   // Batches and transactions (api_batch.cc, api_transact.cc).
-  Result<json::value> BatchGetItem(const Request& r);
+  Result<std::string> BatchGetItem(const Request& r);
   void BatchWriteItem(const Request& r, ReplyFn reply);
   void TransactWriteItems(const Request& r, ReplyFn reply);
   void TransactGetItems(const Request& r, ReplyFn reply);  // reads on the read pool
