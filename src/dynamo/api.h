@@ -71,13 +71,13 @@ class DynamoApi {
   Result<json::value> UpdateContinuousBackups(const Request& r);
   // The response body: the item's JSON is written from its stored bytes.
   Result<std::string> GetItem(const Request& r);
-  Result<json::value> Query(const Request& r);
-  Result<json::value> Scan(const Request& r);
+  Result<std::string> Query(const Request& r);  // bodies written straight from stored items
+  Result<std::string> Scan(const Request& r);
   void PutItem(const Request& r, ReplyFn reply);
   void DeleteItem(const Request& r, ReplyFn reply);
   void UpdateItem(const Request& r, ReplyFn reply);
   // Batches and transactions (api_batch.cc, api_transact.cc).
-  Result<json::value> BatchGetItem(const Request& r);
+  Result<std::string> BatchGetItem(const Request& r);
   void BatchWriteItem(const Request& r, ReplyFn reply);
   void TransactWriteItems(const Request& r, ReplyFn reply);
   void TransactGetItems(const Request& r, ReplyFn reply);  // reads on the read pool

@@ -43,12 +43,15 @@ Result<const json::object*> RequestItemsOf(const json::object& r, std::string_vi
 
 // A table name as a key of RequestItems (AWS checks map keys together);
 // `shown` is how AWS prints the map in the message.
-Status CheckBatchTableName(std::string_view name, std::string_view shown) {
+bool IsBatchTableName(std::string_view name) {
   bool pattern = !name.empty();
   for (char c : name) {
     pattern &= std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
   }
-  if (name.size() >= 3 && name.size() <= 255 && pattern) return Status::Ok();
+  return name.size() >= 3 && name.size() <= 255 && pattern;
+}
+Status CheckBatchTableName(std::string_view name, std::string_view shown) {
+  if (IsBatchTableName(name)) return Status::Ok();
   return ConstraintError(shown, "requestItems",
                          "Map keys must satisfy constraint: [Member must have length less than or equal to 255, "
                          "Member must have length greater than or equal to 3, Member must satisfy regular "
@@ -73,7 +76,7 @@ struct TableGets {
 
 }  // namespace
 
-Result<json::value> DynamoApi::BatchGetItem(const Request& r) {
+Result<std::string> DynamoApi::BatchGetItem(const Request& r) {
   if (Status members = CheckAcceptedMembers(r, RequestKind::kRead); !members.ok()) return members;
   auto request_items = RequestItemsOf(r, "1 validation error detected: Value at 'RequestItems' failed to satisfy "
                                          "constraint: Member must have length greater than or equal to 1");
@@ -86,8 +89,8 @@ Result<json::value> DynamoApi::BatchGetItem(const Request& r) {
   // then the key count, then tables and keys.
   size_t total = 0;
   for (const auto& [name, v] : items) {
-    // BatchGetItem shows the map as JSON.
-    if (Status s = CheckBatchTableName(name, json::serialize(items)); !s.ok()) return s;
+    // BatchGetItem shows the map as JSON (written only for the error).
+    if (!IsBatchTableName(name)) return CheckBatchTableName(name, json::serialize(items));
     if (!v.is_object()) return Status::Of(Code::kSerialization, "Unexpected value type for member RequestItems");
     const json::value* keys = v.as_object().if_contains("Keys");
     if (!keys || keys->is_null()) {
@@ -154,14 +157,21 @@ Result<json::value> DynamoApi::BatchGetItem(const Request& r) {
 
   // Reads, up to 16 MB of items; the keys after that are UnprocessedKeys
   // (at least one item is always returned, so a client always progresses).
+  // Without a projection an item's JSON and size come straight from its
+  // stored bytes; the body is written as text.
   const CapacityReport report = CapacityReportOf(r);
-  json::object responses;
+  std::string body = "{\"Responses\":{";
   json::object unprocessed;
   std::map<std::string, ConsumedCapacity> capacity;
   size_t bytes = 0;
   bool full = false;
-  for (const TableGets& g : gets) {
-    json::array& found = responses[g.table->name].emplace_array();
+  std::string stored;
+  for (size_t t = 0; t < gets.size(); ++t) {
+    const TableGets& g = gets[t];
+    if (t) body.push_back(',');
+    body += json::serialize(json::value(g.table->name));
+    body += ":[";
+    bool first = true;
     ConsumedCapacity& used = capacity[g.table->name];
     used.table = g.table->name;
     json::array left;
@@ -170,34 +180,49 @@ Result<json::value> DynamoApi::BatchGetItem(const Request& r) {
         left.push_back(g.keys[i]);
         continue;
       }
-      std::string stored;
       Status s = items_->Get(g.addresses[i], &stored);
       if (s.Is(Code::kNotFound)) {
         used.table_units += ReadUnits(0, g.consistent);
         continue;
       }
       if (!s.ok()) return s;
-      auto item = DecodeStoredItem(*g.table, g.addresses[i].storage_key, stored);
-      if (!item) return item.status();
-      const size_t size = ItemSize(*item);
+      const size_t mark = body.size();
+      if (!first) body.push_back(',');
+      size_t size = 0;
+      if (g.projection) {
+        auto item = DecodeStoredItem(*g.table, g.addresses[i].storage_key, stored);
+        if (!item) return item.status();
+        size = ItemSize(*item);
+        body += json::serialize(expr::Project(*item, g.projection->paths));
+      } else {
+        Status written = AppendStoredItemJson(*g.table, g.addresses[i].storage_key, stored, &body, &size);
+        if (!written.ok()) return written;
+      }
       if (bytes > 0 && bytes + size > kMaxBatchGetResponseBytes) {
+        body.resize(mark);  // not this one: it and the rest are left for the next call
         full = true;
         left.push_back(g.keys[i]);
         continue;
       }
+      first = false;
       bytes += size;
       used.table_units += ReadUnits(size, g.consistent);
-      found.push_back(g.projection ? json::value(expr::Project(*item, g.projection->paths)) : json::value(std::move(*item)));
     }
+    body.push_back(']');
     if (!left.empty()) {
       json::object again = *g.request;  // the same projection and consistency, only the keys left
       again["Keys"] = std::move(left);
       unprocessed[g.table->name] = std::move(again);
     }
   }
-  json::object out{{"Responses", std::move(responses)}, {"UnprocessedKeys", std::move(unprocessed)}};
-  if (report != CapacityReport::kNone) out["ConsumedCapacity"] = CapacityList(capacity, report);
-  return out;
+  body += "},\"UnprocessedKeys\":";
+  body += json::serialize(unprocessed);
+  if (report != CapacityReport::kNone) {
+    body += ",\"ConsumedCapacity\":";
+    body += json::serialize(CapacityList(capacity, report));
+  }
+  body.push_back('}');
+  return body;
 }
 
 void DynamoApi::BatchWriteItem(const Request& r, ReplyFn reply) {

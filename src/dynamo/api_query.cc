@@ -240,7 +240,7 @@ Result<ReadOptions> ParseReadOptions(const json::object& r, const TableInfo& t, 
 // the items read (rounded once, not per item), half when eventually
 // consistent, at least the minimum when nothing was read. A read of an index
 // is charged to the index.
-void AddReadCapacity(json::object* out, const TableInfo& t, const ReadOptions& o, size_t bytes) {
+void AddReadCapacity(std::string* body, const TableInfo& t, const ReadOptions& o, size_t bytes) {
   if (o.capacity == CapacityReport::kNone) return;
   ConsumedCapacity c;
   c.table = t.name;
@@ -252,12 +252,33 @@ void AddReadCapacity(json::object* out, const TableInfo& t, const ReadOptions& o
   } else {
     c.local_indexes[o.index->name] = units;
   }
-  (*out)["ConsumedCapacity"] = c.ToJson(o.capacity);
+  AppendConsumedCapacity(body, c, o.capacity);
 }
 
-// Walks [begin, end) of the table's items in order (or reverse) and builds
+// A page's body starts "{" (Select COUNT) or "{"Items":[" followed by the
+// items; this closes it with the counts, the key to resume from and the
+// capacity, in the order AWS writes them.
+std::string FinishPage(std::string body, const TableInfo& t, const ReadOptions& o, int64_t count,
+                       int64_t scanned, const std::optional<json::object>& last, size_t bytes) {
+  if (!o.count_only) body += "],";
+  body += "\"Count\":";
+  body += std::to_string(count);
+  body += ",\"ScannedCount\":";
+  body += std::to_string(scanned);
+  if (last) {
+    body += ",\"LastEvaluatedKey\":";
+    body += json::serialize(*last);
+  }
+  body.push_back('}');
+  AddReadCapacity(&body, t, o, bytes);
+  return body;
+}
+
+std::string StartPage(const ReadOptions& o) { return o.count_only ? "{" : "{\"Items\":["; }
+
+// Walks [begin, end) of the table's items in order (or reverse) and writes
 // the page: filter, limit (counted before the filter, as AWS does), 1 MB cap.
-Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, const ReadOptions& o,
+Result<std::string> ReadPage(const ItemBackend& backend, const TableInfo& t, const ReadOptions& o,
                              const std::string& begin, const std::string& end, bool forward) {
   auto it = backend.OpenCursor();
   std::string start_key;
@@ -281,13 +302,33 @@ Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, con
     it->SeekForPrev(upper);
     if (it->Valid() && it->key() >= upper) it->Prev();
   }
-  json::array items;
+  // Nothing needs the item as an object (no filter, projection, segment or
+  // table fetch): each item's JSON and size come straight from its stored
+  // bytes, and only the last one read is decoded, for LastEvaluatedKey.
+  const bool direct = !o.filter && !o.projection && !o.count_only && o.total_segments == 1 && !o.fetch_from_table;
+  std::string body = StartPage(o);
   int64_t scanned = 0, count = 0;
   size_t bytes = 0;
   std::optional<json::object> last;
   for (; it->Valid(); forward ? it->Next() : it->Prev()) {
     std::string_view key = it->key();
     if (forward ? key >= end : key < begin) break;
+    if (direct) {
+      if (count) body.push_back(',');
+      size_t size = 0;
+      Status s = AppendStoredItemJson(t, key, it->value(), &body, &size);
+      if (!s.ok()) return s;  // never skipped: the client learns the table has a corrupt row
+      ++scanned;
+      ++count;
+      bytes += size;
+      if ((o.limit && scanned >= *o.limit) || bytes >= kPageBytes) {
+        auto item = DecodeStoredItem(t, key, it->value());
+        if (!item) return item.status();
+        last = o.index ? EntryKeyOf(t, *o.index, *item) : KeyOfItem(t, *item);
+        break;
+      }
+      continue;
+    }
     auto decoded = DecodeStoredItem(t, key, it->value());
     if (!decoded) return decoded.status();  // never skipped: the client learns the table has a corrupt row
     json::object& item = *decoded;  // an index entry: the projected item
@@ -311,8 +352,11 @@ Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, con
     // count every item read, before the filter.
     bytes += ItemSize(item);
     if (!o.filter || expr::Evaluate(o.filter->root, &item)) {
+      if (!o.count_only) {
+        if (count) body.push_back(',');
+        body += o.projection ? json::serialize(expr::Project(item, *o.projection)) : json::serialize(item);
+      }
       ++count;
-      if (!o.count_only) items.push_back(o.projection ? expr::Project(item, *o.projection) : item);
     }
     const bool at_limit = o.limit && scanned >= *o.limit;
     if (at_limit || bytes >= kPageBytes) {
@@ -322,13 +366,7 @@ Result<json::value> ReadPage(const ItemBackend& backend, const TableInfo& t, con
       break;
     }
   }
-  json::object out;
-  if (!o.count_only) out["Items"] = std::move(items);
-  out["Count"] = count;
-  out["ScannedCount"] = scanned;
-  if (last) out["LastEvaluatedKey"] = std::move(*last);
-  AddReadCapacity(&out, t, o, bytes);
-  return out;
+  return FinishPage(std::move(body), t, o, count, scanned, last, bytes);
 }
 
 // Projection and filter paths may not look inside a key attribute.
@@ -434,7 +472,7 @@ Status CheckKeyOperand(const json::value& v, const std::string& key_name) {
 
 }  // namespace
 
-Result<json::value> DynamoApi::Scan(const Request& r) {
+Result<std::string> DynamoApi::Scan(const Request& r) {
   if (Status members = CheckAcceptedMembers(r, RequestKind::kRead); !members.ok()) return members;
   auto table = RequireTable(r);
   if (!table) return table.status();
@@ -469,7 +507,7 @@ Result<json::value> DynamoApi::Scan(const Request& r) {
   return ReadPage(*items_, **table, *options, begin, storage::PrefixEnd(begin), true);
 }
 
-Result<json::value> DynamoApi::Query(const Request& r) {
+Result<std::string> DynamoApi::Query(const Request& r) {
   if (Status members = CheckAcceptedMembers(r, RequestKind::kRead); !members.ok()) return members;
   auto table = RequireTable(r);
   if (!table) return table.status();
@@ -592,14 +630,7 @@ Result<json::value> DynamoApi::Query(const Request& r) {
                                         begin, end, kc.last.has_value());
     if (!start.ok()) return start;
   }
-  if (end <= begin) {
-    json::object out;
-    if (!options->count_only) out["Items"] = json::array();
-    out["Count"] = 0;
-    out["ScannedCount"] = 0;
-    AddReadCapacity(&out, t, *options, 0);
-    return out;
-  }
+  if (end <= begin) return FinishPage(StartPage(*options), t, *options, 0, 0, std::nullopt, 0);
   return ReadPage(*items_, t, *options, begin, end, forward);
 }
 

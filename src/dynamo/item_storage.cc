@@ -76,8 +76,8 @@ Result<json::object> DecodeStoredItem(const TableInfo& table, std::string_view s
 }
 
 Status AppendStoredItemJson(const TableInfo& table, std::string_view storage_key, std::string_view bytes,
-                            std::string* out) {
-  Status s = AppendItemJson(bytes, out);
+                            std::string* out, size_t* size) {
+  Status s = AppendItemJson(bytes, out, size);
   if (!s.ok()) return ReportCorrupt(table, storage_key, s);
   return s;
 }

@@ -21,9 +21,10 @@ constexpr std::string_view kFormatVersionKey = "format_version";
 // answered as an InternalServerError naming the corruption; never skipped.
 Result<json::object> DecodeStoredItem(const TableInfo& table, std::string_view storage_key,
                                       std::string_view bytes);
-// The same, appending the item's wire JSON to `out`.
+// The same, appending the item's wire JSON to `out`; `size`, when given,
+// receives the item's size as AWS counts it (ItemSize), found on the way.
 Status AppendStoredItemJson(const TableInfo& table, std::string_view storage_key,
-                            std::string_view bytes, std::string* out);
+                            std::string_view bytes, std::string* out, size_t* size = nullptr);
 
 // At open, before anything reads items: a new data directory gets the
 // current version; a format-0 directory is migrated (every item rewritten in

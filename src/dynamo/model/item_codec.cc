@@ -1,5 +1,8 @@
 #include "dynamo/model/item_codec.h"
 
+#include <cstdint>
+#include <cstring>
+
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/base64.h"
 #include "dynamo/model/decimal.h"
@@ -124,6 +127,23 @@ void PutValue(std::string* out, const json::value& av) {
 
 // ---- decoding ---------------------------------------------------------------
 
+// Eight bytes at a time for the common case of long plain-ASCII text (the
+// readers' hot loops): a word is loaded unaligned, and the tests below are
+// exact for "some byte of the word is ...".
+constexpr uint64_t kEveryByte = 0x0101010101010101ULL;
+constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+uint64_t Word(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+bool HasZeroByte(uint64_t w) { return ((w - kEveryByte) & ~w & kHighBits) != 0; }
+// Some byte is a control character (< 0x20), '"' or '\\': JSON escapes it.
+bool NeedsJsonEscape(uint64_t w) {
+  return (((w - kEveryByte * 0x20) & ~w & kHighBits) != 0) || HasZeroByte(w ^ (kEveryByte * '"')) ||
+         HasZeroByte(w ^ (kEveryByte * '\\'));
+}
+
 Status Corrupt(std::string_view what) {
   return Status::Internal("corrupt item in store: " + std::string(what));
 }
@@ -133,6 +153,10 @@ Status Corrupt(std::string_view what) {
 bool IsUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
+    if (s.size() - i >= 8 && (Word(s.data() + i) & kHighBits) == 0) {  // eight ASCII bytes
+      i += 8;
+      continue;
+    }
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       ++i;
@@ -199,12 +223,16 @@ class Reader {
     return true;
   }
   bool Text(std::string_view* out) { return Bytes(out) && (IsUtf8(*out) || Fail("bad UTF-8")); }
-  // A number, as its canonical string (what Decimal::ToString gives).
-  bool Number(std::string* out) {
+  // A number, as its canonical string (what Decimal::ToString gives). When
+  // `size` is given, adds the bytes AWS counts for it (NumberSize in
+  // model/attribute.cc: base-100 digits aligned on the decimal point, one
+  // exponent byte, a terminator byte for negatives; 1 for zero).
+  bool Number(std::string* out, size_t* size = nullptr) {
     unsigned char sign;
     if (!Byte(&sign)) return false;
     if (sign == kZero) {
       *out = "0";
+      if (size) *size += 1;
       return true;
     }
     if (sign != kPositive && sign != kNegative) return Fail("bad number sign");
@@ -225,6 +253,11 @@ class Reader {
       return Fail("non-canonical number");
     }
     in_.remove_prefix(packed);
+    if (size) {
+      const int scientific = static_cast<int>(biased) + Decimal::kMinExponent;
+      const size_t pad = ((scientific + 1) % 2 != 0) ? 1 : 0;
+      *size += 1 + (count + pad + 1) / 2 + (sign == kNegative ? 1 : 0);
+    }
     // Plain notation, as Decimal::ToString: value = digits * 10^exp.
     const int exp = static_cast<int>(biased) + Decimal::kMinExponent - count + 1;
     std::string_view ds(digits, count);
@@ -354,6 +387,8 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
   size_t run = 0;  // start of the pending run of bytes that need no escape
   for (size_t i = 0; i < s.size(); ++i) {
+    while (s.size() - i >= 8 && !NeedsJsonEscape(Word(s.data() + i))) i += 8;
+    if (i >= s.size()) break;
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out->append(s.substr(run, i - run));
@@ -377,9 +412,13 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
-bool WriteValue(Reader& r, int depth, std::string* out);
+// `size` sums the bytes AWS counts for what is written (ItemSize in
+// model/attribute.cc), so a reader need not decode the item to size it.
+bool WriteValue(Reader& r, int depth, std::string* out, size_t* size);
 
-bool WriteMap(Reader& r, int depth, std::string* out) {
+// `nested`: a map value (M) rather than the item; AWS counts 1 byte per
+// member of a map value.
+bool WriteMap(Reader& r, int depth, std::string* out, size_t* size, bool nested) {
   uint64_t n;
   if (!r.Count(&n)) return false;
   out->push_back('{');
@@ -387,15 +426,16 @@ bool WriteMap(Reader& r, int depth, std::string* out) {
     if (i) out->push_back(',');
     std::string_view name;
     if (!r.Text(&name)) return false;
+    *size += name.size() + (nested ? 1 : 0);
     AppendJsonString(out, name);
     out->push_back(':');
-    if (!WriteValue(r, depth, out)) return false;
+    if (!WriteValue(r, depth, out, size)) return false;
   }
   out->push_back('}');
   return true;
 }
 
-bool WriteStrings(Reader& r, bool binary, std::string* out) {
+bool WriteStrings(Reader& r, bool binary, std::string* out, size_t* size) {
   uint64_t n;
   if (!r.Count(&n)) return false;
   out->push_back('[');
@@ -404,11 +444,13 @@ bool WriteStrings(Reader& r, bool binary, std::string* out) {
     std::string_view s;
     if (binary) {
       if (!r.Bytes(&s)) return false;
+      *size += s.size();
       out->push_back('"');
       out->append(Base64Encode(s));  // the base64 alphabet needs no escapes
       out->push_back('"');
     } else {
       if (!r.Text(&s)) return false;
+      *size += s.size();
       AppendJsonString(out, s);
     }
   }
@@ -416,20 +458,21 @@ bool WriteStrings(Reader& r, bool binary, std::string* out) {
   return true;
 }
 
-bool WriteValue(Reader& r, int depth, std::string* out) {
+bool WriteValue(Reader& r, int depth, std::string* out, size_t* size) {
   unsigned char tag;
   if (!r.Byte(&tag)) return false;
   switch (tag) {
     case kS: {
       std::string_view s;
       if (!r.Text(&s)) return false;
+      *size += s.size();
       out->append("{\"S\":");
       AppendJsonString(out, s);
       break;
     }
     case kN: {
       std::string n;
-      if (!r.Number(&n)) return false;
+      if (!r.Number(&n, size)) return false;
       out->append("{\"N\":\"");
       out->append(n);
       out->push_back('"');
@@ -438,38 +481,41 @@ bool WriteValue(Reader& r, int depth, std::string* out) {
     case kB: {
       std::string_view b;
       if (!r.Bytes(&b)) return false;
+      *size += b.size();
       out->append("{\"B\":\"");
       out->append(Base64Encode(b));
       out->push_back('"');
       break;
     }
-    case kFalse: out->append("{\"BOOL\":false"); break;
-    case kTrue: out->append("{\"BOOL\":true"); break;
-    case kNull: out->append("{\"NULL\":true"); break;
+    case kFalse: *size += 1; out->append("{\"BOOL\":false"); break;
+    case kTrue: *size += 1; out->append("{\"BOOL\":true"); break;
+    case kNull: *size += 1; out->append("{\"NULL\":true"); break;
     case kM:
       if (depth >= kMaxContainers) return r.Fail("nested too deep");
+      *size += 3;
       out->append("{\"M\":");
-      if (!WriteMap(r, depth + 1, out)) return false;
+      if (!WriteMap(r, depth + 1, out, size, true)) return false;
       break;
     case kL: {
       if (depth >= kMaxContainers) return r.Fail("nested too deep");
       uint64_t n;
       if (!r.Count(&n)) return false;
+      *size += 3 + n;
       out->append("{\"L\":[");
       for (uint64_t i = 0; i < n; ++i) {
         if (i) out->push_back(',');
-        if (!WriteValue(r, depth + 1, out)) return false;
+        if (!WriteValue(r, depth + 1, out, size)) return false;
       }
       out->push_back(']');
       break;
     }
     case kSS:
       out->append("{\"SS\":");
-      if (!WriteStrings(r, false, out)) return false;
+      if (!WriteStrings(r, false, out, size)) return false;
       break;
     case kBS:
       out->append("{\"BS\":");
-      if (!WriteStrings(r, true, out)) return false;
+      if (!WriteStrings(r, true, out, size)) return false;
       break;
     case kNS: {
       uint64_t n;
@@ -478,7 +524,7 @@ bool WriteValue(Reader& r, int depth, std::string* out) {
       std::string num;
       for (uint64_t i = 0; i < n; ++i) {
         if (i) out->push_back(',');
-        if (!r.Number(&num)) return false;
+        if (!r.Number(&num, size)) return false;
         out->push_back('"');
         out->append(num);
         out->push_back('"');
@@ -516,9 +562,11 @@ Result<json::object> DecodeItem(std::string_view encoded) {
   return item;
 }
 
-Status AppendItemJson(std::string_view encoded, std::string* out) {
+Status AppendItemJson(std::string_view encoded, std::string* out, size_t* size) {
+  size_t counted = 0;
   Reader r(encoded);
-  if (!CheckVersion(r) || !WriteMap(r, 0, out)) return Corrupt(r.error());
+  if (!CheckVersion(r) || !WriteMap(r, 0, out, &counted, false)) return Corrupt(r.error());
+  if (size) *size = counted;
   if (!r.done()) return Corrupt("trailing bytes");
   return Status::Ok();
 }

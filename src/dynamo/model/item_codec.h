@@ -37,6 +37,8 @@ Result<json::object> DecodeItem(std::string_view encoded);
 // Appends the item's wire JSON ({"a":{"S":"x"},...}) straight from the
 // encoding, without building a json::object (stream images, GetItem).
 // Same errors as DecodeItem; on error `out` may hold a partial append.
-Status AppendItemJson(std::string_view encoded, std::string* out);
+// `size`, when given, receives the item's size as AWS counts it (the same
+// as ItemSize of the decoded item), computed on the way.
+Status AppendItemJson(std::string_view encoded, std::string* out, size_t* size = nullptr);
 
 }  // namespace streamer::dynamo

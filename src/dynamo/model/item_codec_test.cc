@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <vector>
 
 #include "dynamo/model/attribute.h"
 #include "dynamo/model/base64.h"
@@ -26,10 +27,13 @@ void ExpectRoundTrip(const json::object& item) {
   ASSERT_TRUE(back.ok()) << back.status().message() << " for " << json::serialize(item);
   EXPECT_EQ(json::serialize(*back), json::serialize(item));
   std::string text;
-  Status s = AppendItemJson(enc, &text);
+  size_t size = 0;
+  Status s = AppendItemJson(enc, &text, &size);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(text, json::serialize(item));  // byte for byte what Boost.JSON writes
   EXPECT_EQ(Parse(text), json::value(item));
+  // The size counted from the encoding is the one the model counts.
+  EXPECT_EQ(size, ItemSize(item)) << json::serialize(item);
 }
 
 json::value Nested(int containers, bool list) {
@@ -46,6 +50,21 @@ json::value Nested(int containers, bool list) {
     v = std::move(w);
   }
   return v;
+}
+
+TEST(ItemCodecTest, SizeOfNumbersMatchesTheModel) {
+  for (const char* n : {"0", "1", "-1", "9", "10", "99", "100", "101", "-100", "12.5", "-12.5", "0.1", "0.01",
+                        "0.001", "-0.003", "12345678901234567890123456789012345678", "-1.2345678901234567890123456789012345678", "1E+125", "-1E+125",
+                        "1E-130", "-1E-130", "9.9E-130", "1234.5678", "-98765.4321", "10000000000", "0.5"}) {
+    auto d = Decimal::Parse(n);
+    ASSERT_TRUE(d.ok()) << n << ": " << d.status().message();
+    json::object item;
+    item["n"] = MakeN(d->ToString());
+    json::array set{json::value(d->ToString())};
+    item["ns"] = json::object{{"NS", set}};
+    item["l"] = json::object{{"L", json::array{MakeN(d->ToString())}}};
+    ExpectRoundTrip(item);
+  }
 }
 
 TEST(ItemCodecTest, EveryTypeRoundTrips) {
@@ -67,7 +86,7 @@ TEST(ItemCodecTest, NumbersKeepTheirCanonicalForm) {
         "1E-130", "-1E-130", "-9.9999999999999999999999999999999999999E+125", "1.000000000000000000000000000000000001",
         "5E+10", "5E-10", "120", "1200000"}) {
     auto d = Decimal::Parse(n);
-    ASSERT_TRUE(d.ok()) << n;
+    ASSERT_TRUE(d.ok()) << n << ": " << d.status().message();
     const std::string canonical = d->ToString();
     json::object item;
     item["n"] = MakeN(canonical);
@@ -193,6 +212,31 @@ TEST(ItemCodecTest, RandomCorruptionNeverCrashes) {
       if (d.ok()) {
         EXPECT_EQ(Parse(text), json::value(*d));
       }
+    }
+  }
+}
+
+// The text loops skip plain ASCII eight bytes at a time: a character to
+// escape, a multi-byte character or a broken one is found at every offset.
+TEST(ItemCodecTest, TextIsCheckedAtEveryOffset) {
+  for (const std::string& special : std::vector<std::string>{"\"", "\\", "\n", std::string(1, '\0'), "\x01", "\x1f", "\x7f", " ", "~", "\xc3\xa9",
+                              "\xf0\x9f\x98\x80", "\xe2\x80\xa8"}) {
+    for (size_t at = 0; at <= 20; ++at) {
+      std::string text(24, 'a');
+      text.insert(at, special);
+      json::object item;
+      item[text] = json::object{{"S", text}};
+      item["ss"] = json::object{{"SS", json::array{json::value(text)}}};
+      ExpectRoundTrip(item);
+    }
+  }
+  for (const std::string& broken : std::vector<std::string>{"\xff", "\x80", "\xc3", "\xe2\x80", "\xed\xa0\x80", "\xc0\xaf"}) {
+    for (size_t at = 0; at <= 20; ++at) {
+      std::string text(24, 'a');
+      text.insert(at, broken);
+      json::object item;
+      item["s"] = json::object{{"S", text}};
+      ExpectCorrupt(EncodeItem(item));
     }
   }
 }
