@@ -1,7 +1,6 @@
 // DynamoApi: the batch operations (BatchGetItem, BatchWriteItem). Each item of
 // a batch is read or written as its single-item form would be; the batch is
 // validated as a whole first, so a bad input anywhere writes nothing.
-#include <atomic>
 #include <map>
 #include <memory>
 #include <set>
@@ -329,6 +328,7 @@ void DynamoApi::BatchWriteItem(const Request& r, ReplyFn reply) {
     json::value request;  // the WriteRequest, for UnprocessedItems
   };
   std::vector<Write> writes;
+  writes.reserve(parsed.size());
   std::set<std::string> seen;  // storage keys include the table prefix
   for (const Parsed& p : parsed) {
     const TableInfo& t = *p.table;
@@ -358,56 +358,43 @@ void DynamoApi::BatchWriteItem(const Request& r, ReplyFn reply) {
     writes.push_back(Write{p.table, std::move(*address), std::move(decide), *p.request});
   }
 
-  // Every write through the normal write path; the answer when all are
-  // committed. A write the store could not commit is returned in
-  // UnprocessedItems, as AWS returns one it could not process.
-  struct Batch {
-    std::atomic<size_t> pending{0};
-    std::vector<Write> writes;
-    std::vector<WriteResult> results;
-    CapacityReport report = CapacityReport::kNone;
-    bool metrics = false;
-    ReplyFn reply;
-  };
-  auto batch = std::make_shared<Batch>();
-  batch->report = CapacityReportOf(r);
-  const json::value* metrics = r.if_contains("ReturnItemCollectionMetrics");
-  batch->metrics = metrics && metrics->is_string() && metrics->as_string() == "SIZE";
-  batch->reply = std::move(reply);
-  batch->results.resize(writes.size());
-  batch->pending = writes.size();
-  batch->writes = std::move(writes);
+  // Every write through the normal write path, grouped per writer (each
+  // item still its own write); the answer when all are committed. A write
+  // the store could not commit is returned in UnprocessedItems, as AWS
+  // returns one it could not process.
   // Old items are needed only to count capacity (the larger of old and new).
-  const bool wants_old = batch->report != CapacityReport::kNone;
-  for (size_t i = 0; i < batch->writes.size(); ++i) {
-    Write& w = batch->writes[i];
-    items_->Write(w.table, w.address, w.decide, [batch, i](WriteResult result) {
-      batch->results[i] = std::move(result);
-      if (batch->pending.fetch_sub(1) != 1) return;
-      json::object unprocessed;
-      std::map<std::string, ConsumedCapacity> capacity;
-      for (size_t j = 0; j < batch->writes.size(); ++j) {
-        const Write& done = batch->writes[j];
-        const WriteResult& res = batch->results[j];
-        if (!res.status.ok()) {
-          if (!unprocessed.contains(done.table->name)) unprocessed[done.table->name] = json::array();
-          unprocessed[done.table->name].as_array().push_back(done.request);
-          continue;
-        }
-        ConsumedCapacity& used = capacity[done.table->name];
-        used.table = done.table->name;
-        used.is_write = true;
-        size_t size = res.old_item ? ItemSize(*res.old_item) : 0;
-        if (res.new_item) size = std::max(size, res.new_item->size ? res.new_item->size : ItemSize(res.new_item->item));
-        used.table_units += WriteUnits(size);
+  const CapacityReport report = CapacityReportOf(r);
+  const bool wants_old = report != CapacityReport::kNone;
+  std::vector<ItemWrite> item_writes;
+  item_writes.reserve(writes.size());
+  for (Write& w : writes) item_writes.push_back(ItemWrite{w.table, std::move(w.address), std::move(w.decide), wants_old});
+  const json::value* metrics_member = r.if_contains("ReturnItemCollectionMetrics");
+  const bool metrics = metrics_member && metrics_member->is_string() && metrics_member->as_string() == "SIZE";
+  items_->WriteEach(std::move(item_writes), [writes = std::move(writes), report, metrics,
+                                             reply = std::move(reply)](std::vector<WriteResult> results) {
+    json::object unprocessed;
+    std::map<std::string, ConsumedCapacity> capacity;
+    for (size_t j = 0; j < writes.size(); ++j) {
+      const Write& done = writes[j];
+      const WriteResult& res = results[j];
+      if (!res.status.ok()) {
+        if (!unprocessed.contains(done.table->name)) unprocessed[done.table->name] = json::array();
+        unprocessed[done.table->name].as_array().push_back(done.request);
+        continue;
       }
-      json::object out{{"UnprocessedItems", std::move(unprocessed)}};
-      if (batch->report != CapacityReport::kNone) out["ConsumedCapacity"] = CapacityList(capacity, batch->report);
-      // Item collections exist only for tables with local secondary indexes.
-      if (batch->metrics) out["ItemCollectionMetrics"] = json::object{};
-      batch->reply(ApiReply{200, json::serialize(out)});
-    }, wants_old);
-  }
+      ConsumedCapacity& used = capacity[done.table->name];
+      used.table = done.table->name;
+      used.is_write = true;
+      size_t size = res.old_item ? ItemSize(*res.old_item) : 0;
+      if (res.new_item) size = std::max(size, res.new_item->size ? res.new_item->size : ItemSize(res.new_item->item));
+      used.table_units += WriteUnits(size);
+    }
+    json::object out{{"UnprocessedItems", std::move(unprocessed)}};
+    if (report != CapacityReport::kNone) out["ConsumedCapacity"] = CapacityList(capacity, report);
+    // Item collections exist only for tables with local secondary indexes.
+    if (metrics) out["ItemCollectionMetrics"] = json::object{};
+    reply(ApiReply{200, json::serialize(out)});
+  });
 }
 
 }  // namespace streamer::dynamo

@@ -39,7 +39,7 @@ Decide DecideUpdate(ConditionPtr condition, UpdatePtr update, TablePtr table, js
     // An update of a missing item creates it from its key (an upsert).
     json::object base = current ? *current : key;
     if (!update) return Mutation{Mutation::Kind::kPut, MakeStoredItem(std::move(base))};
-    auto next = expr::ApplyUpdate(*update, base, &table->key_schema);
+    auto next = expr::ApplyUpdate(*update, std::move(base), &table->key_schema);
     if (!next) return next.status();
     Status valid = ValidateItem(*next);
     if (!valid.ok()) return valid;

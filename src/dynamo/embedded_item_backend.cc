@@ -31,6 +31,9 @@ class EmbeddedItemBackend : public ItemBackend {
   void Write(TablePtr table, ItemAddress address, Decide decide, WriteDone done, bool wants_old_item) override {
     SubmitWrite(writers_, std::move(table), std::move(address), std::move(decide), std::move(done), wants_old_item);
   }
+  void WriteEach(std::vector<ItemWrite> writes, EachDone done) override {
+    SubmitEach(writers_, std::move(writes), std::move(done));
+  }
   void WriteAtomic(std::vector<AtomicWrite> writes, AtomicDone done) override {
     SubmitAtomic(writers_, std::move(writes), std::move(done));
   }

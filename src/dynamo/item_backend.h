@@ -44,6 +44,9 @@ class ItemBackend {
   // stream record; `done` runs after the commit.
   virtual void Write(TablePtr table, ItemAddress address, Decide decide, WriteDone done,
                      bool wants_old_item = true) = 0;
+  // Several items, each on its own (batches): `done` runs once all have
+  // committed, with their results in order.
+  virtual void WriteEach(std::vector<ItemWrite> writes, EachDone done) = 0;
   // Several items, all or nothing (transactions).
   virtual void WriteAtomic(std::vector<AtomicWrite> writes, AtomicDone done) = 0;
   // Index builds (see SubmitIndexRefresh / SubmitBarrier in write_path.h).

@@ -1,5 +1,6 @@
 #include "dynamo/write_path.h"
 
+#include <atomic>
 #include <map>
 #include <mutex>
 
@@ -240,6 +241,53 @@ void SubmitWrite(storage::ShardWriters* writers, TablePtr table, ItemAddress add
     done(std::move(*result));
   };
   writers->Submit(writer, std::move(task));
+}
+
+void SubmitEach(storage::ShardWriters* writers, std::vector<ItemWrite> writes, EachDone done) {
+  struct State {
+    std::vector<ItemWrite> writes;
+    std::vector<WriteResult> results;
+    std::atomic<size_t> pending{0};  // writers' tasks not yet committed
+    EachDone done;
+  };
+  auto state = std::make_shared<State>();
+  // Each writer's share, in the writes' order (per writer: insertion order).
+  std::map<int, std::vector<size_t>> by_writer;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    by_writer[writes[i].table->WriterOf(writes[i].address.stream_shard, writers->writer_count())].push_back(i);
+  }
+  if (by_writer.empty()) {
+    done({});
+    return;
+  }
+  state->results.resize(writes.size());
+  state->writes = std::move(writes);
+  state->done = std::move(done);
+  state->pending = by_writer.size();
+  for (auto& [writer, indices] : by_writer) {
+    auto mine = std::make_shared<const std::vector<size_t>>(std::move(indices));
+    storage::WriteTask task;
+    task.apply = [state, mine, writer = writer](storage::DrainView& view) {
+      for (size_t i : *mine) {
+        const ItemWrite& w = state->writes[i];
+        WriteResult* result = &state->results[i];
+        Prepared p;
+        if (!Prepare(view, *w.table, w.address, w.decide, w.wants_old_item, p, result)) continue;
+        Stage(view, *w.table, w.address, writer, p, result);
+      }
+    };
+    task.done = [state, mine](const Status& commit) {
+      if (!commit.ok()) {
+        for (size_t i : *mine) {
+          if (state->results[i].status.ok()) state->results[i].status = commit;
+        }
+      }
+      // The last writer's completion answers (acq_rel: it sees the others' results).
+      if (state->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+      state->done(std::move(state->results));
+    };
+    writers->Submit(writer, std::move(task));
+  }
 }
 
 void SubmitIndexRefresh(storage::ShardWriters* writers, TablePtr table, uint32_t index_id,

@@ -95,13 +95,22 @@ void SubmitIndexRefresh(storage::ShardWriters* writers, TablePtr table, uint32_t
 // committed (the writers process their queues in order).
 void SubmitBarrier(storage::ShardWriters* writers, std::function<void(Status)> done);
 
-// One write of an atomic group (distinct items, any tables and shards).
-struct AtomicWrite {
+// One item write of a group (distinct items, any tables and shards).
+struct ItemWrite {
   TablePtr table;
   ItemAddress address;
   Decide decide;
   bool wants_old_item = false;
 };
+using AtomicWrite = ItemWrite;
+
+// Independent writes (BatchWriteItem): each is decided, staged and answered
+// exactly as SubmitWrite would do it alone (one refusing does not stop the
+// others; no atomicity), but the writes of one writer go as ONE task: a batch
+// costs a queue entry and a completion per writer, not per item. `done` runs
+// once every write has committed, with the results in the writes' order.
+using EachDone = std::function<void(std::vector<WriteResult> results)>;
+void SubmitEach(storage::ShardWriters* writers, std::vector<ItemWrite> writes, EachDone done);
 // `applied`: every write happened, in one commit with all their stream
 // records; otherwise none did, and each result's status says why its own
 // decision refused (ok for the ones that would have gone ahead).

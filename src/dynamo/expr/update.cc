@@ -375,7 +375,7 @@ Status CheckUpdateKeys(const ParsedUpdate& update, const KeySchema& schema) {
   return Status::Ok();
 }
 
-Result<json::object> ApplyUpdate(const ParsedUpdate& update, const json::object& item, const KeySchema* schema) {
+Result<json::object> ApplyUpdate(const ParsedUpdate& update, json::object item, const KeySchema* schema) {
   if (schema) {
     Status s = CheckUpdateKeys(update, *schema);
     if (!s.ok()) return s;
@@ -394,7 +394,8 @@ Result<json::object> ApplyUpdate(const ParsedUpdate& update, const json::object&
     if (set_bytes > kMaxItemSize) return Status::Validation("Item size to update has exceeded the maximum allowed size");
     set_values[i] = std::move(*v);
   }
-  json::object out = item;
+  // The item is ours (taken by value): changed in place, not copied again.
+  json::object out = std::move(item);
   const char* mismatch = update.legacy_messages ? kLegacyMismatch : kWrongType;
   std::vector<const Path*> list_removals;
   // Actions apply in document-path order, so several list indexes past the end

@@ -49,7 +49,7 @@ Status CheckUpdateKeys(const ParsedUpdate& update, const KeySchema& schema);
 // errors are AWS's ("The document path provided in the update expression is
 // invalid for update", "An operand in the update expression has an incorrect
 // data type", ...). With `schema`, CheckUpdateKeys runs first.
-Result<json::object> ApplyUpdate(const ParsedUpdate& update, const json::object& item,
+Result<json::object> ApplyUpdate(const ParsedUpdate& update, json::object item,
                                  const KeySchema* schema = nullptr);
 
 }  // namespace streamer::dynamo::expr
