@@ -1,5 +1,6 @@
 // DynamoApi: single-item operations (PutItem, GetItem, DeleteItem, UpdateItem).
 #include <functional>
+#include <cmath>
 #include <memory>
 #include <vector>
 
@@ -48,6 +49,40 @@ ReplyFn WithWriteCapacity(CapacityReport report, const TablePtr& t, const WriteR
   };
 }
 
+// ReturnItemCollectionMetrics SIZE on a table with local secondary indexes:
+// the item collection (every item and LSI entry of the partition key value)
+// measured now, as AWS's estimate in GB [lower, upper]. Tables without LSIs
+// have no item collections, and AWS answers nothing.
+ReplyFn WithItemCollectionMetrics(const json::object& r, const TablePtr& t, const ItemAddress& a,
+                                  const ItemBackend* items, ReplyFn reply) {
+  const json::value* asked = r.if_contains("ReturnItemCollectionMetrics");
+  if (!asked || !asked->is_string() || asked->as_string() != "SIZE") return reply;
+  std::vector<std::string> prefixes;
+  for (const IndexInfo& index : t->indexes) {
+    if (index.is_local()) prefixes.push_back(index.KeyPrefix() + a.partition);
+  }
+  if (prefixes.empty()) return reply;
+  prefixes.push_back(t->KeyPrefix() + a.partition);
+  json::object key{{t->key_schema.partition.name, a.key.at(t->key_schema.partition.name)}};
+  return [items, t, prefixes = std::move(prefixes), key = std::move(key), reply = std::move(reply)](ApiReply out) {
+    if (out.status != 200) return reply(std::move(out));
+    size_t bytes = 0;
+    auto cursor = items->OpenCursor();
+    for (const std::string& prefix : prefixes) {
+      for (cursor->Seek(prefix); cursor->Valid() && cursor->key().substr(0, prefix.size()) == prefix; cursor->Next()) {
+        auto item = DecodeStoredItem(*t, cursor->key(), cursor->value());
+        if (item) bytes += ItemSize(*item);
+      }
+    }
+    const double gb = std::floor(static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
+    json::object body = json::parse(out.body).as_object();
+    body["ItemCollectionMetrics"] =
+        json::object{{"ItemCollectionKey", key}, {"SizeEstimateRangeGB", json::array{gb, gb + 1.0}}};
+    out.body = json::serialize(body);
+    reply(std::move(out));
+  };
+}
+
 }  // namespace
 
 void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
@@ -86,6 +121,7 @@ void DynamoApi::PutItem(const Request& r, ReplyFn reply) {
   // The old item's size prices the write when capacity is reported.
   const bool wants_old = cond->return_values == ReturnValues::kAllOld || cond->return_old_on_failure ||
                          capacity != CapacityReport::kNone;
+  reply = WithItemCollectionMetrics(r, *table, *address, items_, std::move(reply));
   items_->Write(*table, std::move(*address), std::move(decide),
               [c = std::move(*cond), t = *table, capacity, reply = std::move(reply)](WriteResult w) {
                 AnswerWrite(w, c, WithWriteCapacity(capacity, t, w, reply));
@@ -111,6 +147,7 @@ void DynamoApi::DeleteItem(const Request& r, ReplyFn reply) {
   const CapacityReport capacity = CapacityReportOf(r);
   const bool wants_old = cond->return_values == ReturnValues::kAllOld || cond->return_old_on_failure ||
                          capacity != CapacityReport::kNone;
+  reply = WithItemCollectionMetrics(r, *table, *address, items_, std::move(reply));
   items_->Write(*table, std::move(*address), std::move(decide),
               [c = std::move(*cond), t = *table, capacity, reply = std::move(reply)](WriteResult w) {
                 w.new_item.reset();
@@ -180,6 +217,7 @@ void DynamoApi::UpdateItem(const Request& r, ReplyFn reply) {
     for (const auto& a : update->actions) touched.push_back(a.path);
   }
   const CapacityReport capacity = CapacityReportOf(r);
+  reply = WithItemCollectionMetrics(r, t, *address, items_, std::move(reply));
   items_->Write(t, std::move(*address), std::move(decide),
               [c = std::move(*cond), touched, t, capacity, reply_to = std::move(reply)](WriteResult w) {
                 const ReplyFn reply = WithWriteCapacity(capacity, t, w, reply_to);

@@ -104,6 +104,23 @@ class SecondaryIndexTest(ConformanceCase):
         # (name bytes + value: 'pk'+'a' 3, 'g'+'x' 2, 'gs'+1 as N 2+2, 'v'+'hello' 6).
         self.assertEqual(g['IndexSizeBytes'], (3 + 2 + 4) + (3 + 2 + 4 + 6))
 
+    def test_item_collection_metrics_on_lsi_tables(self):
+        t = self.lsi_table()
+        item = {'pk': {'S': 'p1'}, 'sk': {'S': 'a'}, 'l': {'N': '1'}}
+        want = {'ItemCollectionKey': {'pk': {'S': 'p1'}}, 'SizeEstimateRangeGB': [0.0, 1.0]}
+        out = self.ddb.put_item(TableName=t, Item=item, ReturnItemCollectionMetrics='SIZE')
+        self.assertEqual(out['ItemCollectionMetrics'], want)
+        out = self.ddb.update_item(TableName=t, Key={'pk': {'S': 'p1'}, 'sk': {'S': 'a'}}, UpdateExpression='SET v = :v',
+                                   ExpressionAttributeValues={':v': {'S': 'x'}}, ReturnItemCollectionMetrics='SIZE')
+        self.assertEqual(out['ItemCollectionMetrics'], want)
+        out = self.ddb.delete_item(TableName=t, Key={'pk': {'S': 'p1'}, 'sk': {'S': 'a'}}, ReturnItemCollectionMetrics='SIZE')
+        self.assertEqual(out['ItemCollectionMetrics'], want)
+        # NONE (the default) and tables without LSIs: no metrics.
+        self.assertNotIn('ItemCollectionMetrics', self.ddb.put_item(TableName=t, Item=item))
+        g = self.gsi_table()
+        out = self.ddb.put_item(TableName=g, Item={'pk': {'S': 'p1'}}, ReturnItemCollectionMetrics='SIZE')
+        self.assertNotIn('ItemCollectionMetrics', out)
+
     def test_create_response_shows_indexes(self):
         name = 'idx-create-response'
         d = self.ddb.create_table(TableName=name, KeySchema=[{'AttributeName': 'pk', 'KeyType': 'HASH'}, {'AttributeName': 'sk', 'KeyType': 'RANGE'}],
