@@ -66,13 +66,9 @@ ReplyFn WithItemCollectionMetrics(const json::object& r, const TablePtr& t, cons
   json::object key{{t->key_schema.partition.name, a.key.at(t->key_schema.partition.name)}};
   return [items, t, prefixes = std::move(prefixes), key = std::move(key), reply = std::move(reply)](ApiReply out) {
     if (out.status != 200) return reply(std::move(out));
-    size_t bytes = 0;
-    auto cursor = items->OpenCursor();
+    int64_t count = 0, bytes = 0;
     for (const std::string& prefix : prefixes) {
-      for (cursor->Seek(prefix); cursor->Valid() && cursor->key().substr(0, prefix.size()) == prefix; cursor->Next()) {
-        auto item = DecodeStoredItem(*t, cursor->key(), cursor->value());
-        if (item) bytes += ItemSize(*item);
-      }
+      if (Status s = MeasureItems(*items, *t, prefix, &count, &bytes); !s.ok()) return reply(ErrorReply(s));
     }
     const double gb = std::floor(static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
     json::object body = json::parse(out.body).as_object();

@@ -131,24 +131,12 @@ struct TableStats {
   int64_t bytes = 0;
   std::map<std::string, std::pair<int64_t, int64_t>> indexes;  // name -> (entries, bytes)
 };
-// Counts the items under `prefix` (a table's or an index's) and their size.
-Status CountUnder(const ItemBackend& items, const TableInfo& t, const std::string& prefix, int64_t* count,
-                  int64_t* bytes) {
-  auto cursor = items.OpenCursor();
-  for (cursor->Seek(prefix); cursor->Valid() && cursor->key().substr(0, prefix.size()) == prefix; cursor->Next()) {
-    auto item = DecodeStoredItem(t, cursor->key(), cursor->value());
-    if (!item) return item.status();
-    ++*count;
-    *bytes += static_cast<int64_t>(ItemSize(*item));
-  }
-  return cursor->status();
-}
 Result<TableStats> StatsOf(const ItemBackend& items, const TableInfo& t) {
   TableStats stats;
-  if (Status s = CountUnder(items, t, t.KeyPrefix(), &stats.items, &stats.bytes); !s.ok()) return s;
+  if (Status s = MeasureItems(items, t, t.KeyPrefix(), &stats.items, &stats.bytes); !s.ok()) return s;
   for (const IndexInfo& index : t.indexes) {
     auto& [count, bytes] = stats.indexes[index.name];
-    if (Status s = CountUnder(items, t, index.KeyPrefix(), &count, &bytes); !s.ok()) return s;
+    if (Status s = MeasureItems(items, t, index.KeyPrefix(), &count, &bytes); !s.ok()) return s;
   }
   return stats;
 }

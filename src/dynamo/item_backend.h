@@ -58,6 +58,12 @@ class ItemBackend {
   virtual std::unique_ptr<ItemCursor> OpenCursor() const = 0;
 };
 
+// Counts the stored items under `prefix` (a table's, one partition of it, or
+// an index's) and adds up their sizes as AWS counts item sizes, from one
+// snapshot cursor.
+Status MeasureItems(const ItemBackend& items, const TableInfo& table, const std::string& prefix, int64_t* count,
+                    int64_t* bytes);
+
 std::unique_ptr<ItemBackend> NewEmbeddedItemBackend(storage::Store* store, storage::ShardWriters* writers);
 
 }  // namespace streamer::dynamo

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "dynamo/item_backend.h"
+#include "dynamo/model/attribute.h"
 #include "dynamo/model/item_codec.h"
 
 namespace streamer::dynamo {
@@ -104,6 +106,18 @@ Status CheckStorageFormat(storage::Store* store) {
   storage::WriteBatch batch(store);
   batch.Put(storage::Family::kMeta, kFormatVersionKey, VersionBytes(kStorageFormatVersion));
   return store->Write(&batch);
+}
+
+Status MeasureItems(const ItemBackend& items, const TableInfo& table, const std::string& prefix, int64_t* count,
+                    int64_t* bytes) {
+  auto cursor = items.OpenCursor();
+  for (cursor->Seek(prefix); cursor->Valid() && cursor->key().substr(0, prefix.size()) == prefix; cursor->Next()) {
+    auto item = DecodeStoredItem(table, cursor->key(), cursor->value());
+    if (!item) return item.status();
+    ++*count;
+    *bytes += static_cast<int64_t>(ItemSize(*item));
+  }
+  return cursor->status();
 }
 
 }  // namespace streamer::dynamo

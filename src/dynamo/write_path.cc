@@ -132,8 +132,6 @@ bool Prepare(storage::DrainView& view, const TableInfo& table, const ItemAddress
   return true;
 }
 
-bool SameProjection(const json::object& a, const json::object& b) { return SameItem(a, b); }
-
 // Stages the index entries of one item write: the old entry goes if its key
 // changed or the item left the index; the new one is put unless unchanged.
 // Entry keys end with the item's key, so only this item's writer touches them.
@@ -145,7 +143,7 @@ void StageIndexEntries(storage::DrainView& view, const TableInfo& table, const I
     std::optional<IndexEntry> after = new_item ? EntryOf(table, index, new_item->item) : std::nullopt;
     if (before && (!after || before->key != after->key)) view.DeleteItem(before->key);
     if (!after) continue;
-    if (before && before->key == after->key && SameProjection(before->item, after->item)) continue;
+    if (before && before->key == after->key && SameItem(before->item, after->item)) continue;
     view.PutItem(after->key, index.projection == ProjectionType::kAll ? new_item->encoded : EncodeItem(after->item));
   }
 }
