@@ -7,7 +7,7 @@ STREAMER_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STREAMER_DEB_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  librocksdb-dev libyaml-cpp-dev libcli11-dev libssl-dev libre2-dev zlib1g-dev
+  librocksdb-dev libyaml-cpp-dev libcli11-dev libssl-dev libre2-dev zlib1g-dev libzip-dev
   libgtest-dev
   rocksdb-tools  # ldb: tests edit a stopped server's data directory (test_storage_format)
 )

@@ -140,7 +140,9 @@ bool EventSourceMapping::PollShard(const dynamo::TableInfo& table, int shard) {
     }
   }
   event += "]}";
-  InvokeResult result = handler_->Invoke(event);
+  InvokeRequest request;
+  request.payload = std::move(event);
+  InvokeResult result = handler_->Invoke(request);
   if (!result.ok) {
     ++state.failures;
     const int64_t backoff = std::min<int64_t>(kMaxBackoffMs, 100LL << std::min(state.failures, 6));

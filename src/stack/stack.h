@@ -56,20 +56,43 @@ struct FunctionSpec {
   std::string name;
   // "log": built in, prints each event. "exec": runs `command` once per batch
   // with the event JSON on stdin; a non-zero exit is a failed invocation.
-  // (Later: python3.x / nodejs* / provided.* runtimes over the Runtime API.)
+  // "http": POSTs the event to `url`; a 2xx answer is success, its body the
+  // result. "lambda": a Lambda function (runtime + handler + code), run in
+  // warm workers over the Lambda Runtime API.
   std::string kind = "log";
   std::vector<std::string> command;  // exec: argv
   std::string working_dir;           // exec: cwd ("" = the stack file's folder)
+  std::string url;                   // http: where the event is POSTed
+  // lambda: Lambda's own settings, as CreateFunction / SAM take them.
+  std::string runtime;   // python3.x | nodejs* | provided.* (e.g. "python3.12")
+  std::string handler;   // "module.function" (python: dotted packages; node: path/file.export)
+  std::string code_dir;  // the unpacked code ("" = the stack file's folder; relative to it)
+  int memory_size_mb = 128;
+  std::optional<int> reserved_concurrency;  // unset = the default pool size
+  std::string description;
   int timeout_seconds = 3;
   std::map<std::string, std::string> environment;
 };
 
 struct EventMappingSpec {
-  std::string function;  // FunctionSpec::name
-  std::string table;     // TableSpec::name; the mapping reads that table's stream
-  int batch_size = 100;
-  std::string starting_position = "LATEST";  // LATEST | TRIM_HORIZON
-  int maximum_batching_window_seconds = 0;
+  // "" = derived from function + table (stack mappings keep their
+  // checkpoints across restarts); the Lambda API gives a random one.
+  std::string uuid;
+  std::string function;          // FunctionSpec::name
+  std::string table;             // TableSpec::name; the mapping reads that table's stream
+  std::string event_source_arn;  // the stream's ARN; "" = the table's current stream
+  int batch_size = 100;          // 1..10000
+  std::string starting_position = "LATEST";  // LATEST | TRIM_HORIZON | AT_TIMESTAMP
+  std::optional<double> starting_position_timestamp;  // AT_TIMESTAMP: seconds since the epoch
+  int maximum_batching_window_seconds = 0;            // 0..300
+  int maximum_retry_attempts = -1;      // -1 = until the record expires; 0..10000
+  int maximum_record_age_seconds = -1;  // -1 = forever; 60..604800
+  bool bisect_batch_on_function_error = false;
+  int parallelization_factor = 1;       // 1..10 concurrent batches per shard
+  bool report_batch_item_failures = false;  // FunctionResponseTypes: [ReportBatchItemFailures]
+  std::vector<std::string> filter_patterns;  // FilterCriteria.Filters[].Pattern (JSON text), OR-ed
+  int tumbling_window_seconds = 0;           // 0..900
+  std::string on_failure_destination;        // DestinationConfig.OnFailure.Destination ARN, "" = none
   bool enabled = true;
 };
 

@@ -183,7 +183,8 @@ void ExecHandler::Cancel() {
   if (cancel_fd_ >= 0) (void)!::write(cancel_fd_, &one, sizeof one);
 }
 
-InvokeResult ExecHandler::Invoke(const std::string& event_json) {
+InvokeResult ExecHandler::Invoke(const InvokeRequest& request) {
+  const std::string& event_json = request.payload;
   const auto start = Clock::now();
   pollfd cancel_probe{cancel_fd_, POLLIN, 0};
   if (cancel_fd_ >= 0 && ::poll(&cancel_probe, 1, 0) > 0) {

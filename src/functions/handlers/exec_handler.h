@@ -34,7 +34,7 @@ class ExecHandler : public FunctionHandler {
   // `working_dir` is already resolved ("" = inherit this process's cwd).
   ExecHandler(stack::FunctionSpec spec, std::string working_dir, LogSink sink);
   ~ExecHandler() override;
-  InvokeResult Invoke(const std::string& event_json) override;
+  InvokeResult Invoke(const InvokeRequest& request) override;
   void Cancel() override;
 
  private:

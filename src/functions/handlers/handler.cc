@@ -14,7 +14,7 @@ class FailingHandler : public FunctionHandler {
  public:
   FailingHandler(std::string type, std::string message)
       : type_(std::move(type)), message_(std::move(message)) {}
-  InvokeResult Invoke(const std::string&) override {
+  InvokeResult Invoke(const InvokeRequest&) override {
     InvokeResult r;
     r.ok = false;
     r.error_type = type_;
@@ -38,7 +38,15 @@ std::string ResolveWorkingDir(const std::string& working_dir, const std::string&
 
 std::unique_ptr<FunctionHandler> MakeHandler(const stack::FunctionSpec& spec,
                                              const std::string& base_dir, LogSink sink) {
-  if (!sink) sink = WriteToStdout;
+  HandlerContext context;
+  context.base_dir = base_dir;
+  context.sink = std::move(sink);
+  return MakeHandler(spec, context);
+}
+
+std::unique_ptr<FunctionHandler> MakeHandler(const stack::FunctionSpec& spec, const HandlerContext& context) {
+  LogSink sink = context.sink ? context.sink : LogSink(WriteToStdout);
+  const std::string& base_dir = context.base_dir;
   if (spec.kind == "log") return std::make_unique<LogHandler>(spec.name, std::move(sink));
   if (spec.kind == "exec") {
     if (spec.command.empty() || spec.command[0].empty()) {

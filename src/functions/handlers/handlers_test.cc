@@ -78,7 +78,7 @@ TEST(LogHandler, PrintsLikeThePythonSeed) {
   f.name = "DynamoLambdaHandler";
   f.kind = "log";
   auto h = MakeHandler(f, "", log.Sink());
-  InvokeResult r = h->Invoke(R"({"Records":[{"eventName":"INSERT","n":1,"dynamodb":{"Keys":{"message":{"S":"héllo 😀"}}}}],"x":[],"y":{}})");
+  InvokeResult r = h->Invoke(InvokeRequest{R"({"Records":[{"eventName":"INSERT","n":1,"dynamodb":{"Keys":{"message":{"S":"héllo 😀"}}}}],"x":[],"y":{}})"});
   EXPECT_TRUE(r.ok);
   EXPECT_EQ(r.payload, "null");
   ASSERT_EQ(log.lines.size(), 1u);
@@ -91,7 +91,7 @@ TEST(LogHandler, NonJsonEventIsPrintedRaw) {
   stack::FunctionSpec f;
   f.name = "F";
   auto h = MakeHandler(f, "", log.Sink());
-  EXPECT_TRUE(h->Invoke("not json").ok);
+  EXPECT_TRUE(h->Invoke(InvokeRequest{"not json"}).ok);
   EXPECT_TRUE(log.Has("[F] request: not json"));
 }
 
@@ -100,7 +100,7 @@ TEST(LogHandler, DefaultSinkWritesPrefixedLineToStdout) {
   f.name = "Printer";
   auto h = MakeHandler(f, "");
   testing::internal::CaptureStdout();
-  h->Invoke(R"({"a":"b"})");
+  h->Invoke(InvokeRequest{R"({"a":"b"})"});
   std::string out = testing::internal::GetCapturedStdout();
   EXPECT_EQ(out, "[Printer] request: {\"a\": \"b\"}\n");
 }
@@ -115,7 +115,7 @@ TEST(LogHandler, ConcurrentLinesNeverInterleave) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < 50; ++i) h->Invoke(event);
+      for (int i = 0; i < 50; ++i) h->Invoke(InvokeRequest{event});
     });
   }
   for (auto& t : threads) t.join();
@@ -140,7 +140,7 @@ TEST(PythonJsonDumps, FloatsAndEscapes) {
 TEST(ExecHandler, CatEchoesTheEvent) {
   CapturedLog log;
   auto h = MakeHandler(Exec({"cat"}), "", log.Sink());
-  InvokeResult r = h->Invoke(R"({"Records":[1,2,3]})");
+  InvokeResult r = h->Invoke(InvokeRequest{R"({"Records":[1,2,3]})"});
   EXPECT_TRUE(r.ok) << r.error_type << ": " << r.error_message;
   EXPECT_EQ(r.payload, R"({"Records":[1,2,3]})");
   EXPECT_TRUE(log.Has(R"([Fn] {"Records":[1,2,3]})"));
@@ -151,7 +151,7 @@ TEST(ExecHandler, CatEchoesTheEvent) {
 TEST(ExecHandler, LogsStdoutAndStderrLines) {
   CapturedLog log;
   auto h = MakeHandler(Shell("echo one; echo two >&2; printf 'three\\r\\nno newline'"), "", log.Sink());
-  InvokeResult r = h->Invoke("{}");
+  InvokeResult r = h->Invoke(InvokeRequest{"{}"});
   ASSERT_TRUE(r.ok) << r.error_message;
   EXPECT_EQ(r.payload, "one\nthree\r\nno newline");
   EXPECT_TRUE(log.Has("[Fn] one"));
@@ -164,7 +164,7 @@ TEST(ExecHandler, NonZeroExitFails) {
   CapturedLog log;
   auto h = MakeHandler(Shell("cat >/dev/null; echo first >&2; echo 'boom: bad record' >&2; exit 3"), "",
                        log.Sink());
-  InvokeResult r = h->Invoke("{}");
+  InvokeResult r = h->Invoke(InvokeRequest{"{}"});
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.error_type, "Unhandled");
   EXPECT_EQ(r.error_message, "Runtime exited with error: exit status 3 (stderr: boom: bad record)");
@@ -174,7 +174,7 @@ TEST(ExecHandler, NonZeroExitFails) {
 TEST(ExecHandler, DeathBySignalFails) {
   CapturedLog log;
   auto h = MakeHandler(Shell("kill -SEGV $$"), "", log.Sink());
-  InvokeResult r = h->Invoke("{}");
+  InvokeResult r = h->Invoke(InvokeRequest{"{}"});
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.error_type, "Unhandled");
   EXPECT_EQ(r.error_message, "Runtime exited with error: signal: segmentation fault");
@@ -184,7 +184,7 @@ TEST(ExecHandler, TimeoutKillsTheProcess) {
   CapturedLog log;
   auto h = MakeHandler(Exec({"sleep", "10"}, 1), "", log.Sink());
   auto start = Clock::now();
-  InvokeResult r = h->Invoke("{}");
+  InvokeResult r = h->Invoke(InvokeRequest{"{}"});
   auto took = Clock::now() - start;
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.error_type, "Sandbox.Timedout");
@@ -203,7 +203,7 @@ TEST(ExecHandler, TimeoutKillsTheWholeProcessGroup) {
   auto h = MakeHandler(Shell("(sleep 2; touch " + marker + ") & echo started; sleep 10", 1), "",
                        log.Sink());
   auto start = Clock::now();
-  InvokeResult r = h->Invoke("{}");
+  InvokeResult r = h->Invoke(InvokeRequest{"{}"});
   EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(2000));
   EXPECT_EQ(r.error_type, "Sandbox.Timedout");
   EXPECT_EQ(r.payload, "started\n");  // output before the timeout is kept
@@ -217,7 +217,7 @@ TEST(ExecHandler, BackgroundLeftoverDoesNotHoldTheInvocation) {
   // The shell exits at once, but its background child keeps stdout open.
   auto h = MakeHandler(Shell("sleep 5 & echo done"), "", log.Sink());
   auto start = Clock::now();
-  InvokeResult r = h->Invoke("{}");
+  InvokeResult r = h->Invoke(InvokeRequest{"{}"});
   EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(1000));
   EXPECT_TRUE(r.ok) << r.error_message;
   EXPECT_EQ(r.payload, "done\n");
@@ -230,7 +230,7 @@ TEST(ExecHandler, BigOutputDoesNotDeadlock) {
   auto h = MakeHandler(Shell("head -c 2000000 /dev/zero | tr '\\0' e >&2 & "
                              "head -c 8000000 /dev/zero | tr '\\0' o; wait"),
                        "", log.Sink());
-  InvokeResult r = h->Invoke("{}");
+  InvokeResult r = h->Invoke(InvokeRequest{"{}"});
   ASSERT_TRUE(r.ok) << r.error_message;
   EXPECT_EQ(r.payload.size(), 8000000u);
   EXPECT_EQ(r.payload.find_first_not_of('o'), std::string::npos);
@@ -243,7 +243,7 @@ TEST(ExecHandler, BigEventInAndBigOutputOut) {
   for (size_t i = 0; i < event.size(); i += 1000) event[i] = '\n';
   CapturedLog log;
   auto h = MakeHandler(Exec({"cat"}), "", log.Sink());
-  InvokeResult r = h->Invoke(event);
+  InvokeResult r = h->Invoke(InvokeRequest{event});
   ASSERT_TRUE(r.ok) << r.error_message;
   EXPECT_TRUE(r.payload == event);
 }
@@ -254,7 +254,7 @@ TEST(ExecHandler, ChildThatIgnoresStdinDoesNotKillUs) {
   CapturedLog log;
   auto h = MakeHandler(Exec({"true"}), "", log.Sink());
   for (int i = 0; i < 5; ++i) {
-    InvokeResult r = h->Invoke(event);
+    InvokeResult r = h->Invoke(InvokeRequest{event});
     EXPECT_TRUE(r.ok) << r.error_message;
   }
   sigset_t pending;
@@ -270,7 +270,7 @@ TEST(ExecHandler, EnvironmentIsPassed) {
   ::setenv("OVERRIDE", "parent", 1);
   CapturedLog log;
   auto h = MakeHandler(spec, "", log.Sink());
-  InvokeResult r = h->Invoke("{}");
+  InvokeResult r = h->Invoke(InvokeRequest{"{}"});
   ASSERT_TRUE(r.ok) << r.error_message;
   EXPECT_EQ(r.payload, "bar baz|Fn|us-east-1|from-parent|mine\n");
 }
@@ -280,7 +280,7 @@ TEST(ExecHandler, InheritedRegionWins) {
   CapturedLog log;
   auto h = MakeHandler(Shell("echo $AWS_REGION"), "", log.Sink());
   ::unsetenv("AWS_REGION");
-  EXPECT_EQ(h->Invoke("{}").payload, "eu-west-1\n");
+  EXPECT_EQ(h->Invoke(InvokeRequest{"{}"}).payload, "eu-west-1\n");
 }
 
 TEST(ExecHandler, WorkingDirResolvesAgainstBaseDir) {
@@ -290,12 +290,12 @@ TEST(ExecHandler, WorkingDirResolvesAgainstBaseDir) {
   CapturedLog log;
   auto spec = Exec({"./run.sh"});
   spec.working_dir = "sub";
-  InvokeResult r = MakeHandler(spec, dir.str(), log.Sink())->Invoke("{}");
+  InvokeResult r = MakeHandler(spec, dir.str(), log.Sink())->Invoke(InvokeRequest{"{}"});
   ASSERT_TRUE(r.ok) << r.error_message;
   EXPECT_EQ(r.payload, "ran in " + fs::canonical(dir.str() + "/sub").string() + "\n");
 
   // No working dir: the base dir itself.
-  r = MakeHandler(Exec({"pwd"}), dir.str(), log.Sink())->Invoke("{}");
+  r = MakeHandler(Exec({"pwd"}), dir.str(), log.Sink())->Invoke(InvokeRequest{"{}"});
   EXPECT_EQ(r.payload, fs::canonical(dir.str()).string() + "\n");
 }
 
@@ -303,7 +303,7 @@ TEST(ExecHandler, MissingWorkingDirFails) {
   CapturedLog log;
   auto spec = Exec({"pwd"});
   spec.working_dir = "/nonexistent/dir";
-  InvokeResult r = MakeHandler(spec, "", log.Sink())->Invoke("{}");
+  InvokeResult r = MakeHandler(spec, "", log.Sink())->Invoke(InvokeRequest{"{}"});
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.error_type, "Runtime.InvalidEntrypoint");
   EXPECT_NE(r.error_message.find("/nonexistent/dir"), std::string::npos);
@@ -311,7 +311,7 @@ TEST(ExecHandler, MissingWorkingDirFails) {
 
 TEST(ExecHandler, CommandNotFound) {
   CapturedLog log;
-  InvokeResult r = MakeHandler(Exec({"no-such-command-xyz", "a"}), "", log.Sink())->Invoke("{}");
+  InvokeResult r = MakeHandler(Exec({"no-such-command-xyz", "a"}), "", log.Sink())->Invoke(InvokeRequest{"{}"});
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.error_type, "Runtime.InvalidEntrypoint");
   EXPECT_EQ(r.error_message, "cannot run 'no-such-command-xyz': command not found");
@@ -322,7 +322,7 @@ TEST(ExecHandler, NotExecutable) {
   TempDir dir;
   std::ofstream(dir.str() + "/plain.txt") << "hello\n";
   CapturedLog log;
-  InvokeResult r = MakeHandler(Exec({"./plain.txt"}), dir.str(), log.Sink())->Invoke("{}");
+  InvokeResult r = MakeHandler(Exec({"./plain.txt"}), dir.str(), log.Sink())->Invoke(InvokeRequest{"{}"});
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.error_type, "Runtime.InvalidEntrypoint");
   EXPECT_EQ(r.error_message, "cannot run './plain.txt': Permission denied");
@@ -330,13 +330,13 @@ TEST(ExecHandler, NotExecutable) {
 
 TEST(ExecHandler, EmptyCommandAndUnknownKind) {
   CapturedLog log;
-  InvokeResult r = MakeHandler(Exec({}), "", log.Sink())->Invoke("{}");
+  InvokeResult r = MakeHandler(Exec({}), "", log.Sink())->Invoke(InvokeRequest{"{}"});
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.error_type, "Runtime.InvalidEntrypoint");
   stack::FunctionSpec f;
   f.name = "X";
   f.kind = "python3.12";
-  r = MakeHandler(f, "", log.Sink())->Invoke("{}");
+  r = MakeHandler(f, "", log.Sink())->Invoke(InvokeRequest{"{}"});
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.error_type, "Runtime.InvalidRuntime");
 }
@@ -350,7 +350,7 @@ TEST(ExecHandler, ConcurrentInvokesFromFourThreads) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
         std::string event = "{\"thread\":" + std::to_string(t) + ",\"i\":" + std::to_string(i) + "}";
-        InvokeResult r = h->Invoke(event);
+        InvokeResult r = h->Invoke(InvokeRequest{event});
         if (r.ok && r.payload == event + "\n") ++good;
       }
     });
@@ -365,9 +365,9 @@ TEST(ExecHandler, ConcurrentTimeoutDoesNotDelayOthers) {
   CapturedLog log;
   auto slow = MakeHandler(Exec({"sleep", "10"}, 1), "", log.Sink());
   auto fast = MakeHandler(Exec({"cat"}), "", log.Sink());
-  std::thread t([&] { EXPECT_EQ(slow->Invoke("{}").error_type, "Sandbox.Timedout"); });
+  std::thread t([&] { EXPECT_EQ(slow->Invoke(InvokeRequest{"{}"}).error_type, "Sandbox.Timedout"); });
   auto start = Clock::now();
-  for (int i = 0; i < 5; ++i) EXPECT_TRUE(fast->Invoke("{}").ok);
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(fast->Invoke(InvokeRequest{"{}"}).ok);
   EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(900));
   t.join();
   ExpectNoChildren();
@@ -392,13 +392,13 @@ TEST(ExecHandlerCancel, EndsRunningInvocation) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     handler->Cancel();
   });
-  InvokeResult r = handler->Invoke("{}");
+  InvokeResult r = handler->Invoke(InvokeRequest{"{}"});
   canceller.join();
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.error_type, "Runtime.Cancelled");
   EXPECT_LT(took, std::chrono::seconds(5));
-  InvokeResult again = handler->Invoke("{}");
+  InvokeResult again = handler->Invoke(InvokeRequest{"{}"});
   EXPECT_FALSE(again.ok);
   EXPECT_EQ(again.error_type, "Runtime.Cancelled");
 }

@@ -149,7 +149,8 @@ void WriteToStdout(const std::string& function_name, std::string_view line) {
 LogHandler::LogHandler(std::string function_name, LogSink sink)
     : name_(std::move(function_name)), sink_(std::move(sink)) {}
 
-InvokeResult LogHandler::Invoke(const std::string& event_json) {
+InvokeResult LogHandler::Invoke(const InvokeRequest& request) {
+  const std::string& event_json = request.payload;
   auto start = std::chrono::steady_clock::now();
   Result<json::value> event = ParseJson(event_json);
   // An event that is not JSON is printed as it came.

@@ -14,7 +14,7 @@ class LogHandler : public FunctionHandler {
   LogHandler(std::string function_name, LogSink sink);
   // Logs "request: <event as Python's json.dumps prints it>"; returns the
   // payload "null" (the Python function returns None).
-  InvokeResult Invoke(const std::string& event_json) override;
+  InvokeResult Invoke(const InvokeRequest& request) override;
 
  private:
   std::string name_;
