@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <future>
 #include <optional>
 #include <cstdio>
 #include <thread>
@@ -13,7 +14,7 @@
 #include "dynamo/api.h"
 #include "dynamo/table_catalog.h"
 #include "dynamo/ttl_sweeper.h"
-#include "functions/event_source_mapping.h"
+#include "functions/mappings/event_source_mapping.h"
 #include "functions/handlers/handler.h"
 #include "gateway/gateway.h"
 #include "http/io_pool.h"
@@ -276,12 +277,43 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
     s.handlers.push_back(functions::MakeHandler(f, stack.base_dir));
     by_name[f.name] = s.handlers.back().get();
   }
+  // What a mapping needs, with its ways to an on-failure destination: a
+  // function invoked (as an Event invocation: delivered once it ran), a
+  // table written through the DynamoDB API in process.
+  functions::MappingContext mapping_context;
+  mapping_context.source = s.stream_source.get();
+  mapping_context.checkpoints = s.checkpoints.get();
+  mapping_context.catalog = s.catalog.get();
+  mapping_context.notifier = &s.notifier;
+  mapping_context.data_dir = config.data_dir;
+  mapping_context.base_dir = stack.base_dir;
+  mapping_context.invoke_function = [by_name](const std::string& name, const std::string& payload) -> Status {
+    auto it = by_name.find(name);
+    if (it == by_name.end()) return Status::NotFound("function " + name + " does not exist");
+    functions::InvokeRequest request;
+    request.payload = payload;
+    functions::InvokeResult result = it->second->Invoke(request);
+    if (!result.ok && !result.function_error) {
+      return Status::Internal("function " + name + " could not run: " + result.error_message);
+    }
+    if (!result.ok) {
+      std::fprintf(stderr, "[%s] on-failure destination invocation failed: %s: %s\n", name.c_str(),
+                   result.error_type.c_str(), result.error_message.c_str());
+    }
+    return Status::Ok();
+  };
+  mapping_context.dynamo = [&s](const std::string& action, const std::string& request) -> Status {
+    auto done = std::make_shared<std::promise<dynamo::ApiReply>>();
+    auto answer = done->get_future();
+    s.dynamo->Handle(action, request, [done](dynamo::ApiReply r) { done->set_value(std::move(r)); });
+    dynamo::ApiReply reply = answer.get();
+    if (reply.status / 100 != 2) return Status::Internal(action + ": " + reply.body);
+    return Status::Ok();
+  };
   for (const auto& m : stack.event_mappings) {
     auto it = by_name.find(m.function);
     if (it == by_name.end()) return Status::Validation("event mapping names unknown function " + m.function);
-    auto esm = std::make_unique<functions::EventSourceMapping>(
-        m, it->second,
-        functions::MappingContext{s.stream_source.get(), s.checkpoints.get(), s.catalog.get(), &s.notifier});
+    auto esm = std::make_unique<functions::EventSourceMapping>(m, it->second, mapping_context);
     st = esm->Start();
     if (!st.ok()) return st;
     s.mappings.push_back(std::move(esm));

@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -45,7 +47,10 @@ bool Contains(const std::vector<std::string>& words, const std::string& w) {
 const std::vector<std::string> kKeyTypes = {"S", "N", "B"};
 const std::vector<std::string> kViewTypes = {"KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE",
                                              "NEW_AND_OLD_IMAGES"};
-const std::vector<std::string> kStartingPositions = {"LATEST", "TRIM_HORIZON"};
+const std::vector<std::string> kStartingPositions = {"LATEST", "TRIM_HORIZON", "AT_TIMESTAMP"};
+const std::vector<std::string> kResponseTypes = {"ReportBatchItemFailures"};
+const std::vector<std::string> kDestinationPrefixes = {"arn:aws:lambda:", "arn:aws:dynamodb:", "arn:aws:sqs:",
+                                                       "arn:aws:sns:", "file://"};
 const std::vector<std::string> kPassthrough = {"WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"};
 const std::vector<std::string> kHttpMethods = {"GET",   "POST",    "PUT", "DELETE",
                                                "PATCH", "HEAD",    "OPTIONS", "ANY"};
@@ -335,7 +340,10 @@ class Loader {
 
   EventMappingSpec LoadMapping(const YAML::Node& n, const std::string& path, const Stack& stack) {
     RequireMap(n, path);
-    CheckKeys(n, path, {"function", "table", "startingPosition", "batchSize", "batchWindow", "enabled"});
+    CheckKeys(n, path, {"function", "table", "startingPosition", "startingPositionTimestamp", "batchSize",
+                        "batchWindow", "maximumBatchingWindow", "maximumRetryAttempts", "maximumRecordAge",
+                        "bisectBatchOnFunctionError", "parallelizationFactor", "functionResponseTypes",
+                        "filters", "tumblingWindow", "destinations", "enabled"});
     EventMappingSpec m;
     if (!n["function"]) Fail(n, path, "missing 'function'");
     if (!n["table"]) Fail(n, path, "missing 'table'");
@@ -360,12 +368,148 @@ class Loader {
       m.starting_position = OneOfString(n["startingPosition"], path + ".startingPosition",
                                         "starting position", kStartingPositions);
     }
+    if (n["startingPositionTimestamp"]) {
+      if (m.starting_position != "AT_TIMESTAMP") {
+        Fail(n["startingPositionTimestamp"], path + ".startingPositionTimestamp",
+             "only with startingPosition: AT_TIMESTAMP");
+      }
+      const std::string text = String(n["startingPositionTimestamp"], path + ".startingPositionTimestamp");
+      char* end = nullptr;
+      const double at = std::strtod(text.c_str(), &end);
+      if (text.empty() || *end != '\0' || !(at >= 0)) {
+        Fail(n["startingPositionTimestamp"], path + ".startingPositionTimestamp",
+             "expected seconds since the epoch, got '" + text + "'");
+      }
+      m.starting_position_timestamp = at;
+    } else if (m.starting_position == "AT_TIMESTAMP") {
+      Fail(n, path, "startingPosition AT_TIMESTAMP needs 'startingPositionTimestamp'");
+    }
     if (n["batchSize"]) m.batch_size = Int(n["batchSize"], path + ".batchSize", 1, 10000);
-    if (n["batchWindow"]) {
-      m.maximum_batching_window_seconds = Int(n["batchWindow"], path + ".batchWindow", 0, 300);
+    if (n["batchWindow"] && n["maximumBatchingWindow"]) {
+      Fail(n["batchWindow"], path + ".batchWindow", "give 'maximumBatchingWindow' or 'batchWindow', not both");
+    }
+    for (const char* key : {"batchWindow", "maximumBatchingWindow"}) {
+      if (n[key]) m.maximum_batching_window_seconds = Int(n[key], path + "." + key, 0, 300);
+    }
+    if (n["maximumRetryAttempts"]) {
+      m.maximum_retry_attempts = Int(n["maximumRetryAttempts"], path + ".maximumRetryAttempts", -1, 10000);
+    }
+    if (n["maximumRecordAge"]) {
+      m.maximum_record_age_seconds = Int(n["maximumRecordAge"], path + ".maximumRecordAge", -1, 604800);
+      if (m.maximum_record_age_seconds >= 0 && m.maximum_record_age_seconds < 60) {
+        Fail(n["maximumRecordAge"], path + ".maximumRecordAge",
+             "must be -1 (forever) or between 60 and 604800, got " + std::to_string(m.maximum_record_age_seconds));
+      }
+    }
+    if (n["bisectBatchOnFunctionError"]) {
+      m.bisect_batch_on_function_error = Bool(n["bisectBatchOnFunctionError"], path + ".bisectBatchOnFunctionError");
+    }
+    if (n["parallelizationFactor"]) {
+      m.parallelization_factor = Int(n["parallelizationFactor"], path + ".parallelizationFactor", 1, 10);
+    }
+    if (const YAML::Node types = n["functionResponseTypes"]) {
+      const std::string p = path + ".functionResponseTypes";
+      if (!types.IsSequence()) Fail(types, p, "expected a list, e.g. [ReportBatchItemFailures]");
+      for (size_t i = 0; i < types.size(); ++i) {
+        OneOfString(types[i], p + "[" + std::to_string(i) + "]", "function response type", kResponseTypes);
+        m.report_batch_item_failures = true;
+      }
+    }
+    if (const YAML::Node filters = n["filters"]) {
+      const std::string p = path + ".filters";
+      if (!filters.IsSequence()) Fail(filters, p, "expected a list of filter patterns");
+      if (filters.size() > 5) Fail(filters, p, "at most 5 filters, got " + std::to_string(filters.size()));
+      for (size_t i = 0; i < filters.size(); ++i) {
+        m.filter_patterns.push_back(FilterPatternJson(filters[i], p + "[" + std::to_string(i) + "]"));
+      }
+    }
+    if (n["tumblingWindow"]) m.tumbling_window_seconds = Int(n["tumblingWindow"], path + ".tumblingWindow", 0, 900);
+    if (const YAML::Node d = n["destinations"]) {
+      const std::string p = path + ".destinations";
+      RequireMap(d, p);
+      CheckKeys(d, p, {"onFailure"});
+      if (d["onFailure"]) {
+        m.on_failure_destination = NonEmptyString(d["onFailure"], p + ".onFailure");
+        bool known = std::any_of(kDestinationPrefixes.begin(), kDestinationPrefixes.end(), [&](const std::string& x) {
+          return m.on_failure_destination.compare(0, x.size(), x) == 0 && m.on_failure_destination.size() > x.size();
+        });
+        if (!known) {
+          Fail(d["onFailure"], p + ".onFailure",
+               "expected a function, table, SQS queue or SNS topic ARN or file://<path>, got '" +
+                   m.on_failure_destination + "'");
+        }
+      }
     }
     if (n["enabled"]) m.enabled = Bool(n["enabled"], path + ".enabled");
     return m;
+  }
+
+  // A filter pattern: a YAML map (written as the JSON pattern would be) or a
+  // string holding the JSON text; the mapping parses the pattern itself.
+  std::string FilterPatternJson(const YAML::Node& n, const std::string& path) {
+    if (n.IsScalar()) {
+      std::string text = n.Scalar();
+      if (text.empty() || text.front() != '{') Fail(n, path, "expected a filter pattern (a map or JSON object text)");
+      return text;
+    }
+    if (!n.IsMap()) Fail(n, path, "expected a filter pattern (a map or JSON object text)");
+    std::string out;
+    AppendJson(n, &out);
+    return out;
+  }
+  static void AppendQuoted(const std::string& s, std::string* out) {
+    out->push_back('"');
+    for (char c : s) {
+      unsigned char u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out->push_back('\\');
+        out->push_back(c);
+      } else if (u < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", u);
+        out->append(buf);
+      } else {
+        out->push_back(c);
+      }
+    }
+    out->push_back('"');
+  }
+  static void AppendJson(const YAML::Node& n, std::string* out) {
+    if (n.IsMap()) {
+      out->push_back('{');
+      bool first = true;
+      for (const auto& kv : n) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendQuoted(kv.first.Scalar(), out);
+        out->push_back(':');
+        AppendJson(kv.second, out);
+      }
+      out->push_back('}');
+    } else if (n.IsSequence()) {
+      out->push_back('[');
+      for (size_t i = 0; i < n.size(); ++i) {
+        if (i) out->push_back(',');
+        AppendJson(n[i], out);
+      }
+      out->push_back(']');
+    } else if (n.IsNull()) {
+      out->append("null");
+    } else {
+      // A plain (unquoted) scalar that reads as a number, boolean or null is
+      // one; a quoted one is always a string.
+      const std::string& s = n.Scalar();
+      const bool plain = n.Tag() != "!";
+      char* end = nullptr;
+      if (plain && (s == "true" || s == "false" || s == "null")) {
+        out->append(s);
+      } else if (plain && !s.empty() && (std::strtod(s.c_str(), &end), *end == '\0') &&
+                 s.find_first_not_of("0123456789+-.eE") == std::string::npos) {
+        out->append(s);
+      } else {
+        AppendQuoted(s, out);
+      }
+    }
   }
 
   ApiSpec LoadApi(const Entry& e) {
