@@ -399,8 +399,12 @@ bool ShardConsumer::Discard(const std::vector<MappedRecord>& records, const std:
   b.function_arn = shared_->function_arn;
   b.invoke_count = invokes;
   if (last) {
-    b.status_code = last->throttled ? 429 : (last->function_error || last->ok ? 200 : 500);
-    if (last->function_error) b.function_error = "Unhandled";
+    // The function ran and failed (exec handlers before the Lambda runtime
+    // say so only through the error type).
+    const bool ran = last->ok || last->function_error || last->error_type == "Unhandled" ||
+                     last->error_type.rfind("Sandbox.", 0) == 0;
+    b.status_code = last->throttled ? 429 : (ran ? 200 : 500);
+    if (ran && !last->ok) b.function_error = "Unhandled";
   }
   b.shard_id = shard_id_;
   b.stream_arn = shared_->stream_arn;
