@@ -229,6 +229,65 @@ apis:
   EXPECT_EQ(api.routes[3].path, "/");
 }
 
+TEST(ParseStackYaml, EveryMappingOption) {
+  auto r = ParseStackYaml(
+      "tables:\n  Tab1: {partitionKey: id, stream: NEW_IMAGE}\n"
+      "functions:\n  F: {handler: log}\n"
+      "events:\n"
+      "  - function: F\n"
+      "    table: Tab1\n"
+      "    startingPosition: AT_TIMESTAMP\n"
+      "    startingPositionTimestamp: 1700000000.25\n"
+      "    batchSize: 7\n"
+      "    maximumBatchingWindow: 3\n"
+      "    maximumRetryAttempts: 0\n"
+      "    maximumRecordAge: 60\n"
+      "    bisectBatchOnFunctionError: true\n"
+      "    parallelizationFactor: 10\n"
+      "    functionResponseTypes: [ReportBatchItemFailures]\n"
+      "    filters:\n"
+      "      - {eventName: [INSERT], dynamodb: {NewImage: {n: {N: [{numeric: ['>', 5]}]}}}}\n"
+      "      - '{\"eventName\": [\"REMOVE\"]}'\n"
+      "      - {dynamodb: {Keys: {id: {S: ['007', {prefix: 'a\"b'}]}}}, x: [null, true, 1.5e3]}\n"
+      "    tumblingWindow: 900\n"
+      "    destinations: {onFailure: 'arn:aws:sqs:us-east-1:000000000000:dlq'}\n",
+      "/srv");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const EventMappingSpec& m = r->event_mappings[0];
+  EXPECT_EQ(m.starting_position, "AT_TIMESTAMP");
+  EXPECT_DOUBLE_EQ(m.starting_position_timestamp.value_or(0), 1700000000.25);
+  EXPECT_EQ(m.batch_size, 7);
+  EXPECT_EQ(m.maximum_batching_window_seconds, 3);
+  EXPECT_EQ(m.maximum_retry_attempts, 0);
+  EXPECT_EQ(m.maximum_record_age_seconds, 60);
+  EXPECT_TRUE(m.bisect_batch_on_function_error);
+  EXPECT_EQ(m.parallelization_factor, 10);
+  EXPECT_TRUE(m.report_batch_item_failures);
+  ASSERT_EQ(m.filter_patterns.size(), 3u);
+  EXPECT_EQ(m.filter_patterns[0],
+            R"({"eventName":["INSERT"],"dynamodb":{"NewImage":{"n":{"N":[{"numeric":[">",5]}]}}}})");
+  EXPECT_EQ(m.filter_patterns[1], R"({"eventName": ["REMOVE"]})");
+  // Quoted scalars stay strings ('007'); plain ones are numbers, booleans, null.
+  EXPECT_EQ(m.filter_patterns[2], R"({"dynamodb":{"Keys":{"id":{"S":["007",{"prefix":"a\"b"}]}}},"x":[null,true,1.5e3]})");
+  EXPECT_EQ(m.tumbling_window_seconds, 900);
+  EXPECT_EQ(m.on_failure_destination, "arn:aws:sqs:us-east-1:000000000000:dlq");
+  // Defaults, as Lambda's.
+  auto d = ParseStackYaml("tables:\n  Tab1: {partitionKey: id, stream: NEW_IMAGE}\n"
+                          "functions:\n  F: {handler: log}\nevents:\n  - {function: F, table: Tab1}\n", "/srv");
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  const EventMappingSpec& e = d->event_mappings[0];
+  EXPECT_EQ(e.batch_size, 100);
+  EXPECT_EQ(e.maximum_retry_attempts, -1);
+  EXPECT_EQ(e.maximum_record_age_seconds, -1);
+  EXPECT_EQ(e.parallelization_factor, 1);
+  EXPECT_FALSE(e.bisect_batch_on_function_error);
+  EXPECT_FALSE(e.report_batch_item_failures);
+  EXPECT_TRUE(e.filter_patterns.empty());
+  EXPECT_EQ(e.tumbling_window_seconds, 0);
+  EXPECT_EQ(e.on_failure_destination, "");
+  EXPECT_TRUE(e.enabled);
+}
+
 TEST(ParseStackYaml, EmptySectionsAreFine) {
   Result<Stack> r = ParseStackYaml("name: nothing\ntables:\nfunctions:\nevents:\napis:\n", "");
   ASSERT_TRUE(r.ok()) << r.status().message();
@@ -350,9 +409,29 @@ const BadCase kBadCases[] = {
      "events[0].batchSize: must be between 1 and 10000"},
     {"ev_batch_big", BASE "events:\n  - {function: F, table: Tab1, batchSize: 10001}\n", "between 1 and 10000, got 10001"},
     {"ev_batch_negative", BASE "events:\n  - {function: F, table: Tab1, batchSize: -5}\n", "between 1 and 10000"},
-    {"ev_bad_position", BASE "events:\n  - {function: F, table: Tab1, startingPosition: AT_TIMESTAMP}\n",
-     "events[0].startingPosition: unknown starting position 'AT_TIMESTAMP'"},
-    {"ev_unknown_key", BASE "events:\n  - {function: F, table: Tab1, filters: []}\n", "events[0].filters: unknown key"},
+    {"ev_bad_position", BASE "events:\n  - {function: F, table: Tab1, startingPosition: AT_START}\n",
+     "events[0].startingPosition: unknown starting position 'AT_START'"},
+    {"ev_at_timestamp_without_time", BASE "events:\n  - {function: F, table: Tab1, startingPosition: AT_TIMESTAMP}\n",
+     "events[0]: startingPosition AT_TIMESTAMP needs 'startingPositionTimestamp'"},
+    {"ev_bad_timestamp", BASE "events:\n  - {function: F, table: Tab1, startingPosition: AT_TIMESTAMP, "
+     "startingPositionTimestamp: yesterday}\n", "expected seconds since the epoch, got 'yesterday'"},
+    {"ev_unknown_key", BASE "events:\n  - {function: F, table: Tab1, retries: 3}\n", "events[0].retries: unknown key"},
+    {"ev_record_age", BASE "events:\n  - {function: F, table: Tab1, maximumRecordAge: 59}\n",
+     "events[0].maximumRecordAge: must be -1 (forever) or between 60 and 604800"},
+    {"ev_parallel", BASE "events:\n  - {function: F, table: Tab1, parallelizationFactor: 11}\n",
+     "events[0].parallelizationFactor: must be between 1 and 10"},
+    {"ev_retries", BASE "events:\n  - {function: F, table: Tab1, maximumRetryAttempts: -2}\n",
+     "events[0].maximumRetryAttempts: must be between -1 and 10000"},
+    {"ev_tumbling", BASE "events:\n  - {function: F, table: Tab1, tumblingWindow: 901}\n",
+     "events[0].tumblingWindow: must be between 0 and 900"},
+    {"ev_response_type", BASE "events:\n  - {function: F, table: Tab1, functionResponseTypes: [All]}\n",
+     "events[0].functionResponseTypes[0]: unknown function response type 'All'"},
+    {"ev_destination", BASE "events:\n  - {function: F, table: Tab1, destinations: {onFailure: 'arn:aws:s3:::b'}}\n",
+     "events[0].destinations.onFailure: expected a function, table, SQS queue or SNS topic ARN"},
+    {"ev_filters", BASE "events:\n  - {function: F, table: Tab1, filters: [1]}\n",
+     "events[0].filters[0]: expected a filter pattern"},
+    {"ev_both_windows", BASE "events:\n  - {function: F, table: Tab1, batchWindow: 1, maximumBatchingWindow: 1}\n",
+     "give 'maximumBatchingWindow' or 'batchWindow', not both"},
     {"ev_window", BASE "events:\n  - {function: F, table: Tab1, batchWindow: 301}\n", "between 0 and 300"},
     {"ev_enabled", BASE "events:\n  - {function: F, table: Tab1, enabled: maybe}\n", "expected true or false"},
     {"ev_duplicate", BASE "events:\n  - {function: F, table: Tab1}\n  - {function: F, table: Tab1}\n",
