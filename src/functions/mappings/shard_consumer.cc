@@ -79,7 +79,7 @@ bool ShardConsumer::Poll(const dynamo::TableInfo& stream_table) {
     }
     room = max_buffered_ - tracker_.outstanding();
   }
-  SaveCheckpoint();
+  SaveCheckpoint(/*wait=*/false);  // one a lane could not write before
   // Commits of other tables wake us too; skip the read when this shard has
   // committed nothing past our position.
   if (ctx.source->DurableSequence(stream_table, shard_) < next_read_) return false;
@@ -126,7 +126,7 @@ bool ShardConsumer::Poll(const dynamo::TableInfo& stream_table) {
   }
   next_read_ = stored.back().sequence + 1;
   cv_.notify_all();
-  SaveCheckpoint();
+  SaveCheckpoint(/*wait=*/false);  // past filtered-out records
   return true;
 }
 
@@ -443,13 +443,20 @@ void ShardConsumer::Resolve(const std::vector<uint64_t>& sequences) {
   if (wake_reader && shared_->ctx.notifier) shared_->ctx.notifier->Notify();
 }
 
-void ShardConsumer::SaveCheckpoint() {
+void ShardConsumer::SaveCheckpoint(bool wait) {
   uint64_t checkpoint;
   {
     std::lock_guard lock(mu_);
     checkpoint = tracker_.checkpoint();
   }
-  std::lock_guard lock(save_mu_);
+  // The reader does not wait behind a lane's synced write: that lane saves
+  // again after it, and the reader's next poll retries.
+  std::unique_lock lock(save_mu_, std::defer_lock);
+  if (wait) {
+    lock.lock();
+  } else if (!lock.try_lock()) {
+    return;
+  }
   if (checkpoint <= saved_) return;
   Status s = shared_->ctx.checkpoints->Save(checkpoint_key_, checkpoint);
   if (!s.ok()) {

@@ -100,7 +100,9 @@ class ShardConsumer {
   bool Discard(const std::vector<MappedRecord>& records, const std::string& condition, int invokes,
                const InvokeResult* last);
   void Resolve(const std::vector<uint64_t>& sequences);
-  void SaveCheckpoint();
+  // Saves the checkpoint if it advanced; wait=false skips it while another
+  // thread is saving.
+  void SaveCheckpoint(bool wait = true);
   void Log(const std::string& message) const;
   bool Stopping() const { return shared_->stopping.load(); }
   bool Windowed() const { return shared_->spec.tumbling_window_seconds > 0; }
