@@ -430,6 +430,8 @@ const BadCase kBadCases[] = {
      "events[0].destinations.onFailure: expected a function, table, SQS queue or SNS topic ARN"},
     {"ev_filters", BASE "events:\n  - {function: F, table: Tab1, filters: [1]}\n",
      "events[0].filters[0]: expected a filter pattern"},
+    {"ev_filter_cycle", BASE "events:\n  - {function: F, table: Tab1, filters: [&a {x: [*a]}]}\n",
+     "events[0].filters[0]"},
     {"ev_both_windows", BASE "events:\n  - {function: F, table: Tab1, batchWindow: 1, maximumBatchingWindow: 1}\n",
      "give 'maximumBatchingWindow' or 'batchWindow', not both"},
     {"ev_window", BASE "events:\n  - {function: F, table: Tab1, batchWindow: 301}\n", "between 0 and 300"},

@@ -454,7 +454,7 @@ class Loader {
     }
     if (!n.IsMap()) Fail(n, path, "expected a filter pattern (a map or JSON object text)");
     std::string out;
-    AppendJson(n, &out);
+    AppendJson(n, path, 0, &out);
     return out;
   }
   static void AppendQuoted(const std::string& s, std::string* out) {
@@ -474,23 +474,26 @@ class Loader {
     }
     out->push_back('"');
   }
-  static void AppendJson(const YAML::Node& n, std::string* out) {
+  void AppendJson(const YAML::Node& n, const std::string& path, int depth, std::string* out) {
+    // Lambda nests patterns a few levels; a deeper one (or an alias cycle) is refused.
+    if (depth > 32) Fail(n, path, "the filter pattern nests more than 32 levels");
     if (n.IsMap()) {
       out->push_back('{');
       bool first = true;
       for (const auto& kv : n) {
         if (!first) out->push_back(',');
         first = false;
+        if (!kv.first.IsScalar()) Fail(kv.first, path, "a filter pattern's keys are field names");
         AppendQuoted(kv.first.Scalar(), out);
         out->push_back(':');
-        AppendJson(kv.second, out);
+        AppendJson(kv.second, path, depth + 1, out);
       }
       out->push_back('}');
     } else if (n.IsSequence()) {
       out->push_back('[');
       for (size_t i = 0; i < n.size(); ++i) {
         if (i) out->push_back(',');
-        AppendJson(n[i], out);
+        AppendJson(n[i], path, depth + 1, out);
       }
       out->push_back(']');
     } else if (n.IsNull()) {
