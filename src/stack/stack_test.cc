@@ -432,6 +432,8 @@ const BadCase kBadCases[] = {
      "events[0].filters[0]: expected a filter pattern"},
     {"ev_filter_cycle", BASE "events:\n  - {function: F, table: Tab1, filters: [&a {x: [*a]}]}\n",
      "events[0].filters[0]"},
+    {"ev_filter_invalid", BASE "events:\n  - {function: F, table: Tab1, filters: [{eventName: INSERT}]}\n",
+     "events[0].filters[0]: Invalid filter pattern definition."},
     {"ev_both_windows", BASE "events:\n  - {function: F, table: Tab1, batchWindow: 1, maximumBatchingWindow: 1}\n",
      "give 'maximumBatchingWindow' or 'batchWindow', not both"},
     {"ev_window", BASE "events:\n  - {function: F, table: Tab1, batchWindow: 301}\n", "between 0 and 300"},

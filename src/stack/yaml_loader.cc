@@ -19,6 +19,7 @@
 #include <set>
 #include <sstream>
 
+#include "functions/mappings/filter_pattern.h"
 #include "stack/stack.h"
 
 namespace streamer::stack {
@@ -447,14 +448,18 @@ class Loader {
   // A filter pattern: a YAML map (written as the JSON pattern would be) or a
   // string holding the JSON text; the mapping parses the pattern itself.
   std::string FilterPatternJson(const YAML::Node& n, const std::string& path) {
-    if (n.IsScalar()) {
-      std::string text = n.Scalar();
-      if (text.empty() || text.front() != '{') Fail(n, path, "expected a filter pattern (a map or JSON object text)");
-      return text;
-    }
-    if (!n.IsMap()) Fail(n, path, "expected a filter pattern (a map or JSON object text)");
     std::string out;
-    AppendJson(n, path, 0, &out);
+    if (n.IsScalar()) {
+      out = n.Scalar();
+      if (out.empty() || out.front() != '{') Fail(n, path, "expected a filter pattern (a map or JSON object text)");
+    } else if (n.IsMap()) {
+      AppendJson(n, path, 0, &out);
+    } else {
+      Fail(n, path, "expected a filter pattern (a map or JSON object text)");
+    }
+    // Lambda's own check, reported where the file has the pattern.
+    auto parsed = functions::FilterPattern::Parse(out);
+    if (!parsed) Fail(n, path, parsed.status().message());
     return out;
   }
   static void AppendQuoted(const std::string& s, std::string* out) {

@@ -392,6 +392,48 @@ class AtTimestampTest(unittest.TestCase):
             self.assertEqual(sorted(r['n'] for r in recs), [3, 4, 5])
 
 
+FILTER_STACK = """
+name: filters-test
+tables:
+  Filtered: {partitionKey: pk, stream: NEW_AND_OLD_IMAGES}
+functions:
+  Picky:
+    exec: [python3, fn.py]
+    environment: {OUT: picky.jsonl}
+events:
+  - function: Picky
+    table: Filtered
+    startingPosition: TRIM_HORIZON
+    filters:
+      - {eventName: [MODIFY]}
+      - '{"eventName": ["INSERT"], "dynamodb": {"Keys": {"pk": {"S": [{"prefix": "keep-"}]}}}}'
+"""
+
+
+class FilterTest(unittest.TestCase):
+
+    def test_only_records_matching_a_filter_are_delivered(self):
+        stack = harness.StackDir(FILTER_STACK, files={'fn.py': FN}, prefix='streamer-esm-filter-')
+        self.addCleanup(stack.remove)
+        s = Streamer(stack_file=stack.stack_file)
+        self.addCleanup(s.close)
+        s.start()
+        ddb = s.client('dynamodb')
+        put(ddb, 'Filtered', 'drop-1', 1)    # INSERT, no keep- prefix: filtered out
+        put(ddb, 'Filtered', 'keep-1', 2)    # INSERT with the prefix: delivered
+        put(ddb, 'Filtered', 'drop-1', 3)    # MODIFY: delivered
+        ddb.delete_item(TableName='Filtered', Key={'pk': {'S': 'keep-1'}})  # REMOVE: filtered out
+        put(ddb, 'Filtered', 'keep-2', 4)    # delivered
+        recs = wait_for_ns(stack.path('picky.jsonl'), [2, 3, 4])
+        self.assertEqual([(r['k'], r['n']) for r in recs], [('keep-1', 2), ('drop-1', 3), ('keep-2', 4)])
+        # After a restart nothing comes again (the checkpoint is past every record).
+        s.stop()
+        s.start()
+        put(s.client('dynamodb'), 'Filtered', 'keep-3', 5)
+        recs = wait_for_ns(stack.path('picky.jsonl'), [5])
+        self.assertEqual([r['n'] for r in recs], [2, 3, 4, 5])
+
+
 BAD_EVENTS = [
     ('batchSize: 0', 'batchSize: must be between 1 and 10000'),
     ('batchSize: 10001', 'batchSize: must be between 1 and 10000'),
@@ -413,6 +455,8 @@ BAD_EVENTS = [
     ('filters: [1, 2, 3, 4, 5, 6]', 'filters: at most 5 filters'),
     ('filters: [hello]', 'filters[0]: expected a filter pattern'),
     ('retries: 3', 'unknown key'),
+    ('filters: [{eventName: INSERT}]', 'Invalid filter pattern definition'),
+    ('filters: [{eventName: [{wildcard: "IN*"}]}]', 'Invalid filter pattern definition'),
 ]
 
 
