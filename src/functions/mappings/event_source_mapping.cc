@@ -45,6 +45,52 @@ std::string EventSourceMapping::DerivedUuid(const std::string& function, const s
   return buf;
 }
 
+Status EventSourceMapping::Validate(const stack::EventMappingSpec& spec) {
+  // Coral's wording for a value out of its range, as Lambda answers it.
+  auto range = [](const char* member, long long value, long long lo, long long hi) -> Status {
+    if (value < lo) {
+      return Status::Validation("1 validation error detected: Value '" + std::to_string(value) + "' at '" +
+                                member + "' failed to satisfy constraint: Member must have value greater "
+                                "than or equal to " + std::to_string(lo));
+    }
+    if (value > hi) {
+      return Status::Validation("1 validation error detected: Value '" + std::to_string(value) + "' at '" +
+                                member + "' failed to satisfy constraint: Member must have value less "
+                                "than or equal to " + std::to_string(hi));
+    }
+    return Status::Ok();
+  };
+  for (Status s : {range("batchSize", spec.batch_size, 1, 10000),
+                   range("maximumBatchingWindowInSeconds", spec.maximum_batching_window_seconds, 0, 300),
+                   range("maximumRetryAttempts", spec.maximum_retry_attempts, -1, 10000),
+                   range("maximumRecordAgeInSeconds", spec.maximum_record_age_seconds, -1, 604800),
+                   range("parallelizationFactor", spec.parallelization_factor, 1, 10),
+                   range("tumblingWindowInSeconds", spec.tumbling_window_seconds, 0, 900)}) {
+    if (!s.ok()) return s;
+  }
+  if (spec.maximum_record_age_seconds >= 0 && spec.maximum_record_age_seconds < 60) {
+    return Status::Validation("MaximumRecordAgeInSeconds must be -1 or between 60 and 604800, got " +
+                              std::to_string(spec.maximum_record_age_seconds) + ".");
+  }
+  if (spec.starting_position != "LATEST" && spec.starting_position != "TRIM_HORIZON" &&
+      spec.starting_position != "AT_TIMESTAMP") {
+    return Status::Validation("1 validation error detected: Value '" + spec.starting_position +
+                              "' at 'startingPosition' failed to satisfy constraint: Member must satisfy "
+                              "enum value set: [TRIM_HORIZON, LATEST, AT_TIMESTAMP]");
+  }
+  if (spec.starting_position == "AT_TIMESTAMP" && !spec.starting_position_timestamp) {
+    return Status::Validation("StartingPositionTimestamp must be provided with AT_TIMESTAMP StartingPosition.");
+  }
+  if (spec.starting_position != "AT_TIMESTAMP" && spec.starting_position_timestamp) {
+    return Status::Validation("StartingPositionTimestamp is only valid with AT_TIMESTAMP StartingPosition.");
+  }
+  auto filters = FilterCriteria::Parse(spec.filter_patterns);
+  if (!filters) return filters.status();
+  auto destination = Destination::Parse(spec.on_failure_destination);
+  if (!destination) return destination.status();
+  return Status::Ok();
+}
+
 EventSourceMapping::EventSourceMapping(stack::EventMappingSpec spec, FunctionHandler* handler, MappingContext ctx)
     : spec_(std::move(spec)), handler_(handler), ctx_(std::move(ctx)) {
   table_name_ = spec_.table.empty() ? TableOfStreamArn(spec_.event_source_arn) : spec_.table;
@@ -56,6 +102,7 @@ EventSourceMapping::~EventSourceMapping() { Stop(); }
 Status EventSourceMapping::Start() {
   if (!spec_.enabled || running_) return Status::Ok();
   const std::string what = "event source mapping " + spec_.function + " <- " + table_name_;
+  if (Status valid = Validate(spec_); !valid.ok()) return valid.WithMessage(what + ": " + valid.message());
   auto shared = std::make_unique<MappingShared>();
   shared->spec = spec_;
   shared->handler = handler_;

@@ -30,6 +30,11 @@ class EventSourceMapping {
   // their checkpoints across restarts).
   const std::string& uuid() const { return uuid_; }
   const stack::EventMappingSpec& spec() const { return spec_; }
+  // Lambda's limits on a DynamoDB stream mapping's options (ranges, the
+  // filter patterns, the destination, AT_TIMESTAMP's timestamp): a
+  // Validation status with the message Lambda gives, or ok. Start() checks
+  // it too, so a mapping never runs with options Lambda would refuse.
+  static Status Validate(const stack::EventMappingSpec& spec);
   // The uuid a mapping without one gets.
   static std::string DerivedUuid(const std::string& function, const std::string& table);
 

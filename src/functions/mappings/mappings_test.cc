@@ -8,6 +8,7 @@
 
 #include "functions/mappings/batch_policy.h"
 #include "functions/mappings/destinations.h"
+#include "functions/mappings/event_source_mapping.h"
 
 namespace streamer::functions {
 namespace {
@@ -226,6 +227,47 @@ TEST(Destinations, TableItemGetsKeysFromTheRecord) {
   EXPECT_TRUE(item.at("at").as_object().contains("N"));
   EXPECT_EQ(item.at("requestContext").at("M").at("requestId").at("S").as_string(), "r1");
   EXPECT_EQ(item.at("version").at("S").as_string(), "1.0");
+}
+
+TEST(Validate, LambdasLimitsForEveryOption) {
+  stack::EventMappingSpec ok;
+  ok.function = "F";
+  ok.table = "T";
+  EXPECT_TRUE(EventSourceMapping::Validate(ok).ok());
+  struct Case {
+    void (*change)(stack::EventMappingSpec&);
+    const char* message;
+  };
+  const Case cases[] = {
+      {[](auto& m) { m.batch_size = 0; }, "Value '0' at 'batchSize'"},
+      {[](auto& m) { m.batch_size = 10001; }, "less than or equal to 10000"},
+      {[](auto& m) { m.maximum_batching_window_seconds = 301; }, "maximumBatchingWindowInSeconds"},
+      {[](auto& m) { m.maximum_retry_attempts = -2; }, "maximumRetryAttempts"},
+      {[](auto& m) { m.maximum_record_age_seconds = 59; }, "MaximumRecordAgeInSeconds must be -1 or between 60"},
+      {[](auto& m) { m.maximum_record_age_seconds = 604801; }, "maximumRecordAgeInSeconds"},
+      {[](auto& m) { m.parallelization_factor = 11; }, "parallelizationFactor"},
+      {[](auto& m) { m.tumbling_window_seconds = -1; }, "tumblingWindowInSeconds"},
+      {[](auto& m) { m.starting_position = "EARLIEST"; }, "enum value set"},
+      {[](auto& m) { m.starting_position = "AT_TIMESTAMP"; }, "must be provided with AT_TIMESTAMP"},
+      {[](auto& m) { m.starting_position_timestamp = 5; }, "only valid with AT_TIMESTAMP"},
+      {[](auto& m) { m.filter_patterns = {"{\"a\": 1}"}; }, "Invalid filter pattern definition"},
+      {[](auto& m) { m.on_failure_destination = "arn:aws:s3:::b"; }, "destination config"},
+  };
+  for (const Case& c : cases) {
+    stack::EventMappingSpec m = ok;
+    c.change(m);
+    Status s = EventSourceMapping::Validate(m);
+    EXPECT_FALSE(s.ok()) << c.message;
+    EXPECT_NE(s.message().find(c.message), std::string::npos) << s.message();
+  }
+  stack::EventMappingSpec all = ok;
+  all.maximum_record_age_seconds = 60;
+  all.maximum_retry_attempts = -1;
+  all.starting_position = "AT_TIMESTAMP";
+  all.starting_position_timestamp = 1.5;
+  all.filter_patterns = {R"({"eventName":["INSERT"]})"};
+  all.on_failure_destination = "file:///tmp/x";
+  EXPECT_TRUE(EventSourceMapping::Validate(all).ok()) << EventSourceMapping::Validate(all).message();
 }
 
 }  // namespace
