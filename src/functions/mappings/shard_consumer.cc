@@ -51,6 +51,7 @@ void ShardConsumer::Start() {
   for (int i = 0; i < lanes_count_; ++i) {
     lanes_[i]->thread = std::thread([this, i] { RunLane(i); });
   }
+  saver_ = std::thread([this] { RunSaver(); });
 }
 
 void ShardConsumer::Join() {
@@ -60,6 +61,36 @@ void ShardConsumer::Join() {
   cv_.notify_all();
   for (auto& lane : lanes_) {
     if (lane->thread.joinable()) lane->thread.join();
+  }
+  if (saver_.joinable()) {
+    {
+      std::lock_guard lock(mu_);
+      saver_stop_ = true;
+    }
+    save_cv_.notify_all();
+    saver_.join();
+    SaveCheckpoint();  // what the lanes resolved last
+  }
+}
+
+void ShardConsumer::CheckpointLater() {
+  {
+    std::lock_guard lock(mu_);
+    save_pending_ = true;
+  }
+  save_cv_.notify_one();
+}
+
+void ShardConsumer::RunSaver() {
+  SetThreadName("esm-ckpt-" + std::to_string(shard_));
+  std::unique_lock lock(mu_);
+  for (;;) {
+    save_cv_.wait(lock, [this] { return save_pending_ || saver_stop_; });
+    if (saver_stop_) return;
+    save_pending_ = false;
+    lock.unlock();
+    SaveCheckpoint();
+    lock.lock();
   }
 }
 
@@ -79,7 +110,7 @@ bool ShardConsumer::Poll(const dynamo::TableInfo& stream_table) {
     }
     room = max_buffered_ - tracker_.outstanding();
   }
-  SaveCheckpoint(/*wait=*/false);  // one a lane could not write before
+  CheckpointLater();  // one that could not be written before
   // Commits of other tables wake us too; skip the read when this shard has
   // committed nothing past our position.
   if (ctx.source->DurableSequence(stream_table, shard_) < next_read_) return false;
@@ -126,7 +157,7 @@ bool ShardConsumer::Poll(const dynamo::TableInfo& stream_table) {
   }
   next_read_ = stored.back().sequence + 1;
   cv_.notify_all();
-  SaveCheckpoint(/*wait=*/false);  // past filtered-out records
+  CheckpointLater();  // past filtered-out records
   return true;
 }
 
@@ -439,24 +470,17 @@ void ShardConsumer::Resolve(const std::vector<uint64_t>& sequences) {
       wake_reader = true;
     }
   }
-  SaveCheckpoint();
+  CheckpointLater();
   if (wake_reader && shared_->ctx.notifier) shared_->ctx.notifier->Notify();
 }
 
-void ShardConsumer::SaveCheckpoint(bool wait) {
+void ShardConsumer::SaveCheckpoint() {
   uint64_t checkpoint;
   {
     std::lock_guard lock(mu_);
     checkpoint = tracker_.checkpoint();
   }
-  // The reader does not wait behind a lane's synced write: that lane saves
-  // again after it, and the reader's next poll retries.
-  std::unique_lock lock(save_mu_, std::defer_lock);
-  if (wait) {
-    lock.lock();
-  } else if (!lock.try_lock()) {
-    return;
-  }
+  std::lock_guard lock(save_mu_);
   if (checkpoint <= saved_) return;
   Status s = shared_->ctx.checkpoints->Save(checkpoint_key_, checkpoint);
   if (!s.ok()) {

@@ -6,7 +6,8 @@
 // tumbling windows), invokes the function, and applies the batch policy to
 // the outcome (retries with backoff, bisect, partial failures, record age,
 // the on-failure destination). The checkpoint advances to the highest
-// sequence below which every record is resolved (CompletionTracker).
+// sequence below which every record is resolved (CompletionTracker) and is
+// written by a saver thread.
 #pragma once
 
 #include <atomic>
@@ -100,9 +101,11 @@ class ShardConsumer {
   bool Discard(const std::vector<MappedRecord>& records, const std::string& condition, int invokes,
                const InvokeResult* last);
   void Resolve(const std::vector<uint64_t>& sequences);
-  // Saves the checkpoint if it advanced; wait=false skips it while another
-  // thread is saving.
-  void SaveCheckpoint(bool wait = true);
+  // Saves the checkpoint if it advanced (the saver thread, and once at the end).
+  void SaveCheckpoint();
+  // Tells the saver thread the checkpoint may have advanced.
+  void CheckpointLater();
+  void RunSaver();
   void Log(const std::string& message) const;
   bool Stopping() const { return shared_->stopping.load(); }
   bool Windowed() const { return shared_->spec.tumbling_window_seconds > 0; }
@@ -121,6 +124,13 @@ class ShardConsumer {
   uint64_t next_read_;   // first sequence not read yet
   bool reader_blocked_ = false;  // Poll stopped reading: the buffer was full
 
+  // The checkpoint is written by its own thread, so a lane never waits for
+  // the synced write (~ms) between two batches: one write covers every batch
+  // resolved meanwhile (a group commit of checkpoints).
+  std::thread saver_;
+  std::condition_variable save_cv_;
+  bool save_pending_ = false;  // under mu_
+  bool saver_stop_ = false;    // under mu_
   std::mutex save_mu_;
   uint64_t saved_;
 };
