@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <optional>
 #include <cstdio>
 #include <thread>
@@ -15,6 +16,8 @@
 #include "dynamo/ttl_sweeper.h"
 #include "functions/event_source_mapping.h"
 #include "functions/handlers/handler.h"
+#include "functions/lambda_api.h"
+#include "functions/registry.h"
 #include "gateway/gateway.h"
 #include "http/io_pool.h"
 #include "http/server.h"
@@ -109,8 +112,9 @@ struct Server::Impl {
   std::unique_ptr<dynamo::TtlSweeper> ttl_sweeper;
   std::unique_ptr<streams::StreamsApi> streams_api;
   std::unique_ptr<gateway::Gateway> gateway;
-  std::vector<std::unique_ptr<functions::FunctionHandler>> handlers;
-  std::vector<std::unique_ptr<functions::EventSourceMapping>> mappings;
+  // Functions and event source mappings, from the stack and the Lambda API.
+  std::unique_ptr<functions::FunctionRegistry> registry;
+  std::unique_ptr<functions::LambdaApi> lambda_api;
   http::IoPool pool;
   std::unique_ptr<http::Server> aws_server;
   std::unique_ptr<http::Server> gateway_server;
@@ -143,6 +147,10 @@ void Server::Impl::HandleAws(http::Request&& req, http::Respond respond) {
     res.keep_alive(keep_alive);
     res.prepare_payload();
     respond(std::move(res));
+    return;
+  }
+  if (functions::LambdaApi::Owns(req.target())) {
+    lambda_api->Handle(std::move(req), std::move(respond));
     return;
   }
   const std::string_view target = req["X-Amz-Target"];
@@ -271,21 +279,24 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   if (!gw) return gw.status();
   s.gateway = std::move(*gw);
 
-  std::map<std::string, functions::FunctionHandler*> by_name;
-  for (const auto& f : stack.functions) {
-    s.handlers.push_back(functions::MakeHandler(f, stack.base_dir));
-    by_name[f.name] = s.handlers.back().get();
-  }
-  for (const auto& m : stack.event_mappings) {
-    auto it = by_name.find(m.function);
-    if (it == by_name.end()) return Status::Validation("event mapping names unknown function " + m.function);
-    auto esm = std::make_unique<functions::EventSourceMapping>(
-        m, it->second,
-        functions::MappingContext{s.stream_source.get(), s.checkpoints.get(), s.catalog.get(), &s.notifier});
-    st = esm->Start();
-    if (!st.ok()) return st;
-    s.mappings.push_back(std::move(esm));
-  }
+  functions::RegistryContext registry_context;
+  registry_context.store = s.store.get();
+  registry_context.catalog = s.catalog.get();
+  registry_context.mapping =
+      functions::MappingContext{s.stream_source.get(), s.checkpoints.get(), s.catalog.get(), &s.notifier};
+  registry_context.handlers.base_dir = stack.base_dir;
+  registry_context.handlers.region = config.region;
+  registry_context.handlers.account = "000000000000";
+  registry_context.handlers.runtime_dir = (std::filesystem::path(config.data_dir) / "runtime").string();
+  const std::string host = config.bind_address == "0.0.0.0" || config.bind_address.empty() ? "127.0.0.1"
+                                                                                            : config.bind_address;
+  registry_context.handlers.aws_endpoint = "http://" + host + ":" + std::to_string(config.port);
+  registry_context.code_root = (std::filesystem::path(config.data_dir) / "functions").string();
+  registry_context.region = config.region;
+  s.registry = std::make_unique<functions::FunctionRegistry>(std::move(registry_context));
+  st = s.registry->Load(stack);
+  if (!st.ok()) return st;
+  s.lambda_api = std::make_unique<functions::LambdaApi>(s.registry.get(), s.catalog.get());
 
   s.pool.Start(config.io_threads);
   s.ttl_sweeper->Start();  // its deletes answer on the I/O threads
@@ -329,8 +340,12 @@ void Server::Stop() {
   if (s.ddl_pool) s.ddl_pool->Stop();
   if (s.ttl_sweeper) s.ttl_sweeper->Stop();  // its last deletes need the writers
   if (s.dynamo) s.dynamo->Stop();  // index builds write through the writers
-  for (auto& m : s.mappings) m->Stop();
+  // Mappings (and invocations in flight) end before the writers; the
+  // Lambda API's queued calls then finish at once (functions cancelled).
+  if (s.registry) s.registry->StopMappings();
+  if (s.lambda_api) s.lambda_api->Stop();
   if (s.writers) s.writers->Stop();
+  if (s.registry) s.registry->StopFunctions();  // function workers after the mappings
   s.notifier.Close();
   s.pool.Stop();
   s.pool.Join();
