@@ -257,12 +257,11 @@ std::shared_ptr<FunctionSlot> FunctionRegistry::SlotLocked(const std::string& na
 }
 
 std::shared_ptr<FunctionHandler> FunctionRegistry::BuildHandler(const FunctionInfo& info) const {
-  stack::FunctionSpec spec = info.spec;
-  if (!info.code_hex.empty()) spec.code_dir = code_.DirOf(spec.name, info.code_hex);
-  return std::shared_ptr<FunctionHandler>(MakeHandler(spec, ctx_.handlers));
+  return std::shared_ptr<FunctionHandler>(MakeHandler(info.spec, ctx_.handlers));
 }
 
-void FunctionRegistry::Install(const FunctionInfo& info) {
+void FunctionRegistry::Install(FunctionInfo& info) {
+  if (!info.code_hex.empty()) info.spec.code_dir = code_.DirOf(info.spec.name, info.code_hex);
   std::shared_ptr<FunctionSlot> slot = SlotLocked(info.spec.name);
   slot->Swap(BuildHandler(info), info.spec.reserved_concurrency);
   functions_[info.spec.name] = Function{info};

@@ -153,7 +153,7 @@ class FunctionRegistry {
 
   std::shared_ptr<FunctionSlot> SlotLocked(const std::string& name);
   std::shared_ptr<FunctionHandler> BuildHandler(const FunctionInfo& info) const;
-  void Install(const FunctionInfo& info);
+  void Install(FunctionInfo& info);  // sets info.spec.code_dir
   Status SaveFunction(const FunctionInfo& info);
   Status SaveMapping(const MappingInfo& info);
   Status EraseKey(const std::string& key);

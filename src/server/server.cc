@@ -126,6 +126,11 @@ struct Server::Impl {
 void Server::Impl::HandleAws(http::Request&& req, http::Respond respond) {
   const unsigned version = req.version();
   const bool keep_alive = req.keep_alive();
+  // The Lambda REST API: routed by path, not X-Amz-Target.
+  if (functions::LambdaApi::Owns(req.target())) {
+    lambda_api->Handle(std::move(req), std::move(respond));
+    return;
+  }
   if (req.method() == bhttp::verb::get) {
     const std::string_view target = req.target();
     const bool health = target.substr(0, target.find('?')) == "/health";  // a query is fine
@@ -147,10 +152,6 @@ void Server::Impl::HandleAws(http::Request&& req, http::Respond respond) {
     res.keep_alive(keep_alive);
     res.prepare_payload();
     respond(std::move(res));
-    return;
-  }
-  if (functions::LambdaApi::Owns(req.target())) {
-    lambda_api->Handle(std::move(req), std::move(respond));
     return;
   }
   const std::string_view target = req["X-Amz-Target"];
