@@ -424,9 +424,10 @@ std::map<std::string, std::string> ReadEnvironment(const json::object& env) {
                            return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
                          });
     if (!name_ok) {
-      Constraint("[" + key + "]", "environment.variables",
-                 "Map keys must satisfy constraint: [Member must satisfy regular expression pattern: "
-                 "[a-zA-Z]([a-zA-Z0-9_])+]");
+      // Lambda does not echo variables (they are sensitive).
+      Fail(400, "ValidationException",
+           "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys "
+           "must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]");
     }
     if (!v.is_string()) InvalidContent("Could not parse request body into json: Variables values must be strings");
     if (reserved.count(key)) used += (used.empty() ? "" : ", ") + key;
