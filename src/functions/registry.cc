@@ -298,7 +298,8 @@ Status FunctionRegistry::StartMapping(Mapping& m) {
 }
 
 Status FunctionRegistry::Load(const stack::Stack& stack) {
-  std::lock_guard lock(mu_);
+  std::lock_guard one_change(change_mu_);
+  std::unique_lock lock(mu_);
   for (const auto& f : stack.functions) {
     FunctionInfo info;
     info.spec = f;
@@ -369,14 +370,17 @@ Status FunctionRegistry::Load(const stack::Stack& stack) {
 }
 
 Result<FunctionInfo> FunctionRegistry::CreateFunction(FunctionInfo info, std::string_view zip) {
-  std::lock_guard lock(mu_);
+  std::lock_guard one_change(change_mu_);
+  std::unique_lock lock(mu_);
   const std::string name = info.spec.name;
   if (auto it = functions_.find(name); it != functions_.end()) {
     return Status::Of(Code::kResourceInUse, it->second.info.from_stack
                                                 ? "Function already exist: " + name + " (declared by the stack)"
                                                 : "Function already exist: " + name);
   }
+  lock.unlock();  // unpacking takes a while: Invoke's lookups go on meanwhile
   auto code = code_.Unpack(name, zip);
+  lock.lock();
   if (!code) return code.status();
   info.code_sha256 = code->sha256_base64;
   info.code_hex = code->sha256_hex;
@@ -428,7 +432,8 @@ Status RevisionMismatch() {
 }  // namespace
 
 Status FunctionRegistry::DeleteFunction(const std::string& name) {
-  std::lock_guard lock(mu_);
+  std::lock_guard one_change(change_mu_);
+  std::unique_lock lock(mu_);
   auto it = functions_.find(name);
   if (it == functions_.end()) return Status::Of(Code::kResourceNotFound, "Function not found: " + FunctionArn(name));
   if (it->second.info.from_stack) return StackOwned(name);
@@ -444,12 +449,15 @@ Status FunctionRegistry::DeleteFunction(const std::string& name) {
 
 Result<FunctionInfo> FunctionRegistry::UpdateFunctionCode(const std::string& name, std::string_view zip,
                                                           const std::string& revision_id) {
-  std::lock_guard lock(mu_);
+  std::lock_guard one_change(change_mu_);
+  std::unique_lock lock(mu_);
   auto it = functions_.find(name);
   if (it == functions_.end()) return Status::Of(Code::kResourceNotFound, "Function not found: " + FunctionArn(name));
   if (it->second.info.from_stack) return StackOwned(name);
   if (!revision_id.empty() && revision_id != it->second.info.revision_id) return RevisionMismatch();
+  lock.unlock();
   auto code = code_.Unpack(name, zip);
+  lock.lock();
   if (!code) return code.status();
   FunctionInfo info = it->second.info;
   const std::string old_hex = info.code_hex;
@@ -472,7 +480,8 @@ Result<FunctionInfo> FunctionRegistry::UpdateFunctionCode(const std::string& nam
 
 Result<FunctionInfo> FunctionRegistry::UpdateFunction(const std::string& name, const std::string& revision_id,
                                                       const std::function<Status(FunctionInfo&)>& change) {
-  std::lock_guard lock(mu_);
+  std::lock_guard one_change(change_mu_);
+  std::unique_lock lock(mu_);
   auto it = functions_.find(name);
   if (it == functions_.end()) return Status::Of(Code::kResourceNotFound, "Function not found: " + FunctionArn(name));
   if (it->second.info.from_stack) return StackOwned(name);
@@ -489,7 +498,8 @@ Result<FunctionInfo> FunctionRegistry::UpdateFunction(const std::string& name, c
 }
 
 Result<MappingInfo> FunctionRegistry::CreateMapping(stack::EventMappingSpec spec) {
-  std::lock_guard lock(mu_);
+  std::lock_guard one_change(change_mu_);
+  std::unique_lock lock(mu_);
   if (!functions_.count(spec.function)) {
     return Status::Of(Code::kResourceNotFound, "Function not found: " + FunctionArn(spec.function));
   }
@@ -539,7 +549,8 @@ std::vector<MappingInfo> FunctionRegistry::ListMappings() const {
 
 Result<MappingInfo> FunctionRegistry::UpdateMapping(const std::string& uuid, const std::string& function,
                                                     const std::function<Status(stack::EventMappingSpec&)>& change) {
-  std::lock_guard lock(mu_);
+  std::lock_guard one_change(change_mu_);
+  std::unique_lock lock(mu_);
   auto it = mappings_.find(uuid);
   if (it == mappings_.end()) return Status::Of(Code::kResourceNotFound, "The resource you requested does not exist.");
   if (it->second.info.from_stack) {
@@ -559,8 +570,14 @@ Result<MappingInfo> FunctionRegistry::UpdateMapping(const std::string& uuid, con
   st = SaveMapping(info);
   if (!st.ok()) return st;
   Mapping& m = it->second;
-  if (m.esm) m.esm->Stop();
-  m.esm.reset();
+  // The batch in flight may take the function's whole timeout: stopped
+  // without the lock, so Get/List/Invoke go on meanwhile.
+  std::unique_ptr<EventSourceMapping> old_esm = std::move(m.esm);
+  std::shared_ptr<FunctionHandler> old_handler = m.handler;  // the old mapping's, outlives it
+  lock.unlock();
+  if (old_esm) old_esm->Stop();
+  old_esm.reset();
+  lock.lock();
   m.info = info;
   st = StartMapping(m);
   if (!st.ok()) {
@@ -571,7 +588,8 @@ Result<MappingInfo> FunctionRegistry::UpdateMapping(const std::string& uuid, con
 }
 
 Result<MappingInfo> FunctionRegistry::DeleteMapping(const std::string& uuid) {
-  std::lock_guard lock(mu_);
+  std::lock_guard one_change(change_mu_);
+  std::unique_lock lock(mu_);
   auto it = mappings_.find(uuid);
   if (it == mappings_.end()) return Status::Of(Code::kResourceNotFound, "The resource you requested does not exist.");
   if (it->second.info.from_stack) {
@@ -581,8 +599,12 @@ Result<MappingInfo> FunctionRegistry::DeleteMapping(const std::string& uuid) {
   Status st = EraseKey(std::string(kMappingPrefix) + uuid);
   if (!st.ok()) return st;
   MappingInfo info = it->second.info;
-  if (it->second.esm) it->second.esm->Stop();
+  std::unique_ptr<EventSourceMapping> esm = std::move(it->second.esm);
+  std::shared_ptr<FunctionHandler> handler = it->second.handler;
   mappings_.erase(it);
+  lock.unlock();
+  if (esm) esm->Stop();
+  esm.reset();
   DeleteCheckpoints(uuid);
   return info;
 }

@@ -15,9 +15,10 @@
 // start beside the stack's. Stack functions and mappings are not persisted
 // (the stack declares them again) and cannot be changed through the API.
 //
-// Thread-safety: every method may be called from any thread; changes are
-// serialized by one mutex (callers run them off the I/O threads: they fsync,
-// unpack zips and stop mapping threads).
+// Thread-safety: every method may be called from any thread. Changes run one
+// at a time and may block (they fsync, unpack zips and stop mapping threads:
+// call them off the I/O threads); lookups (Get, List, Slot) never wait for a
+// mapping to stop or a zip to unpack.
 #pragma once
 
 #include <map>
@@ -162,7 +163,8 @@ class FunctionRegistry {
 
   RegistryContext ctx_;
   CodeStore code_;
-  mutable std::mutex mu_;
+  std::mutex change_mu_;  // one change at a time (held throughout a change)
+  mutable std::mutex mu_; // the maps (held briefly; readers take only this)
   std::map<std::string, Function> functions_;
   std::map<std::string, std::shared_ptr<FunctionSlot>> slots_;  // outlive deletes: mappings hold them
   std::map<std::string, Mapping> mappings_;
