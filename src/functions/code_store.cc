@@ -55,6 +55,7 @@ struct ZipFileCloser {
 
 // Unpacks every entry of `zip` into `dir` (which exists and is empty).
 Status Extract(std::string_view zip, const fs::path& dir) {
+  if (zip.empty()) return Status::Validation(kUnzipFailed);  // libzip would take it for an empty archive
   zip_error_t error;
   zip_error_init(&error);
   zip_source_t* src = zip_source_buffer_create(zip.data(), zip.size(), 0, &error);
