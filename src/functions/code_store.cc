@@ -199,3 +199,14 @@ void CodeStore::RemoveExcept(const std::string& function, const std::string& kee
 }
 
 }  // namespace streamer::functions
+
+namespace streamer::functions {
+
+void CodeStore::RemoveFunctionsExcept(const std::set<std::string>& names) {
+  std::error_code ec;
+  for (fs::directory_iterator it(root_, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!names.count(it->path().filename().string())) fs::remove_all(it->path(), ec);
+  }
+}
+
+}  // namespace streamer::functions

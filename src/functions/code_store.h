@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,9 @@ class CodeStore {
   Result<CodeInfo> Unpack(const std::string& function, std::string_view zip);
   // Removes the function's code folders except `keep_hex` ("" = all of them).
   void RemoveExcept(const std::string& function, const std::string& keep_hex);
+  // Removes the code of every function not in `names` (a create or delete
+  // that a crash interrupted).
+  void RemoveFunctionsExcept(const std::set<std::string>& names);
   std::string DirOf(const std::string& function, const std::string& sha256_hex) const;
 
  private:

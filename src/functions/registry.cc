@@ -1,6 +1,7 @@
 #include "functions/registry.h"
 
 #include <cstdio>
+#include <set>
 
 #include "core/clock.h"
 #include "core/ids.h"
@@ -346,6 +347,9 @@ Status FunctionRegistry::Load(const stack::Stack& stack) {
   }
   Status scanned = it->status();
   if (!scanned.ok()) return scanned;
+  std::set<std::string> api_names;
+  for (const auto& f : api_functions) api_names.insert(f.spec.name);
+  code_.RemoveFunctionsExcept(api_names);
   for (auto& f : api_functions) {
     if (functions_.count(f.spec.name)) {
       std::fprintf(stderr, "function %s: declared by the stack; the one created through the Lambda API is "
