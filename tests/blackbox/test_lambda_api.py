@@ -607,7 +607,11 @@ class LambdaApiPersistenceTest(unittest.TestCase):
 
             for kill in (False, True):
                 with self.subTest(kill=kill):
+                    # Code a crash left behind (a create that never saved its function) goes at start.
+                    ghost = os.path.join(s.data_dir, 'functions', 'ghost', 'abc')
+                    os.makedirs(ghost, exist_ok=True)
                     s.restart(kill=kill)
+                    self.assertFalse(os.path.exists(os.path.dirname(ghost)))
                     lam, ddb = s.client('lambda'), s.client('dynamodb')
                     cfg = lam.get_function_configuration(FunctionName='kept')
                     self.assertEqual(cfg['CodeSha256'], created['CodeSha256'])
