@@ -565,6 +565,16 @@ Result<MappingInfo> FunctionRegistry::UpdateMapping(const std::string& uuid, con
     return Status::Of(Code::kResourceNotFound, "Function not found: " + FunctionArn(function));
   }
   MappingInfo info = it->second.info;
+  if (!function.empty() && function != info.spec.function) {
+    for (const auto& [other_uuid, other] : mappings_) {
+      if (other.info.spec.function == function && other.info.spec.event_source_arn == info.spec.event_source_arn) {
+        return Status::Of(Code::kResourceInUse,
+                          "The event source arn (\" " + info.spec.event_source_arn + " \") and function (\" " +
+                              function + " \") provided mapping already exists. Please update or delete the "
+                              "existing mapping with UUID " + other_uuid);
+      }
+    }
+  }
   if (!function.empty()) info.spec.function = function;
   Status st = change(info.spec);
   if (!st.ok()) return st;

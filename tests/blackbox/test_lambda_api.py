@@ -61,6 +61,10 @@ functions:
     reservedConcurrency: 0
   Declared:
     handler: log
+  Slow:
+    exec: "sleep 3; cat"
+    timeout: 20
+    reservedConcurrency: 1
 events:
   - function: Declared
     table: LaOther
@@ -573,6 +577,103 @@ class LambdaApiTest(StreamerTestCase):
         self.assert_error('ResourceConflictException', 409, self.lam.update_event_source_mapping, UUID=uuid,
                           BatchSize=3)
         self.assertEqual(self.lam.get_event_source_mapping(UUID=uuid)['State'], 'Enabled')
+
+    def test_reserved_concurrency_throttles(self):
+        import concurrent.futures
+        lam = self.server.client('lambda', read_timeout=60)
+
+        def invoke(_):
+            try:
+                r = lam.invoke(FunctionName='Slow', Payload=b'{"slow": 1}')
+                return r['StatusCode']
+            except botocore.exceptions.ClientError as e:
+                return e.response['Error']['Code']
+
+        with concurrent.futures.ThreadPoolExecutor(3) as pool:
+            results = list(pool.map(invoke, range(3)))
+        # One at a time: the first runs (3 s), the others arrive meanwhile and are refused.
+        self.assertEqual(sorted(map(str, results)), ['200', 'TooManyRequestsException', 'TooManyRequestsException'])
+        self.assertEqual(lam.invoke(FunctionName='Slow', Payload=b'{}')['StatusCode'], 200)
+
+    def raw(self, method, path, body=None, headers=None):
+        import urllib.request
+        req = urllib.request.Request(self.server.endpoint + path, method=method, data=body,
+                                     headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as res:
+                return res.status, dict(res.headers), res.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def test_malformed_requests_change_nothing(self):
+        before = self.function_names()
+        mappings = self.lam.list_event_source_mappings()['EventSourceMappings']
+        zip64 = base64.b64encode(APP_ZIP).decode()
+        good = {'FunctionName': 'raw-fn', 'Runtime': 'python3.12', 'Handler': 'app.handler', 'Role': ROLE,
+                'Code': {'ZipFile': zip64}}
+        cases = [
+            ('POST', '/2015-03-31/functions', b'{', 400, 'InvalidRequestContentException'),
+            ('POST', '/2015-03-31/functions', b'[1,2]', 400, 'InvalidRequestContentException'),
+            ('POST', '/2015-03-31/functions', json.dumps(dict(good, Timeout='ten')).encode(), 400,
+             'InvalidRequestContentException'),
+            ('POST', '/2015-03-31/functions', json.dumps(dict(good, Code={'ZipFile': '***'})).encode(), 400,
+             'InvalidRequestContentException'),
+            ('POST', '/2015-03-31/functions', json.dumps(dict(good, Environment={'Variables': {'AA': 1}})).encode(),
+             400, 'InvalidRequestContentException'),
+            ('POST', '/2015-03-31/functions', json.dumps({k: v for k, v in good.items() if k != 'Role'}).encode(),
+             400, 'ValidationException'),
+            ('POST', '/2015-03-31/functions', json.dumps({k: v for k, v in good.items() if k != 'Code'}).encode(),
+             400, 'ValidationException'),
+            ('POST', '/2015-03-31/functions', json.dumps({k: v for k, v in good.items() if k != 'Handler'}).encode(),
+             400, 'InvalidParameterValueException'),
+            ('POST', '/2015-03-31/event-source-mappings', b'{"FunctionName": 5}', 400,
+             'InvalidRequestContentException'),
+            ('POST', '/2015-03-31/event-source-mappings', b'{}', 400, 'ValidationException'),
+            ('PUT', '/2015-03-31/functions/Recorder/configuration', b'nope', 400, 'InvalidRequestContentException'),
+            ('GET', '/2015-03-31/functions?MaxItems=0', None, 400, 'ValidationException'),
+            ('GET', '/2015-03-31/functions?MaxItems=abc', None, 400, 'InvalidRequestContentException'),
+            ('GET', '/2015-03-31/functions/' + 'x' * 200, None, 400, 'ValidationException'),
+            ('GET', '/2015-03-31/functions/%ZZ', None, 400, 'ValidationException'),
+            ('PATCH', '/2015-03-31/functions/Recorder', b'{}', 404, 'UnknownOperationException'),
+            ('GET', '/2015-03-31/', None, 404, 'UnknownOperationException'),
+            ('DELETE', '/2017-10-31/functions/Recorder/concurrency/extra', None, 404, 'UnknownOperationException'),
+        ]
+        for method, path, body, status, code in cases:
+            with self.subTest(method=method, path=path[:60], body=(body or b'')[:60]):
+                got_status, headers, payload = self.raw(method, path, body)
+                self.assertEqual(got_status, status, payload)
+                self.assertEqual(headers.get('x-amzn-ErrorType'), code, payload)
+                doc = json.loads(payload)
+                self.assertEqual(doc['Type'], 'User')
+                self.assertIsInstance(doc['message'], str)
+        self.assertEqual(self.function_names(), before)
+        self.assertEqual(self.lam.list_event_source_mappings()['EventSourceMappings'], mappings)
+        self.assertTrue(self.server.healthy())
+
+    def test_list_mappings_pages(self):
+        arn = self.stream_arn('LaEvents')
+        uuids = []
+        for fn in ('Recorder', 'Second', 'Slow'):
+            m = self.lam.create_event_source_mapping(FunctionName=fn, EventSourceArn=arn,
+                                                     StartingPosition='LATEST', Enabled=False)
+            uuids.append(m['UUID'])
+            self.addCleanup(self.delete_mapping_quietly, m['UUID'])
+        seen, marker = [], None
+        while True:
+            kw = {'MaxItems': 1, 'EventSourceArn': arn}
+            if marker:
+                kw['Marker'] = marker
+            page = self.lam.list_event_source_mappings(**kw)
+            self.assertLessEqual(len(page['EventSourceMappings']), 1)
+            seen += [m['UUID'] for m in page['EventSourceMappings']]
+            marker = page.get('NextMarker')
+            if not marker:
+                break
+        self.assertEqual(sorted(seen), sorted(uuids))
+        # Moving a mapping onto a function that already reads the stream is a conflict.
+        self.assert_error('ResourceConflictException', 409, self.lam.update_event_source_mapping,
+                          UUID=uuids[0], FunctionName='Second')
+        self.assertEqual(self.lam.get_event_source_mapping(UUID=uuids[0])['FunctionArn'].split(':')[-1], 'Recorder')
 
     def test_unknown_route(self):
         import urllib.request
