@@ -183,11 +183,53 @@ Result<MappingInfo> MappingInfo::FromJson(const json::value& v) {
   return m;
 }
 
+// --- FunctionLog ----------------------------------------------------------------
+
+namespace {
+constexpr size_t kKeptLogBytes = 64 * 1024;
+}
+
+void FunctionLog::Append(std::string_view line) {
+  std::lock_guard lock(mu_);
+  lines_.emplace_back(next_++, std::string(line));
+  bytes_ += line.size() + 1;
+  while (bytes_ > kKeptLogBytes && lines_.size() > 1) {
+    bytes_ -= lines_.front().second.size() + 1;
+    lines_.pop_front();
+  }
+}
+
+uint64_t FunctionLog::Mark() const {
+  std::lock_guard lock(mu_);
+  return next_;
+}
+
+std::string FunctionLog::Since(uint64_t mark, size_t max_bytes) const {
+  std::lock_guard lock(mu_);
+  std::string out;
+  for (const auto& [seq, line] : lines_) {
+    if (seq < mark) continue;
+    out += line;
+    out.push_back('\n');
+  }
+  if (out.size() > max_bytes) out.erase(0, out.size() - max_bytes);
+  return out;
+}
+
 // --- FunctionSlot --------------------------------------------------------------
 
 FunctionSlot::FunctionSlot(std::string name) : name_(std::move(name)) {}
 
 InvokeResult FunctionSlot::Invoke(const InvokeRequest& request) {
+  const uint64_t mark = request.tail_log ? log_->Mark() : 0;
+  InvokeResult result = InvokeImpl(request);
+  // Handlers that keep no tail of their own: the function's lines since the
+  // call began (with concurrent invocations of one function, theirs too).
+  if (request.tail_log && result.log_tail.empty()) result.log_tail = log_->Since(mark, 4096);
+  return result;
+}
+
+InvokeResult FunctionSlot::InvokeImpl(const InvokeRequest& request) {
   std::shared_ptr<FunctionHandler> impl;
   {
     std::lock_guard lock(mu_);
@@ -257,14 +299,21 @@ std::shared_ptr<FunctionSlot> FunctionRegistry::SlotLocked(const std::string& na
   return slot;
 }
 
-std::shared_ptr<FunctionHandler> FunctionRegistry::BuildHandler(const FunctionInfo& info) const {
-  return std::shared_ptr<FunctionHandler>(MakeHandler(info.spec, ctx_.handlers));
+std::shared_ptr<FunctionHandler> FunctionRegistry::BuildHandler(const FunctionInfo& info,
+                                                                const std::shared_ptr<FunctionLog>& log) const {
+  HandlerContext context = ctx_.handlers;
+  LogSink console = context.sink ? context.sink : LogSink(WriteToStdout);
+  context.sink = [console, log](const std::string& function_name, std::string_view line) {
+    log->Append(line);
+    console(function_name, line);
+  };
+  return std::shared_ptr<FunctionHandler>(MakeHandler(info.spec, context));
 }
 
 void FunctionRegistry::Install(FunctionInfo& info) {
   if (!info.code_hex.empty()) info.spec.code_dir = code_.DirOf(info.spec.name, info.code_hex);
   std::shared_ptr<FunctionSlot> slot = SlotLocked(info.spec.name);
-  slot->Swap(BuildHandler(info), info.spec.reserved_concurrency);
+  slot->Swap(BuildHandler(info, slot->shared_log()), info.spec.reserved_concurrency);
   functions_[info.spec.name] = Function{info};
 }
 

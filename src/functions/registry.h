@@ -21,6 +21,7 @@
 // mapping to stop or a zip to unpack.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -69,11 +70,29 @@ struct MappingInfo {
   static Result<MappingInfo> FromJson(const json::value& v);
 };
 
+// The recent log lines of one function (its handlers' sink writes here too),
+// for Invoke's LogType Tail when a handler does not give its own tail.
+class FunctionLog {
+ public:
+  void Append(std::string_view line);
+  uint64_t Mark() const;
+  // The lines appended since `mark`, at most the last `max_bytes`.
+  std::string Since(uint64_t mark, size_t max_bytes) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::deque<std::pair<uint64_t, std::string>> lines_;
+  uint64_t next_ = 0;
+  size_t bytes_ = 0;
+};
+
 // Throttling per function (reserved concurrency) and swapping of the
 // implementation; what mappings and Invoke call.
 class FunctionSlot : public FunctionHandler {
  public:
   explicit FunctionSlot(std::string name);
+  FunctionLog& log() { return *log_; }
+  std::shared_ptr<FunctionLog> shared_log() const { return log_; }
   InvokeResult Invoke(const InvokeRequest& request) override;
   // Ends invocations in flight of the current implementation and makes every
   // later invocation fail (shutdown).
@@ -83,7 +102,9 @@ class FunctionSlot : public FunctionHandler {
   void Swap(std::shared_ptr<FunctionHandler> impl, std::optional<int> reserved_concurrency);
 
  private:
+  InvokeResult InvokeImpl(const InvokeRequest& request);
   std::string name_;
+  std::shared_ptr<FunctionLog> log_ = std::make_shared<FunctionLog>();
   std::mutex mu_;
   std::shared_ptr<FunctionHandler> impl_;
   std::optional<int> reserved_;
@@ -153,7 +174,7 @@ class FunctionRegistry {
   };
 
   std::shared_ptr<FunctionSlot> SlotLocked(const std::string& name);
-  std::shared_ptr<FunctionHandler> BuildHandler(const FunctionInfo& info) const;
+  std::shared_ptr<FunctionHandler> BuildHandler(const FunctionInfo& info, const std::shared_ptr<FunctionLog>& log) const;
   void Install(FunctionInfo& info);  // sets info.spec.code_dir
   Status SaveFunction(const FunctionInfo& info);
   Status SaveMapping(const MappingInfo& info);

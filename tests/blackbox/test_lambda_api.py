@@ -411,8 +411,15 @@ class LambdaApiTest(StreamerTestCase):
         doc = json.loads(r['Payload'].read())
         self.assertIn('errorMessage', doc)
         self.assertIn('errorType', doc)
-        self.assertIn('LogResult', r)
-        base64.b64decode(r['LogResult'], validate=True)
+        self.assertIn('failing on purpose', base64.b64decode(r['LogResult'], validate=True).decode())
+        # Without LogType Tail: no log.
+        r = self.lam.invoke(FunctionName='Recorder', Payload=json.dumps({'fail': True}))
+        self.assertNotIn('LogResult', r)
+        # The tail is the last 4 KB.
+        big = self.lam.invoke(FunctionName='Recorder', Payload=json.dumps({'pad': 'p' * 10000}), LogType='Tail')
+        tail = base64.b64decode(big['LogResult'])
+        self.assertLessEqual(len(tail), 4096)
+        self.assertTrue(tail.rstrip().endswith(b'}}'), tail[-100:])
 
     def test_invoke_errors(self):
         self.assert_error('InvalidRequestContentException', 400, self.lam.invoke, FunctionName='Recorder',
