@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/json.h"
+#include "functions/mappings/filter_pattern.h"
 
 namespace streamer::functions {
 
@@ -576,13 +577,13 @@ void ApplyMappingOptions(const json::object& body, stack::EventMappingSpec& spec
         if (!pattern) continue;
         if (pattern->size() > 4096) Constraint(*pattern, "filterCriteria.filters.member.pattern",
                                                "Member must have length less than or equal to 4096");
-        // TODO(integrator): FilterCriteria::Parse (wt-filters) checks the
-        // pattern language itself; until then, a JSON object is required.
-        auto parsed = ParseJson(*pattern);
-        if (!parsed || !parsed->is_object()) InvalidParameter("Invalid filter pattern definition.");
         patterns.push_back(*pattern);
       }
     }
+    // Lambda's filter language, checked as Lambda checks it (the mapping
+    // parses the same patterns again when it starts).
+    auto criteria_ok = FilterCriteria::Parse(patterns);
+    if (!criteria_ok) InvalidParameter(criteria_ok.status().message());
     spec.filter_patterns = std::move(patterns);
   }
   if (const json::object* dest = OptObject(body, "DestinationConfig")) {
