@@ -311,7 +311,7 @@ json::object MappingJson(const MappingInfo& m, const FunctionRegistry& reg, cons
   }
   o["FunctionArn"] = reg.FunctionArn(s.function);
   o["LastModified"] = m.last_modified;
-  o["LastProcessingResult"] = "No records processed";
+  o["LastProcessingResult"] = m.last_processing_result;
   o["State"] = state;
   o["StateTransitionReason"] = m.state_transition_reason;
   json::object on_failure;
@@ -866,6 +866,7 @@ bool LambdaApi::Owns(std::string_view target) {
 void LambdaApi::Stop() {
   control_.Stop();
   invocations_.Stop();
+  async_.Stop();
 }
 
 void LambdaApi::Handle(http::Request&& request, http::Respond respond) {
@@ -920,7 +921,8 @@ void LambdaApi::Handle(http::Request&& request, http::Respond respond) {
   }
   // Invoke: POST /2015-03-31/functions/{name}/invocations
   FunctionRegistry* reg = registry_;
-  invocations_.Post([req, call, reg, respond]() mutable {
+  WorkerPool* async = &async_;
+  invocations_.Post([req, call, reg, async, respond]() mutable {
     try {
       const std::string name = ResolveFunctionName(call->path[2], "functionName", *reg, call->Query("Qualifier"));
       std::string type = call->Header("X-Amz-Invocation-Type");
@@ -970,11 +972,13 @@ void LambdaApi::Handle(http::Request&& request, http::Respond respond) {
         http::Response res = MakeResponse(202, "", *req);
         res.set("x-amzn-RequestId", invoke.request_id);
         respond(std::move(res));
-        InvokeResult r = slot->Invoke(invoke);
-        if (!r.ok) {
-          std::fprintf(stderr, "[%s] asynchronous invocation %s failed: %s: %s\n", name.c_str(),
-                       invoke.request_id.c_str(), r.error_type.c_str(), r.error_message.c_str());
-        }
+        async->Post([slot, invoke, name] {
+          InvokeResult r = slot->Invoke(invoke);
+          if (!r.ok) {
+            std::fprintf(stderr, "[%s] asynchronous invocation %s failed: %s: %s\n", name.c_str(),
+                         invoke.request_id.c_str(), r.error_type.c_str(), r.error_message.c_str());
+          }
+        });
         return;
       }
       InvokeResult r = slot->Invoke(invoke);

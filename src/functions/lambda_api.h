@@ -36,6 +36,9 @@ class LambdaApi {
   dynamo::TableCatalog* catalog_;
   WorkerPool control_{"lambda-ctl", 1};
   WorkerPool invocations_{"lambda-inv", 16};
+  // Event invocations, after their 202: apart, so a burst of them never
+  // holds up synchronous ones.
+  WorkerPool async_{"lambda-evt", 4};
 };
 
 }  // namespace streamer::functions

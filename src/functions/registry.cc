@@ -586,17 +586,27 @@ Result<MappingInfo> FunctionRegistry::CreateMapping(stack::EventMappingSpec spec
   return out;
 }
 
+MappingInfo FunctionRegistry::Describe(const Mapping& m) {
+  MappingInfo info = m.info;
+  // TODO(integrator, wt-esm): the rewritten EventSourceMapping tells its
+  // LastProcessingResult(): info.last_processing_result = m.esm->LastProcessingResult().
+  if (info.state_transition_reason.rfind("PROBLEM: ", 0) == 0) {  // it could not start
+    info.last_processing_result = info.state_transition_reason;
+  }
+  return info;
+}
+
 Result<MappingInfo> FunctionRegistry::GetMapping(const std::string& uuid) const {
   std::lock_guard lock(mu_);
   auto it = mappings_.find(uuid);
   if (it == mappings_.end()) return Status::Of(Code::kResourceNotFound, "The resource you requested does not exist.");
-  return it->second.info;
+  return Describe(it->second);
 }
 
 std::vector<MappingInfo> FunctionRegistry::ListMappings() const {
   std::lock_guard lock(mu_);
   std::vector<MappingInfo> out;
-  for (const auto& [uuid, m] : mappings_) out.push_back(m.info);
+  for (const auto& [uuid, m] : mappings_) out.push_back(Describe(m));
   return out;
 }
 

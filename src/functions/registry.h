@@ -65,6 +65,9 @@ struct MappingInfo {
   bool from_stack = false;
   double last_modified = 0;  // epoch seconds
   std::string state_transition_reason = "USER_INITIATED";
+  // Lambda's LastProcessingResult (not persisted): "No records processed",
+  // "OK", "PROBLEM: ...", from the running mapping when it can tell.
+  std::string last_processing_result = "No records processed";
 
   json::object ToJson() const;
   static Result<MappingInfo> FromJson(const json::value& v);
@@ -174,6 +177,7 @@ class FunctionRegistry {
   };
 
   std::shared_ptr<FunctionSlot> SlotLocked(const std::string& name);
+  static MappingInfo Describe(const Mapping& m);  // with what the running mapping tells
   std::shared_ptr<FunctionHandler> BuildHandler(const FunctionInfo& info, const std::shared_ptr<FunctionLog>& log) const;
   void Install(FunctionInfo& info);  // sets info.spec.code_dir
   Status SaveFunction(const FunctionInfo& info);

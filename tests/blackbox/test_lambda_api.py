@@ -755,6 +755,26 @@ class LambdaApiPersistenceTest(unittest.TestCase):
                               if x['UUID'] == m['UUID']], [])
             self.assertFalse(os.path.exists(os.path.join(s.data_dir, 'functions', 'kept')))
 
+    def test_mapping_of_a_deleted_table_does_not_stop_the_server(self):
+        with harness.StackDir(STACK, files={'recorder.py': RECORDER}, prefix='streamer-la-d-') as stack, \
+                Streamer(stack_file=stack.stack_file) as s:
+            lam, ddb = s.client('lambda'), s.client('dynamodb')
+            t = ddb.create_table(TableName='Gone', AttributeDefinitions=[{'AttributeName': 'pk', 'AttributeType': 'S'}],
+                                 KeySchema=[{'AttributeName': 'pk', 'KeyType': 'HASH'}],
+                                 BillingMode='PAY_PER_REQUEST',
+                                 StreamSpecification={'StreamEnabled': True, 'StreamViewType': 'NEW_IMAGE'})
+            m = lam.create_event_source_mapping(FunctionName='Recorder', StartingPosition='LATEST',
+                                                EventSourceArn=t['TableDescription']['LatestStreamArn'])
+            ddb.delete_table(TableName='Gone')
+            s.restart(kill=True)
+            lam = s.client('lambda')
+            got = lam.get_event_source_mapping(UUID=m['UUID'])
+            self.assertTrue(got['LastProcessingResult'].startswith('PROBLEM: '), got)
+            # It can still be deleted.
+            lam.delete_event_source_mapping(UUID=m['UUID'])
+            with self.assertRaises(lam.exceptions.ResourceNotFoundException):
+                lam.get_event_source_mapping(UUID=m['UUID'])
+
 
 if __name__ == '__main__':
     unittest.main()
