@@ -36,7 +36,8 @@ Result<std::string> WriteBundledFiles(const std::string& dir) {
   std::error_code ec;
   fs::path root;
   if (!dir.empty()) {
-    root = dir;
+    root = fs::absolute(dir, ec);  // workers run in their code directory
+    if (ec) return Status::IOError("bad runtime folder " + dir + ": " + ec.message());
   } else {
     uint64_t h = kFnvOffsetBasis;
     for (const auto& f : BundledFiles()) h = Fnv1a(f.content, Fnv1a(f.path, h));
@@ -63,7 +64,7 @@ Result<std::string> WriteBundledFiles(const std::string& dir) {
     fs::rename(temp, target, ec);
     if (ec) return Status::IOError("cannot write " + target.string() + ": " + ec.message());
   }
-  return root.string();
+  return root.lexically_normal().string();
 }
 
 }  // namespace streamer::functions::runtime
