@@ -386,21 +386,49 @@ TEST(RuntimeHandler, ConcurrencyIsLimitedByReservedConcurrency) {
   EXPECT_EQ(r.error_type, "TooManyRequestsException");
 }
 
-TEST(RuntimeHandler, ThrottledAfterTheBoundedWait) {
-  Logs logs;
+runtime::WorkerPoolOptions PoolOptions(Logs& logs) {
   runtime::WorkerPoolOptions o;
-  o.function_name = "fn-wait";
-  o.function_arn = "arn:aws:lambda:us-east-1:000000000000:function:fn-wait";
+  o.function_name = "fn-pool";
+  o.function_arn = "arn:aws:lambda:us-east-1:000000000000:function:fn-pool";
   o.argv = {kFixtures + "/rapid_client/bootstrap"};
   o.working_dir = kFixtures + "/rapid_client";
   for (char** e = environ; *e; ++e) {
     std::string kv(*e);
     o.environment[kv.substr(0, kv.find('='))] = kv.substr(kv.find('=') + 1);
   }
+  o.sink = logs.sink();
+  return o;
+}
+
+TEST(RuntimeHandler, IdleWorkersAreStoppedAndDeadOnesReaped) {
+  Logs logs;
+  auto o = PoolOptions(logs);
+  o.idle_stop = 1500ms;
+  o.idle_check = 100ms;
+  runtime::WorkerPool pool(o);
+  InvokeRequest info;
+  info.payload = R"({"action":"info"})";
+  pid_t first = Obj(pool.Invoke(info).payload)["pid"].to_number<pid_t>();
+  // An idle worker that dies is reaped (no zombie) and logged.
+  ::kill(first, SIGKILL);
+  EXPECT_TRUE(GoneWithin(first, 5s));
+  EXPECT_TRUE(logs.Contains("worker " + std::to_string(first) + " exited while idle: signal: killed"));
+  EXPECT_TRUE(pool.WorkerPids().empty());
+  pid_t second = Obj(pool.Invoke(info).payload)["pid"].to_number<pid_t>();
+  EXPECT_NE(second, first);
+  EXPECT_EQ(pool.WorkerPids().size(), 1u);
+  // Unused past idle_stop: stopped.
+  EXPECT_TRUE(GoneWithin(second, 10s));
+  EXPECT_TRUE(pool.WorkerPids().empty());
+  EXPECT_TRUE(pool.Invoke(info).ok);
+}
+
+TEST(RuntimeHandler, ThrottledAfterTheBoundedWait) {
+  Logs logs;
+  auto o = PoolOptions(logs);
   o.concurrency = 1;
   o.timeout_seconds = 10;
   o.queue_wait = 300ms;
-  o.sink = logs.sink();
   runtime::WorkerPool pool(o);
   std::thread busy([&] {
     InvokeRequest req;

@@ -241,6 +241,21 @@ double MillisBetween(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
+// Reads what is there (non-blocking) into the splitter; closes at EOF.
+void Drain(Fd& fd, LineSplitter& lines) {
+  char buf[65536];
+  while (fd.open()) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n > 0) {
+      lines.Add(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    fd.Close();
+  }
+}
+
 bool Readable(int fd) {
   pollfd p{fd, POLLIN, 0};
   return ::poll(&p, 1, 0) > 0;
@@ -276,12 +291,52 @@ WorkerPool::WorkerPool(WorkerPoolOptions options)
     : options_(std::move(options)), cancel_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   if (options_.timeout_seconds <= 0) options_.timeout_seconds = 3;
   if (!options_.sink) options_.sink = [](const std::string&, std::string_view) {};
+  janitor_ = std::thread([this] { LookAfterIdle(); });
 }
 
 WorkerPool::~WorkerPool() {
   Cancel();
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return live_ == 0 && in_invoke_ == 0; });
+  }
+  janitor_.join();
+}
+
+void WorkerPool::LookAfterIdle() {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [this] { return live_ == 0 && in_invoke_ == 0; });
+  while (!cancelled_) {
+    cv_.wait_for(lock, options_.idle_check);
+    if (cancelled_) break;
+    std::vector<std::unique_ptr<Worker>> stale;
+    const auto now = Clock::now();
+    for (auto it = idle_.begin(); it != idle_.end();) {
+      Worker& w = **it;
+      // What an idle worker prints (a background thread, a timer) is logged
+      // now rather than blamed on its next invocation.
+      Drain(w.out, *w.out_lines);
+      Drain(w.err, *w.err_lines);
+      if (w.last_used + options_.idle_stop < now || w.Exited()) {
+        stale.push_back(std::move(*it));
+        it = idle_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (stale.empty()) continue;
+    lock.unlock();
+    for (auto& w : stale) {
+      int status = 0;
+      if (PeekExit(w->pid, status)) {
+        options_.sink(options_.function_name, "worker " + std::to_string(w->pid) +
+                                                  " exited while idle: " + DescribeWaitStatus(status));
+      }
+      Stop(*w);
+    }
+    lock.lock();
+    live_ -= static_cast<int>(stale.size());
+    cv_.notify_all();
+  }
 }
 
 void WorkerPool::Cancel() {
@@ -380,24 +435,6 @@ Result<std::unique_ptr<WorkerPool::Worker>> WorkerPool::StartWorker() {
   return w;
 }
 
-namespace {
-
-// Reads what is there (non-blocking) into the splitter; closes at EOF.
-void Drain(Fd& fd, LineSplitter& lines) {
-  char buf[65536];
-  while (fd.open()) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n > 0) {
-      lines.Add(buf, static_cast<size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) return;
-    fd.Close();
-  }
-}
-
-}  // namespace
 
 InvokeResult WorkerPool::Invoke(const InvokeRequest& request) {
   const auto start = Clock::now();

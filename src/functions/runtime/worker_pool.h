@@ -39,6 +39,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/subprocess.h"
@@ -60,8 +61,11 @@ struct WorkerPoolOptions {
   std::chrono::milliseconds queue_wait{std::chrono::seconds(10)};
   // A cold start may take this long on top of the timeout (Lambda's init phase).
   std::chrono::milliseconds init_limit{std::chrono::seconds(10)};
-  // Idle workers older than this are stopped (checked at each Invoke).
+  // Idle workers unused this long are stopped.
   std::chrono::milliseconds idle_stop{std::chrono::minutes(10)};
+  // How often idle workers are looked after: their output logged, the dead
+  // reaped, the expired stopped.
+  std::chrono::milliseconds idle_check{std::chrono::seconds(1)};
   LogSink sink;  // required
 };
 
@@ -88,6 +92,7 @@ class WorkerPool {
                    bool& reusable);
   void Release(std::unique_ptr<Worker> worker, bool reusable);
   void Stop(Worker& worker);  // kills its group and reaps it
+  void LookAfterIdle();        // the janitor thread
 
   WorkerPoolOptions options_;
   Fd cancel_fd_;  // eventfd, readable once cancelled
@@ -98,6 +103,7 @@ class WorkerPool {
   int in_invoke_ = 0;  // Invoke calls under way (the destructor waits for them)
   std::vector<std::unique_ptr<Worker>> idle_;  // the most recently used last
   std::vector<Worker*> busy_;
+  std::thread janitor_;  // last: started once the rest exists
 };
 
 }  // namespace streamer::functions::runtime
