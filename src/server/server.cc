@@ -289,9 +289,13 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   registry_context.handlers.region = config.region;
   registry_context.handlers.account = "000000000000";
   registry_context.handlers.runtime_dir = (std::filesystem::path(config.data_dir) / "runtime").string();
-  const std::string host = config.bind_address == "0.0.0.0" || config.bind_address.empty() ? "127.0.0.1"
-                                                                                            : config.bind_address;
-  registry_context.handlers.aws_endpoint = "http://" + host + ":" + std::to_string(config.port);
+  // Lambda workers reach our tables through AWS_ENDPOINT_URL (loopback unless
+  // we listen on one address only).
+  if (config.port != 0) {
+    const bool any = config.bind_address.empty() || config.bind_address == "0.0.0.0" || config.bind_address == "::";
+    registry_context.handlers.aws_endpoint =
+        "http://" + (any ? std::string("127.0.0.1") : config.bind_address) + ":" + std::to_string(config.port);
+  }
   registry_context.code_root = (std::filesystem::path(config.data_dir) / "functions").string();
   registry_context.region = config.region;
   s.registry = std::make_unique<functions::FunctionRegistry>(std::move(registry_context));
