@@ -92,6 +92,33 @@ APP_ZIP = make_zip({'app.py': 'def handler(event, context):\n    return event\n'
                    modes={'bootstrap': 0o755})
 
 
+# A `provided.al2023` bootstrap: a Lambda Runtime API client with the standard library only.
+# Echoes the event (with $KK), fails with Lambda's error document when the event says "fail",
+# and appends each event to $OUT when set.
+BOOTSTRAP = r'''#!/usr/bin/env python3
+import json, os, sys, urllib.request
+base = 'http://%s/2018-06-01/runtime' % os.environ['AWS_LAMBDA_RUNTIME_API']
+while True:
+    with urllib.request.urlopen(base + '/invocation/next') as r:
+        request_id = r.headers['Lambda-Runtime-Aws-Request-Id']
+        event = json.loads(r.read())
+    print('handling', json.dumps(event)[:200], flush=True)
+    if os.environ.get('OUT'):
+        with open(os.environ['OUT'], 'a') as f:
+            f.write(json.dumps(event) + '\n')
+    if isinstance(event, dict) and event.get('fail'):
+        path, body = '/error', {'errorMessage': 'failing on purpose', 'errorType': 'Boom', 'stackTrace': []}
+    else:
+        path, body = '/response', {'echo': event, 'env': os.environ.get('KK'),
+                                   'fn': os.environ.get('AWS_LAMBDA_FUNCTION_NAME')}
+    req = urllib.request.Request(base + '/invocation/' + request_id + path, data=json.dumps(body).encode(),
+                                 method='POST')
+    urllib.request.urlopen(req).read()
+'''
+
+PROVIDED_ZIP = make_zip({'bootstrap': BOOTSTRAP}, modes={'bootstrap': 0o755})
+
+
 def read_lines(path):
     if not os.path.exists(path):
         return []
@@ -375,6 +402,40 @@ class LambdaApiTest(StreamerTestCase):
                           FunctionName='nope', ReservedConcurrentExecutions=1)
 
     # --- invoke ---
+
+    def test_provided_function_through_the_api(self):
+        """A function created through the API runs from its unpacked code (bootstrap kept
+        executable), is invoked, updated, and fed by a mapping."""
+        name = 'provided-fn'
+        out = self.stack.path('provided.jsonl')
+        self.addCleanup(self.delete_quietly, name)
+        self.lam.create_function(FunctionName=name, Runtime='provided.al2023', Handler='unused', Role=ROLE,
+                                 Code={'ZipFile': PROVIDED_ZIP}, Timeout=10,
+                                 Environment={'Variables': {'KK': 'one', 'OUT': out}})
+        r = self.lam.invoke(FunctionName=name, Payload=json.dumps({'hi': 1}), LogType='Tail')
+        body = json.loads(r['Payload'].read())
+        self.assertNotIn('FunctionError', r, body)
+        self.assertEqual(body, {'echo': {'hi': 1}, 'env': 'one', 'fn': name})
+        self.assertIn('handling', base64.b64decode(r['LogResult']).decode())
+
+        r = self.lam.invoke(FunctionName=name, Payload=json.dumps({'fail': 1}))
+        self.assertEqual(r['FunctionError'], 'Unhandled')
+        self.assertEqual(json.loads(r['Payload'].read()),
+                         {'errorMessage': 'failing on purpose', 'errorType': 'Boom', 'stackTrace': []})
+
+        # New configuration: the next invocation sees it.
+        self.lam.update_function_configuration(FunctionName=name, Environment={'Variables': {'KK': 'two', 'OUT': out}})
+        self.assertEqual(json.loads(self.lam.invoke(FunctionName=name, Payload=b'{}')['Payload'].read())['env'], 'two')
+
+        # A mapping delivers the stream's records to it.
+        m = self.lam.create_event_source_mapping(FunctionName=name, EventSourceArn=self.stream_arn('LaEvents'),
+                                                 StartingPosition='LATEST', BatchSize=10)
+        self.addCleanup(self.delete_mapping_quietly, m['UUID'])
+        self.ddb.put_item(TableName='LaEvents', Item={'pk': {'S': 'to-provided'}})
+        deadline = time.monotonic() + 30
+        while 'to-provided' not in keys_of(read_lines(out)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertIn('to-provided', keys_of(read_lines(out)))
 
     def test_invoke_request_response_event_dry_run(self):
         out = self.stack.path('events.jsonl')
