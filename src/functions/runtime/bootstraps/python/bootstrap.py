@@ -10,11 +10,11 @@ handler (and whoever reads its errors) sees what it would see on AWS.
 """
 
 import decimal
-import http.client
 import importlib
 import json
 import logging
 import os
+import socket
 import sys
 import time
 import traceback
@@ -35,41 +35,100 @@ class Fault(Exception):
 
 # --- the Runtime API client -------------------------------------------------
 
+class ApiError(Exception):
+    pass
+
+
 class RuntimeApi:
+    """HTTP/1.1 over one kept-alive socket. Not http.client: importing it
+    (email parsing, ssl) costs more than the rest of a cold start together."""
+
     def __init__(self, address):
         host, _, port = address.rpartition(":")
-        self.host = host.strip("[]") or "127.0.0.1"
-        self.port = int(port)
-        self.connection = None
+        self.address = (host.strip("[]") or "127.0.0.1", int(port))
+        self.sock = None
+        self.reader = None
 
-    def _request(self, method, path, body=None, headers=None):
+    def _connect(self):
+        self.sock = socket.create_connection(self.address)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = self.sock.makefile("rb")
+
+    def _close(self):
+        for closable in (self.reader, self.sock):
+            try:
+                closable.close()
+            except OSError:
+                pass
+        self.sock = self.reader = None
+
+    def _request(self, method, path, body=b"", headers=None):
         # A kept-alive connection the server closed meanwhile fails on first
         # use; one fresh connection is tried before giving up.
         for attempt in (0, 1):
-            fresh = self.connection is None
+            fresh = self.sock is None
             if fresh:
-                self.connection = http.client.HTTPConnection(self.host, self.port)
+                self._connect()
             try:
-                self.connection.request(method, path, body=body, headers=headers or {})
-                response = self.connection.getresponse()
-                data = response.read()
-                return response, data
-            except (http.client.RemoteDisconnected, ConnectionResetError,
-                    BrokenPipeError, http.client.CannotSendRequest,
-                    http.client.BadStatusLine):
-                self.connection.close()
-                self.connection = None
+                return self._exchange(method, path, body, headers or {})
+            except (OSError, ApiError):
+                self._close()
                 if fresh or attempt == 1:
                     raise
 
-    def next(self):
+    def _exchange(self, method, path, body, headers):
+        head = ["%s %s HTTP/1.1" % (method, path), "Host: %s:%d" % self.address,
+                "Content-Length: %d" % len(body)]
+        head += ["%s: %s" % item for item in headers.items()]
+        self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+
+        status_line = self.reader.readline(65537)
+        parts = status_line.split(None, 2)
+        if len(parts) < 2 or not parts[0].startswith(b"HTTP/"):
+            raise ApiError("bad status line %r" % status_line[:100])
+        status = int(parts[1])
+        response_headers = {}
         while True:
-            response, data = self._request("GET", API + "/invocation/next")
-            if response.status == 200:
-                return response.headers, data
-            # Anything else means the server cannot hand out work to us.
-            raise RuntimeError("GET /invocation/next answered %d: %s"
-                               % (response.status, data[:200]))
+            line = self.reader.readline(65537)
+            if line in (b"\r\n", b"\n"):
+                break
+            if not line:
+                raise ApiError("connection closed in the headers")
+            name, _, value = line.decode("latin-1").partition(":")
+            response_headers[name.strip().lower()] = value.strip()
+
+        if response_headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.reader.readline(65537).split(b";")[0], 16)
+                if size == 0:
+                    while self.reader.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                chunks.append(self._read_exactly(size))
+                self.reader.readline(65537)
+            data = b"".join(chunks)
+        elif "content-length" in response_headers:
+            data = self._read_exactly(int(response_headers["content-length"]))
+        else:
+            data = self.reader.read()
+            response_headers["connection"] = "close"
+        if response_headers.get("connection", "").lower() == "close":
+            self._close()
+        return status, response_headers, data
+
+    def _read_exactly(self, size):
+        data = self.reader.read(size)
+        if len(data) != size:
+            raise ApiError("connection closed in the body")
+        return data
+
+    def next(self):
+        status, headers, data = self._request("GET", API + "/invocation/next")
+        if status != 200:
+            # The server cannot hand out work to us.
+            raise ApiError("GET /invocation/next answered %d: %r" % (status, data[:200]))
+        return headers, data
 
     def respond(self, request_id, body, content_type):
         self._request("POST", API + "/invocation/%s/response" % request_id, body,
@@ -82,9 +141,10 @@ class RuntimeApi:
         self._post_error(API + "/init/error", document)
 
     def _post_error(self, path, document):
+        error_type = "".join(c for c in str(document.get("errorType", "")) if " " <= c <= "~")
         self._request("POST", path, to_json(document).encode("utf-8"), {
             "Content-Type": "application/json",
-            "Lambda-Runtime-Function-Error-Type": document.get("errorType", ""),
+            "Lambda-Runtime-Function-Error-Type": error_type,
         })
 
 
@@ -306,9 +366,9 @@ def prepare_sys_path(task_root):
 
 def invoke(api, handler, headers, body):
     global current_request_id
-    request_id = headers.get("Lambda-Runtime-Aws-Request-Id", "")
+    request_id = headers.get("lambda-runtime-aws-request-id", "")
     current_request_id = request_id
-    trace_id = headers.get("Lambda-Runtime-Trace-Id")
+    trace_id = headers.get("lambda-runtime-trace-id")
     if trace_id:
         os.environ["_X_AMZN_TRACE_ID"] = trace_id
     else:
@@ -317,14 +377,14 @@ def invoke(api, handler, headers, body):
     document = None
     try:
         try:
-            deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms") or 0)
+            deadline_ms = int(headers.get("lambda-runtime-deadline-ms") or 0)
         except ValueError:
             deadline_ms = 0
         context = LambdaContext(
-            request_id, deadline_ms, headers.get("Lambda-Runtime-Invoked-Function-Arn"),
-            _json_header(headers.get("Lambda-Runtime-Client-Context"), "Client Context"),
-            _json_header(headers.get("Lambda-Runtime-Cognito-Identity"), "Cognito Identity"))
-        content_type = headers.get("Content-Type") or "application/json"
+            request_id, deadline_ms, headers.get("lambda-runtime-invoked-function-arn"),
+            _json_header(headers.get("lambda-runtime-client-context"), "Client Context"),
+            _json_header(headers.get("lambda-runtime-cognito-identity"), "Cognito Identity"))
+        content_type = headers.get("content-type") or "application/json"
         if content_type.split(";")[0].strip() == "application/json":
             try:
                 event = json.loads(body)
@@ -376,20 +436,20 @@ def main():
         log_error(document)
         try:
             api.init_error(document)
-        except OSError:
+        except (OSError, ApiError):
             pass
         return 1
 
     while True:
         try:
             headers, body = api.next()
-        except (OSError, RuntimeError, http.client.HTTPException) as e:
+        except (OSError, ApiError) as e:
             # The server is gone or refuses us: nothing left to do.
             sys.stderr.write("bootstrap: runtime API unavailable: %s\n" % e)
             return 1
         try:
             invoke(api, handler, headers, body)
-        except (OSError, http.client.HTTPException) as e:
+        except (OSError, ApiError) as e:
             sys.stderr.write("bootstrap: cannot report the invocation: %s\n" % e)
             return 1
 
