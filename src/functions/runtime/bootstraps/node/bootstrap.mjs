@@ -342,7 +342,8 @@ function runtimeLoop(handler) {
     } catch (error) {
       apiGone(error);
     }
-    if (next.status !== 200) apiGone(new Error(`GET /invocation/next answered ${next.status}`));
+    // Any answer but 200 (e.g. 500 Runtime.Stopping): the server ends this worker.
+    if (next.status !== 200) process.exit(0);
     const headers = next.headers;
     const requestId = headers['lambda-runtime-aws-request-id'];
     currentRequestId = requestId;

@@ -124,11 +124,10 @@ class RuntimeApi:
         return data
 
     def next(self):
+        """The next invocation's (headers, body); None when the server ends
+        this worker (any answer but 200, e.g. 500 Runtime.Stopping)."""
         status, headers, data = self._request("GET", API + "/invocation/next")
-        if status != 200:
-            # The server cannot hand out work to us.
-            raise ApiError("GET /invocation/next answered %d: %r" % (status, data[:200]))
-        return headers, data
+        return (headers, data) if status == 200 else None
 
     def respond(self, request_id, body, content_type):
         self._request("POST", API + "/invocation/%s/response" % request_id, body,
@@ -442,11 +441,13 @@ def main():
 
     while True:
         try:
-            headers, body = api.next()
+            invocation = api.next()
         except (OSError, ApiError) as e:
-            # The server is gone or refuses us: nothing left to do.
             sys.stderr.write("bootstrap: runtime API unavailable: %s\n" % e)
             return 1
+        if invocation is None:
+            return 0
+        headers, body = invocation
         try:
             invoke(api, handler, headers, body)
         except (OSError, ApiError) as e:
