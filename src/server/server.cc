@@ -272,8 +272,19 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   s.gateway = std::move(*gw);
 
   std::map<std::string, functions::FunctionHandler*> by_name;
+  functions::HandlerContext handler_context;
+  handler_context.base_dir = stack.base_dir;
+  handler_context.region = config.region;
+  // Lambda workers reach our tables through AWS_ENDPOINT_URL (loopback unless
+  // we listen on one address only).
+  if (config.port != 0) {
+    const bool any = config.bind_address.empty() || config.bind_address == "0.0.0.0" || config.bind_address == "::";
+    handler_context.aws_endpoint =
+        "http://" + (any ? std::string("127.0.0.1") : config.bind_address) + ":" + std::to_string(config.port);
+  }
+  handler_context.runtime_dir = config.data_dir + "/runtime";
   for (const auto& f : stack.functions) {
-    s.handlers.push_back(functions::MakeHandler(f, stack.base_dir));
+    s.handlers.push_back(functions::MakeHandler(f, handler_context));
     by_name[f.name] = s.handlers.back().get();
   }
   for (const auto& m : stack.event_mappings) {

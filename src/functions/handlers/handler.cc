@@ -4,6 +4,7 @@
 #include "functions/handlers/exec_handler.h"
 #include "functions/handlers/handler.h"
 #include "functions/handlers/log_handler.h"
+#include "functions/handlers/runtime_handler.h"
 
 namespace streamer::functions {
 namespace {
@@ -56,6 +57,7 @@ std::unique_ptr<FunctionHandler> MakeHandler(const stack::FunctionSpec& spec, co
     return std::make_unique<ExecHandler>(spec, ResolveWorkingDir(spec.working_dir, base_dir),
                                          std::move(sink));
   }
+  if (spec.kind == "lambda") return MakeRuntimeHandler(spec, context, std::move(sink));
   return std::make_unique<FailingHandler>(
       "Runtime.InvalidRuntime", "function " + spec.name + ": unknown handler kind '" + spec.kind + "'");
 }
