@@ -50,30 +50,33 @@ std::string Trim(std::string s) {
   return s;
 }
 
-// "python3.x functions run on /usr/bin/python3 (Python 3.11.2)", once per
-// interpreter per process.
-void AnnounceInterpreter(const std::string& family, const std::string& program, const LogSink& sink) {
+// The interpreter behind `program` on PATH, resolved once per process (a
+// version manager's shim costs every cold start a shell and a lookup), and
+// said once: "python3.x functions run on /usr/bin/python3.11 (Python 3.11.2)".
+std::string ResolveInterpreter(const std::string& family, const std::string& program, const LogSink& sink) {
   static std::mutex mu;
-  static std::map<std::string, bool> announced;
-  {
-    std::lock_guard lock(mu);
-    if (announced[program]) return;
-    announced[program] = true;
-  }
-  std::string where = "(not found on PATH)";
-  std::string version;
-  if (FILE* p = ::popen(("command -v " + program + " 2>/dev/null; " + program + " --version 2>&1").c_str(), "r")) {
-    char buf[256];
-    std::string out;
+  static std::map<std::string, std::string> resolved;
+  std::lock_guard lock(mu);
+  auto it = resolved.find(program);
+  if (it != resolved.end()) return it->second;
+  const std::string probe =
+      program == "node" ? "node -p 'process.execPath + \"\\nNode.js \" + process.version' 2>/dev/null"
+                        : program + " -c 'import sys; print(sys.executable); print(\"Python\", sys.version.split()[0])' 2>/dev/null";
+  std::string out;
+  if (FILE* p = ::popen(probe.c_str(), "r")) {
+    char buf[512];
     while (std::fgets(buf, sizeof buf, p)) out += buf;
     ::pclose(p);
-    size_t nl = out.find('\n');
-    if (nl != std::string::npos) {
-      where = out.substr(0, nl);
-      version = Trim(out.substr(nl + 1));
-    }
   }
-  sink("runtime", family + " functions run on " + where + (version.empty() ? "" : " (" + version + ")"));
+  std::string path = program, version;
+  size_t nl = out.find('\n');
+  if (nl != std::string::npos && nl > 0 && out[0] == '/') {
+    path = out.substr(0, nl);
+    version = Trim(out.substr(nl + 1));
+  }
+  sink("runtime", family + " functions run on " + (version.empty() ? program + " (not found on PATH)" : path + " (" + version + ")"));
+  resolved[program] = path;
+  return path;
 }
 
 std::string ResolveDir(const std::string& dir, const std::string& base_dir) {
@@ -127,8 +130,8 @@ std::unique_ptr<FunctionHandler> MakeRuntimeHandler(const stack::FunctionSpec& s
                                                                      ": cannot write the bootstraps: " +
                                                                      dir.status().message());
     }
-    AnnounceInterpreter(interpreter == "python3" ? "python3.x" : "nodejs*", interpreter, sink);
-    o.argv = {interpreter, *dir + "/" + bootstrap};
+    o.argv = {ResolveInterpreter(interpreter == "python3" ? "python3.x" : "nodejs*", interpreter, sink),
+              *dir + "/" + bootstrap};
   }
 
   // The environment: ours, then Lambda's, then the function's.

@@ -19,6 +19,7 @@
 
 #include "core/clock.h"
 #include "functions/handlers/handler.h"
+#include "functions/runtime/bundled_files.h"
 #include "functions/runtime/worker_pool.h"
 
 extern char** environ;
@@ -549,6 +550,53 @@ TEST(RuntimeHandler, NoWorkerOutlivesItsHandler) {
   }
   for (pid_t p : pids) EXPECT_FALSE(Alive(p)) << p;
   EXPECT_TRUE(Children().empty());
+}
+
+// The bundled bootstraps (src/functions/runtime/bootstraps/, written by
+// another part of the work) run a handler as Lambda would; a build without
+// one says so for every invocation of that runtime.
+void CheckBundledRuntime(const std::string& runtime, const std::string& bootstrap, const std::string& fixture) {
+  Logs logs;
+  auto spec = Spec(fixture);
+  spec.runtime = runtime;
+  auto h = MakeHandler(spec, Context(logs));
+  auto r = Call(*h, R"({"n":1})");
+  if (!runtime::IsBundled(bootstrap)) {
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.error_type, "Runtime.InvalidRuntime");
+    EXPECT_NE(r.error_message.find(bootstrap + " was not bundled"), std::string::npos) << r.error_message;
+    return;
+  }
+  ASSERT_TRUE(r.ok) << r.error_type << ": " << r.error_message << " " << r.payload;
+  auto o = Obj(r.payload);
+  EXPECT_EQ(json::serialize(o["event"]), R"({"n":1})");
+  EXPECT_EQ(o["requestId"].as_string(), r.request_id);
+  EXPECT_EQ(o["functionName"].as_string(), spec.name);
+  EXPECT_TRUE(logs.Contains(" functions run on "));
+  EXPECT_TRUE(logs.Contains("REPORT RequestId: " + r.request_id));
+}
+
+TEST(RuntimeHandler, Python3xRunsTheBundledBootstrap) {
+  CheckBundledRuntime("python3.12", "python/bootstrap.py", "python_echo");
+}
+
+TEST(RuntimeHandler, NodejsRunsTheBundledBootstrap) {
+  CheckBundledRuntime("nodejs20.x", "node/bootstrap.mjs", "node_echo");
+}
+
+// Every file under bootstraps/ is in the binary, byte for byte.
+TEST(RuntimeHandler, BootstrapsAreEmbeddedAndWrittenOut) {
+  Logs logs;
+  auto dir = runtime::WriteBundledFiles(::testing::TempDir() + "/bundled");
+  ASSERT_TRUE(dir.ok()) << dir.status().message();
+  for (const auto& f : runtime::BundledFiles()) {
+    std::ifstream source(std::string(STREAMER_BOOTSTRAPS_SOURCE) + "/" + std::string(f.path), std::ios::binary);
+    std::ifstream written(*dir + "/" + std::string(f.path), std::ios::binary);
+    std::string a((std::istreambuf_iterator<char>(source)), std::istreambuf_iterator<char>());
+    std::string b((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(a, f.content) << f.path;
+    EXPECT_EQ(b, f.content) << f.path;
+  }
 }
 
 // --- the worker dies with the server, even on kill -9 -----------------------

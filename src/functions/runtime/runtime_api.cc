@@ -253,7 +253,7 @@ Result<std::unique_ptr<RuntimeApiServer>> RuntimeApiServer::Start(std::shared_pt
   options.port = 0;
   // Bodies up to here reach the channel, which answers Lambda's 413 over
   // 6 MB; beyond it the HTTP server refuses on its own.
-  options.max_body_bytes = 4 * kMaxResponseBytes;
+  options.max_body_bytes = 16 * 1024 * 1024;
   // A worker may sit in /next for as long as it stays warm; the idle timeout
   // does not apply while a request is pending, only between requests.
   options.idle_timeout = std::chrono::hours(24);
