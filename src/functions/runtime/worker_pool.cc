@@ -276,6 +276,7 @@ struct WorkerPool::Worker {
   std::unique_ptr<RuntimeApiServer> server;
   Clock::time_point started, last_used;
   bool initialized = false;  // has taken an event: later invocations are warm
+  bool exited_before_event = false;  // warm, but gone before taking the event offered
   bool reaped = false;
   InvokeLog* log = nullptr;  // the invocation in flight, if any
   std::unique_ptr<LineSplitter> out_lines, err_lines;
@@ -525,6 +526,32 @@ InvokeResult WorkerPool::Invoke(const InvokeRequest& request) {
   }
   bool reusable = false;
   InvokeResult ran = Run(*worker, cold, request, result.request_id, reusable);
+  if (worker->exited_before_event) {
+    // Its slot goes to a fresh worker, which runs the event cold.
+    {
+      std::lock_guard lock(mu_);
+      busy_.erase(std::remove(busy_.begin(), busy_.end(), worker.get()), busy_.end());
+      was_cancelled = cancelled_;
+    }
+    worker.reset();
+    if (was_cancelled) {
+      Release(nullptr, false);
+      return fail("Runtime.Cancelled", cancelled_message);
+    }
+    auto started = StartWorker();
+    if (!started.ok()) {
+      Release(nullptr, false);
+      result.function_error = true;
+      return fail("Runtime.InvalidEntrypoint",
+                  "RequestId: " + result.request_id + " Error: " + started.status().message());
+    }
+    worker = std::move(started.value());
+    {
+      std::lock_guard lock(mu_);
+      busy_.push_back(worker.get());
+    }
+    ran = Run(*worker, true, request, result.request_id, reusable);
+  }
   Release(std::move(worker), reusable);
   return ran;
 }
@@ -609,6 +636,22 @@ InvokeResult WorkerPool::Run(Worker& w, bool cold, const InvokeRequest& request,
     }
     if (out_idx >= 0 && fds[out_idx].revents) Drain(w.out, *w.out_lines);
     if (err_idx >= 0 && fds[err_idx].revents) Drain(w.err, *w.err_lines);
+  }
+
+  if (end == End::kExited && !log.handed_out && !cold) {
+    // A warm worker that ended itself between invocations (Lambda's Node.js
+    // client exits right after reporting an unhandled rejection): the event
+    // never reached it. Invoke gives it to a fresh worker; nothing to report.
+    Stop(w);
+    Drain(w.out, *w.out_lines);
+    Drain(w.err, *w.err_lines);
+    w.out_lines->Finish();
+    w.err_lines->Finish();
+    w.channel->Finish();
+    w.log = nullptr;
+    w.exited_before_event = true;
+    reusable = false;
+    return {};
   }
 
   const auto finished_at = Clock::now();
