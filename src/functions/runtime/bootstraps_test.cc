@@ -248,6 +248,18 @@ TEST(PythonBootstrap, InitErrorsAsLambdaNamesThem) {
       << trace[0];
 }
 
+TEST(PythonBootstrap, AnEventThatIsNotJsonIsAnUnmarshalError) {
+  Function fn(kFixtures, "python_errors", "python3.12", "app.handler");
+  InvokeResult r = fn.Invoke("{not json");
+  EXPECT_TRUE(r.function_error);
+  json::object doc = Object(r.payload);
+  EXPECT_EQ(Str(doc, "errorType"), "Runtime.UnmarshalError");
+  EXPECT_EQ(Str(doc, "errorMessage").rfind("Unable to unmarshal input: Expecting property name", 0), 0u) << r.payload;
+  InvokeResult ok = fn.Invoke(R"({"id":1})");
+  ASSERT_TRUE(ok.ok) << ok.payload;
+  EXPECT_EQ(ok.payload, R"({"ok": 1})");
+}
+
 // --- nodejs* ----------------------------------------------------------------------
 
 TEST(NodeBootstrap, SeedFunctionRunsUnchanged) {
@@ -397,6 +409,22 @@ TEST(NodeBootstrap, ErrorsOfAnAsyncHandler) {
   InvokeResult fresh = fn.Invoke(R"({"id":2})");
   ASSERT_TRUE(fresh.ok) << fresh.payload << "\n" << fn.log.Dump();
   EXPECT_EQ(fresh.payload, R"({"ok":2})");
+
+  // The same for an exception thrown outside the handler's promise chain.
+  doc = ExpectFunctionError(fn.Invoke(R"({"mode":"uncaught"})"), "Error", "thrown in a timer");
+  EXPECT_TRUE(fn.log.Has(R"(\tERROR\tUncaught Exception \t\{"errorType":"Error","errorMessage":"thrown in a timer")"))
+      << fn.log.Dump();
+  fresh = fn.Invoke(R"({"id":3})");
+  ASSERT_TRUE(fresh.ok) << fresh.payload << "\n" << fn.log.Dump();
+  EXPECT_EQ(fresh.payload, R"({"ok":3})");
+}
+
+TEST(NodeBootstrap, AnEventThatIsNotJsonFailsTheInvocationOnly) {
+  Function fn(kFixtures, "node_errors", "nodejs20.x", "app.handler");
+  json::object doc = Object(fn.Invoke("{not json").payload);
+  EXPECT_EQ(Str(doc, "errorType"), "SyntaxError");
+  InvokeResult ok = fn.Invoke(R"({"id":1})");
+  ASSERT_TRUE(ok.ok) << ok.payload;
 }
 
 TEST(NodeBootstrap, InitErrorsAsLambdaNamesThem) {
