@@ -81,6 +81,7 @@ RuntimeChannel::Progress RuntimeChannel::Poll() {
   }
   std::lock_guard lock(mu_);
   Progress progress;
+  progress.runtime_waiting = !current_ && (static_cast<bool>(pending_next_) || early_init_error_.has_value());
   progress.handed_out = handed_out_;
   progress.handed_at = handed_at_;
   progress.outcome = outcome_;

@@ -71,6 +71,9 @@ class RuntimeChannel {
   // to its next /next. One at a time (after Finish() of the previous one).
   void Offer(Invocation invocation);
   struct Progress {
+    // The runtime sits in /next with nothing to do (or reported an init
+    // error before any Offer): an Offer now is handed out at once.
+    bool runtime_waiting = false;
     bool handed_out = false;
     Clock::time_point handed_at;
     std::optional<RuntimeOutcome> outcome;

@@ -578,25 +578,43 @@ InvokeResult WorkerPool::Run(Worker& w, bool cold, const InvokeRequest& request,
   invocation.cognito_identity = request.cognito_identity;
   invocation.timeout_ms = timeout_ms;
   const auto offered_at = Clock::now();
-  w.channel->Offer(std::move(invocation));
+  // A warm worker gets the event at once. A cold one gets it once it waits
+  // in /next: everything it wrote before is its init's output, everything
+  // after this invocation's.
+  bool offered = !cold;
+  if (offered) w.channel->Offer(std::move(invocation));
   auto kill_at = offered_at + std::chrono::milliseconds(timeout_ms) + (cold ? options_.init_limit : std::chrono::milliseconds(0));
 
   enum class End { kOutcome, kExited, kTimedOut, kCancelled } end = End::kTimedOut;
   std::optional<RuntimeOutcome> outcome;
   Clock::time_point handed_at = offered_at;
   std::optional<double> init_ms;
+  // Output is this invocation's (prefixed) from the handout on.
+  log.handed_out = !cold;
+  bool noticed = false;  // the handout was seen (START written)
   for (;;) {
     RuntimeChannel::Progress progress = w.channel->Poll();
-    if (progress.handed_out && !log.handed_out) {
-      // Output so far belongs to the init phase.
+    if (!offered && progress.runtime_waiting) {
       Drain(w.out, *w.out_lines);
       Drain(w.err, *w.err_lines);
+      w.channel->Offer(std::move(invocation));
+      offered = true;
+      progress = w.channel->Poll();
+    }
+    if (progress.handed_out && !noticed) {
+      noticed = true;
+      if (!w.initialized) {
+        init_ms = MillisBetween(w.started, progress.handed_at);
+        w.initialized = true;
+      }
       log.handed_out = true;
       handed_at = progress.handed_at;
       kill_at = handed_at + std::chrono::milliseconds(timeout_ms);
-      if (!w.initialized) init_ms = MillisBetween(w.started, handed_at);
-      w.initialized = true;
       emit("START RequestId: " + request_id + " Version: $LATEST");
+    }
+    if (noticed || !log.handed_out) {
+      Drain(w.out, *w.out_lines);
+      Drain(w.err, *w.err_lines);
     }
     if (progress.outcome) {
       outcome = std::move(progress.outcome);
@@ -617,8 +635,9 @@ InvokeResult WorkerPool::Run(Worker& w, bool cold, const InvokeRequest& request,
     fds[n++] = {w.channel->ready_fd(), POLLIN, 0};
     fds[n++] = {cancel_fd_.get(), POLLIN, 0};
     int out_idx = -1, err_idx = -1;
-    if (w.out.open()) { out_idx = n; fds[n++] = {w.out.get(), POLLIN, 0}; }
-    if (w.err.open()) { err_idx = n; fds[n++] = {w.err.get(), POLLIN, 0}; }
+    const bool reading = noticed || !log.handed_out;
+    if (reading && w.out.open()) { out_idx = n; fds[n++] = {w.out.get(), POLLIN, 0}; }
+    if (reading && w.err.open()) { err_idx = n; fds[n++] = {w.err.get(), POLLIN, 0}; }
     if (w.pidfd.open()) fds[n++] = {w.pidfd.get(), POLLIN, 0};
     int64_t wait = std::chrono::duration_cast<std::chrono::milliseconds>(kill_at - now).count() + 1;
     if (!w.pidfd.open()) wait = std::min<int64_t>(wait, 10);
@@ -634,8 +653,8 @@ InvokeResult WorkerPool::Run(Worker& w, bool cold, const InvokeRequest& request,
       }
       break;
     }
-    if (out_idx >= 0 && fds[out_idx].revents) Drain(w.out, *w.out_lines);
-    if (err_idx >= 0 && fds[err_idx].revents) Drain(w.err, *w.err_lines);
+    (void)out_idx;
+    (void)err_idx;  // their output is read at the top of the loop, after the handout is known
   }
 
   if (end == End::kExited && !log.handed_out && !cold) {
@@ -673,7 +692,7 @@ InvokeResult WorkerPool::Run(Worker& w, bool cold, const InvokeRequest& request,
     w.out_lines->Finish();
     w.err_lines->Finish();
   }
-  if (!log.handed_out) emit("START RequestId: " + request_id + " Version: $LATEST");
+  if (!noticed) emit("START RequestId: " + request_id + " Version: $LATEST");
 
   switch (end) {
     case End::kOutcome:
