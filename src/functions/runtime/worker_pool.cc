@@ -657,7 +657,7 @@ InvokeResult WorkerPool::Run(Worker& w, bool cold, const InvokeRequest& request,
     (void)err_idx;  // their output is read at the top of the loop, after the handout is known
   }
 
-  if (end == End::kExited && !log.handed_out && !cold) {
+  if (end == End::kExited && !cold && !noticed && !w.channel->Poll().handed_out) {
     // A warm worker that ended itself between invocations (Lambda's Node.js
     // client exits right after reporting an unhandled rejection): the event
     // never reached it. Invoke gives it to a fresh worker; nothing to report.
