@@ -164,6 +164,8 @@ std::unique_ptr<FunctionHandler> MakeRuntimeHandler(const stack::FunctionSpec& s
     env["AWS_SESSION_TOKEN"] = "streamer-local-session";
   }
   if (!context.aws_endpoint.empty()) env["AWS_ENDPOINT_URL"] = context.aws_endpoint;
+  // A print() reaches the console when it happens, not when a pipe buffer fills.
+  if (interpreter == "python3") env["PYTHONUNBUFFERED"] = "1";
   for (const auto& [k, v] : spec.environment) env[k] = v;
   o.environment = std::move(env);
   return std::make_unique<RuntimeHandler>(std::move(o));

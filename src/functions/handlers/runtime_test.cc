@@ -424,6 +424,25 @@ TEST(RuntimeHandler, IdleWorkersAreStoppedAndDeadOnesReaped) {
   EXPECT_TRUE(pool.Invoke(info).ok);
 }
 
+TEST(RuntimeHandler, DefaultConcurrencyIsFourWorkers) {
+  Logs logs;
+  auto h = MakeHandler(Spec("rapid_client"), Context(logs));
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<int64_t> pids;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto r = Call(*h, R"({"action":"sleep","seconds":0.5})");
+      ASSERT_TRUE(r.ok) << r.error_message;
+      std::lock_guard lock(mu);
+      pids.insert(Obj(r.payload)["pid"].to_number<int64_t>());
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_LE(pids.size(), 4u);
+  EXPECT_GE(pids.size(), 2u);  // they did run side by side
+}
+
 TEST(RuntimeHandler, ThrottledAfterTheBoundedWait) {
   Logs logs;
   auto o = PoolOptions(logs);

@@ -368,8 +368,7 @@ std::vector<pid_t> WorkerPool::WorkerPids() const {
 }
 
 void WorkerPool::Stop(Worker& w) {
-  if (w.channel) w.channel->Close();
-  w.server.reset();
+  // Killed first, so it has no time to complain about its endpoint closing.
   if (w.pid > 0 && !w.reaped) {
     ::kill(-w.pid, SIGKILL);
     ::kill(w.pid, SIGKILL);
@@ -378,6 +377,8 @@ void WorkerPool::Stop(Worker& w) {
     }
     w.reaped = true;
   }
+  if (w.channel) w.channel->Close();
+  w.server.reset();
 }
 
 Result<std::unique_ptr<WorkerPool::Worker>> WorkerPool::StartWorker() {
