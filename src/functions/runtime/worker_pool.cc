@@ -276,6 +276,7 @@ struct WorkerPool::Worker {
   std::unique_ptr<RuntimeApiServer> server;
   Clock::time_point started, last_used;
   bool initialized = false;  // has taken an event: later invocations are warm
+  bool exited_before_event = false;  // warm, but gone before taking the event offered
   bool reaped = false;
   InvokeLog* log = nullptr;  // the invocation in flight, if any
   std::unique_ptr<LineSplitter> out_lines, err_lines;
@@ -526,6 +527,32 @@ InvokeResult WorkerPool::Invoke(const InvokeRequest& request) {
   }
   bool reusable = false;
   InvokeResult ran = Run(*worker, cold, request, result.request_id, reusable);
+  if (worker->exited_before_event) {
+    // Its slot goes to a fresh worker, which runs the event cold.
+    {
+      std::lock_guard lock(mu_);
+      busy_.erase(std::remove(busy_.begin(), busy_.end(), worker.get()), busy_.end());
+      was_cancelled = cancelled_;
+    }
+    worker.reset();
+    if (was_cancelled) {
+      Release(nullptr, false);
+      return fail("Runtime.Cancelled", cancelled_message);
+    }
+    auto started = StartWorker();
+    if (!started.ok()) {
+      Release(nullptr, false);
+      result.function_error = true;
+      return fail("Runtime.InvalidEntrypoint",
+                  "RequestId: " + result.request_id + " Error: " + started.status().message());
+    }
+    worker = std::move(started.value());
+    {
+      std::lock_guard lock(mu_);
+      busy_.push_back(worker.get());
+    }
+    ran = Run(*worker, true, request, result.request_id, reusable);
+  }
   Release(std::move(worker), reusable);
   return ran;
 }
@@ -629,6 +656,22 @@ InvokeResult WorkerPool::Run(Worker& w, bool cold, const InvokeRequest& request,
     }
     (void)out_idx;
     (void)err_idx;  // their output is read at the top of the loop, after the handout is known
+  }
+
+  if (end == End::kExited && !cold && !noticed && !w.channel->Poll().handed_out) {
+    // A warm worker that ended itself between invocations (Lambda's Node.js
+    // client exits right after reporting an unhandled rejection): the event
+    // never reached it. Invoke gives it to a fresh worker; nothing to report.
+    Stop(w);
+    Drain(w.out, *w.out_lines);
+    Drain(w.err, *w.err_lines);
+    w.out_lines->Finish();
+    w.err_lines->Finish();
+    w.channel->Finish();
+    w.log = nullptr;
+    w.exited_before_event = true;
+    reusable = false;
+    return {};
   }
 
   const auto finished_at = Clock::now();
