@@ -403,6 +403,39 @@ class LambdaApiTest(StreamerTestCase):
 
     # --- invoke ---
 
+    def test_python_function_through_the_api(self):
+        name = 'py-fn'
+        self.addCleanup(self.delete_quietly, name)
+        code = make_zip({'pkg/__init__.py': '',
+                         'pkg/app.py': 'import os\n'
+                                       'def handler(event, context):\n'
+                                       '    print("event", event)\n'
+                                       '    if event.get("boom"):\n'
+                                       '        raise ValueError("boom!")\n'
+                                       '    return {"echo": event, "fn": context.function_name,\n'
+                                       '            "env": os.environ.get("KK")}\n'})
+        rc, out, err = self.server.aws('lambda', 'create-function', '--function-name', name, '--runtime',
+                                       'python3.12', '--handler', 'pkg.app.handler', '--role', ROLE,
+                                       '--environment', 'Variables={KK=kv}',
+                                       '--zip-file', 'fileb://' + self._write('py.zip', code))
+        self.assertEqual(rc, 0, err)
+        r = self.lam.invoke(FunctionName=name, Payload=json.dumps({'a': 1}), LogType='Tail')
+        self.assertNotIn('FunctionError', r)
+        self.assertEqual(json.loads(r['Payload'].read()), {'echo': {'a': 1}, 'fn': name, 'env': 'kv'})
+        tail = base64.b64decode(r['LogResult']).decode()
+        self.assertIn("event {'a': 1}", tail)
+        self.assertIn('REPORT RequestId:', tail)
+        r = self.lam.invoke(FunctionName=name, Payload=json.dumps({'boom': True}))
+        self.assertEqual(r['FunctionError'], 'Unhandled')
+        doc = json.loads(r['Payload'].read())
+        self.assertEqual((doc['errorType'], doc['errorMessage']), ('ValueError', 'boom!'))
+
+    def _write(self, name, data):
+        path = self.stack.path(name)
+        with open(path, 'wb') as f:
+            f.write(data)
+        return path
+
     def test_provided_function_through_the_api(self):
         """A function created through the API runs from its unpacked code (bootstrap kept
         executable), is invoked, updated, and fed by a mapping."""
