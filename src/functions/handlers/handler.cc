@@ -5,6 +5,7 @@
 #include "functions/handlers/handler.h"
 #include "functions/handlers/http_handler.h"
 #include "functions/handlers/log_handler.h"
+#include "functions/handlers/runtime_handler.h"
 
 namespace streamer::functions {
 namespace {
@@ -66,6 +67,7 @@ std::unique_ptr<FunctionHandler> MakeHandler(const stack::FunctionSpec& spec, co
     std::string arn = "arn:aws:lambda:" + context.region + ":" + context.account + ":function:" + spec.name;
     return std::make_unique<HttpHandler>(spec, std::move(*endpoint), std::move(arn), std::move(sink));
   }
+  if (spec.kind == "lambda") return MakeRuntimeHandler(spec, context, std::move(sink));
   return std::make_unique<FailingHandler>(
       "Runtime.InvalidRuntime", "function " + spec.name + ": unknown handler kind '" + spec.kind + "'");
 }
