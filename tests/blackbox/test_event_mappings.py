@@ -434,6 +434,54 @@ class FilterTest(unittest.TestCase):
         self.assertEqual([r['n'] for r in recs], [2, 3, 4, 5])
 
 
+
+API_STACK = """
+name: api-mappings
+tables:
+  ApiFailing: {partitionKey: pk, stream: NEW_IMAGE}
+  ApiFine: {partitionKey: pk, stream: NEW_IMAGE}
+functions:
+  Failing:
+    exec: [python3, fn.py]
+    environment: {MODE: fail}
+  Fine:
+    exec: [python3, fn.py]
+    environment: {OUT: fine.jsonl}
+"""
+
+
+class ApiMappingTest(unittest.TestCase):
+    """The same mappings created through the Lambda API (boto3): options take effect and
+    GetEventSourceMapping shows LastProcessingResult."""
+
+    def test_options_and_last_processing_result_through_the_lambda_api(self):
+        stack = harness.StackDir(API_STACK, files={'fn.py': FN}, prefix='streamer-esm-api-')
+        self.addCleanup(stack.remove)
+        with Streamer(stack_file=stack.stack_file) as s:
+            ddb, lam = s.client('dynamodb'), s.client('lambda')
+            arn = lambda t: ddb.describe_table(TableName=t)['Table']['LatestStreamArn']
+            failing = lam.create_event_source_mapping(
+                FunctionName='Failing', EventSourceArn=arn('ApiFailing'), StartingPosition='TRIM_HORIZON',
+                BatchSize=4, MaximumRetryAttempts=1, BisectBatchOnFunctionError=True, ParallelizationFactor=2,
+                DestinationConfig={'OnFailure': {'Destination': 'arn:aws:sns:us-east-1:000000000000:alarms'}})
+            fine = lam.create_event_source_mapping(
+                FunctionName='Fine', EventSourceArn=arn('ApiFine'), StartingPosition='TRIM_HORIZON')
+            self.assertEqual(lam.get_event_source_mapping(UUID=fine['UUID'])['LastProcessingResult'],
+                             'No records processed')
+            put(ddb, 'ApiFailing', 'a', 1)
+            put(ddb, 'ApiFine', 'b', 2)
+            wait_for_ns(stack.path('fine.jsonl'), [2])
+            wait_until(lambda: lam.get_event_source_mapping(UUID=fine['UUID'])['LastProcessingResult'] == 'OK',
+                       10, 'LastProcessingResult OK')
+            path = os.path.join(s.data_dir, 'destinations', 'arn_aws_sns_us-east-1_000000000000_alarms.jsonl')
+            lines = wait_until(lambda: read_lines(path), 30, path)
+            self.assertEqual(lines[0]['requestContext']['condition'], 'RetryAttemptsExhausted')
+            self.assertEqual(lines[0]['requestContext']['approximateInvokeCount'], 2)
+            self.assertEqual(lines[0]['DDBStreamBatchInfo']['streamArn'], arn('ApiFailing'))
+            self.assertEqual(lam.get_event_source_mapping(UUID=failing['UUID'])['LastProcessingResult'],
+                             'PROBLEM: Function call failed')
+
+
 BAD_EVENTS = [
     ('batchSize: 0', 'batchSize: must be between 1 and 10000'),
     ('batchSize: 10001', 'batchSize: must be between 1 and 10000'),
