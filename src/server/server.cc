@@ -22,6 +22,7 @@
 #include "storage/checkpoint_store.h"
 #include "streams/stream_reader.h"
 #include "streams/stream_source.h"
+#include "streams/stream_trimmer.h"
 #include "streams/streams_api.h"
 
 namespace streamer::server {
@@ -108,6 +109,7 @@ struct Server::Impl {
   std::unique_ptr<dynamo::DynamoApi> dynamo;
   std::unique_ptr<dynamo::TtlSweeper> ttl_sweeper;
   std::unique_ptr<streams::StreamsApi> streams_api;
+  std::unique_ptr<streams::StreamTrimmer> stream_trimmer;
   std::unique_ptr<gateway::Gateway> gateway;
   std::vector<std::unique_ptr<functions::FunctionHandler>> handlers;
   std::vector<std::unique_ptr<functions::EventSourceMapping>> mappings;
@@ -212,7 +214,13 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   s.item_backend = dynamo::NewEmbeddedItemBackend(s.store.get(), s.writers.get());
   s.dynamo = std::make_unique<dynamo::DynamoApi>(s.catalog.get(), s.item_backend.get(),
                                                  dynamo::BlockingPools{s.read_pool.get(), s.ddl_pool.get()});
-  s.streams_api = std::make_unique<streams::StreamsApi>(s.catalog.get(), s.stream_source.get());
+  s.streams_api = std::make_unique<streams::StreamsApi>(
+      s.catalog.get(), s.stream_source.get(),
+      streams::StreamsApiOptions{std::chrono::seconds(config.stream_iterator_ttl_seconds)});
+  s.stream_trimmer = std::make_unique<streams::StreamTrimmer>(
+      s.catalog.get(), s.stream_source.get(),
+      std::chrono::milliseconds(static_cast<int64_t>(config.stream_retention_hours * 3600.0 * 1000.0)),
+      std::chrono::milliseconds(config.stream_trim_interval_ms));
   s.ttl_sweeper = std::make_unique<dynamo::TtlSweeper>(s.catalog.get(), s.item_backend.get(),
                                                        std::chrono::milliseconds(config.ttl_sweep_interval_ms));
 
@@ -289,6 +297,7 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
 
   s.pool.Start(config.io_threads);
   s.ttl_sweeper->Start();  // its deletes answer on the I/O threads
+  s.stream_trimmer->Start();
   http::ServerOptions aws_opts;
   aws_opts.bind_address = config.bind_address;
   aws_opts.port = config.port;
@@ -328,6 +337,7 @@ void Server::Stop() {
   if (s.read_pool) s.read_pool->Stop();
   if (s.ddl_pool) s.ddl_pool->Stop();
   if (s.ttl_sweeper) s.ttl_sweeper->Stop();  // its last deletes need the writers
+  if (s.stream_trimmer) s.stream_trimmer->Stop();  // reads the writers' durable sequences
   if (s.dynamo) s.dynamo->Stop();  // index builds write through the writers
   for (auto& m : s.mappings) m->Stop();
   if (s.writers) s.writers->Stop();
