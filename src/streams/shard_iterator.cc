@@ -33,9 +33,13 @@ bool ParseNumber(std::string_view text, T* out) {
 }  // namespace
 
 std::string EncodeShardIterator(const ShardIterator& it) {
-  std::string payload = std::string(kVersion) + it.stream_arn + "|" + std::to_string(it.shard) + "|" +
-                        std::to_string(it.next_sequence) + "|" + std::to_string(it.issued_millis);
-  payload += "|" + Checksum(payload);
+  std::string payload(kVersion);
+  for (const std::string& field : {it.stream_arn, std::to_string(it.shard), std::to_string(it.next_sequence),
+                                   std::to_string(it.issued_millis)}) {
+    payload += field;
+    payload += '|';
+  }
+  payload += Checksum(std::string_view(payload).substr(0, payload.size() - 1));
   return Base64Encode(payload);
 }
 
