@@ -30,13 +30,16 @@ class EmbeddedStreamSource : public StreamSource {
     return writers_->CommittedSequence(table.WriterOf(shard, writers_->writer_count()));
   }
 
+  // Reads start at the trim horizon at the earliest: below it is one range
+  // tombstone, not worth seeking into.
   std::vector<StoredRecord> Read(const dynamo::TableInfo& table, int shard, uint64_t from, size_t limit,
                                  size_t max_bytes) const override {
-    return ReadRange(table, shard, from, limit, DurableSequence(table, shard), max_bytes);
+    return ReadRange(table, shard, std::max(from, TrimHorizon(table, shard)), limit, DurableSequence(table, shard),
+                     max_bytes);
   }
 
   uint64_t FirstSequence(const dynamo::TableInfo& table, int shard) const override {
-    auto records = ReadRange(table, shard, 0, 1, UINT64_MAX, SIZE_MAX);
+    auto records = ReadRange(table, shard, TrimHorizon(table, shard), 1, UINT64_MAX, SIZE_MAX);
     return records.empty() ? 0 : records[0].sequence;
   }
 
@@ -44,6 +47,10 @@ class EmbeddedStreamSource : public StreamSource {
     const uint64_t durable = DurableSequence(table, shard);
     const std::string prefix = ShardPrefix(table.stream_records_id, shard);
     auto it = store_->NewIterator(storage::Family::kStream);
+    // Forward from the horizon first: seeking backwards into a shard whose
+    // records were all trimmed would step over every deleted key still in
+    // the memtable.
+    if (!RecordAtOrAfter(*it, table, shard, TrimHorizon(table, shard), durable)) return 0;
     it->SeekForPrev(RecordKey(table.stream_records_id, shard, durable));
     if (!it->Valid() || !IsRecordKey(it->key()) || it->key().substr(0, prefix.size()) != prefix) return 0;
     return SequenceOfKey(it->key());
@@ -71,7 +78,7 @@ class EmbeddedStreamSource : public StreamSource {
     // lower-bound search over sequence numbers, one seek per probe, instead
     // of a walk over up to a day of records.
     auto it = store_->NewIterator(storage::Family::kStream);
-    uint64_t lo = 0, hi = durable + 1;  // the answer position is in [lo, hi]
+    uint64_t lo = TrimHorizon(table, shard), hi = durable + 1;  // the answer position is in [lo, hi]
     while (lo < hi) {
       const uint64_t mid = lo + (hi - lo) / 2;
       auto probe = RecordAtOrAfter(*it, table, shard, mid, durable);

@@ -63,6 +63,25 @@ class StreamSourceTest : public ::testing::Test {
     writers_->Submit(0, std::move(t));
     return done.get_future().get();
   }
+  // `count` records to `shard`, `per_second` of them created in each second from 1000 on.
+  void WriteMany(int shard, int count, int per_second) {
+    std::vector<std::future<void>> done;
+    for (int i = 0; i < count; ++i) {
+      auto p = std::make_shared<std::promise<void>>();
+      done.push_back(p->get_future());
+      storage::WriteTask t;
+      const int64_t seconds = 1000 + i / per_second;
+      t.apply = [this, shard, seconds](storage::DrainView& v) {
+        const uint64_t seq = v.NextSequence(0);
+        Change c{"INSERT", "{}", "", "{}", 2};
+        v.Put(storage::Family::kStream, RecordKey(table_.stream_records_id, shard, seq),
+              BuildRecord(c, StreamViewType::kNewImage, seq, "us-east-1", seconds * 1000));
+      };
+      t.done = [p](const Status&) { p->set_value(); };
+      writers_->Submit(0, std::move(t));
+    }
+    for (auto& f : done) f.get();
+  }
   std::vector<uint64_t> Sequences(int shard, uint64_t from = 0) {
     std::vector<uint64_t> out;
     for (const auto& r : source_->Read(table_, shard, from, 1000)) out.push_back(r.sequence);
@@ -186,5 +205,27 @@ TEST(StreamRecords, CreationSeconds) {
   EXPECT_EQ(RecordCreationSeconds("{\"dynamodb\":{\"ApproximateCreationDateTime\":x}}"), -1);
 }
 
+}  // namespace
+}  // namespace streamer::streams
+
+namespace streamer::streams {
+namespace {
+// Many records over many seconds: the cut found by search lands exactly; a
+// shard trimmed empty (a range tombstone over all of it) still answers.
+TEST_F(StreamSourceTest, ManyRecords) {
+  WriteMany(0, 50000, 1000);  // seconds 1000 .. 1049, sequences 1 .. 50000
+  EXPECT_EQ(source_->FirstSequenceAtOrAfter(table_, 0, 1017'000), 17001u);
+  ASSERT_TRUE(source_->TrimBefore(table_, 0, 1049'000).ok());
+  EXPECT_EQ(source_->TrimHorizon(table_, 0), 49001u);
+  EXPECT_EQ(source_->FirstSequence(table_, 0), 49001u);
+  EXPECT_EQ(source_->LastSequence(table_, 0), 50000u);
+  EXPECT_EQ(source_->Read(table_, 0, 5, 10).front().sequence, 49001u);
+  ASSERT_TRUE(source_->TrimBefore(table_, 0, 1050'000).ok());
+  EXPECT_EQ(source_->TrimHorizon(table_, 0), 50001u);
+  EXPECT_EQ(source_->LastSequence(table_, 0), 0u);
+  EXPECT_EQ(source_->FirstSequence(table_, 0), 0u);
+  EXPECT_TRUE(Sequences(0).empty());
+  EXPECT_EQ(source_->FirstSequenceAtOrAfter(table_, 0, 0), 50001u);
+}
 }  // namespace
 }  // namespace streamer::streams
