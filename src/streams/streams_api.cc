@@ -327,8 +327,12 @@ Result<std::string> StreamsApi::GetRecords(const json::object& r) {
   ShardIterator next = *it;
   if (!records.empty()) next.next_sequence = records.back().sequence + 1;
   next.issued_millis = now;
-  // A closed shard read to its end has no next iterator (as AWS: null).
-  if (t.stream_disabled && next.next_sequence > source_->LastSequence(t, it->shard)) return out + "}";
+  // A closed shard read past its end has no next iterator (AWS: null, "the
+  // shard has been closed and the requested iterator will not return any
+  // more data"); the page with its last record still has one.
+  if (records.empty() && t.stream_disabled && next.next_sequence > source_->LastSequence(t, it->shard)) {
+    return out + "}";
+  }
   out += ",\"NextShardIterator\":" + Quote(EncodeShardIterator(next)) + "}";
   return out;
 }

@@ -371,9 +371,11 @@ class GetRecordsTest(StreamsCase):
         open_iterators = {s: self.iterator(arn, s, 'LATEST') for s in records}
         self.ddb.update_table(TableName=name, StreamSpecification={'StreamEnabled': False})
         for shard_id, recs in records.items():
-            # The page with the last record has no NextShardIterator (null: the shard is closed).
+            # Read to its end, a closed shard has no NextShardIterator (null: no more data, ever).
             page = self.streams.get_records(ShardIterator=self.iterator(arn, shard_id))
             self.assertEqual(page['Records'], recs)
+            page = self.streams.get_records(ShardIterator=page['NextShardIterator'])
+            self.assertEqual(page['Records'], [])
             self.assertNotIn('NextShardIterator', page)
             page = self.streams.get_records(ShardIterator=self.iterator(arn, shard_id), Limit=1)
             self.assertIn('NextShardIterator', page)  # more to come
