@@ -10,6 +10,7 @@ STREAMER_DEB_PACKAGES=(
   librocksdb-dev libyaml-cpp-dev libcli11-dev libssl-dev libre2-dev zlib1g-dev libzip-dev
   libgtest-dev
   rocksdb-tools  # ldb: tests edit a stopped server's data directory (test_storage_format)
+  make xz-utils  # npm's aws-lambda-ric (tests/lambda_ric) builds its native client from bundled sources
 )
 
 as_root() {

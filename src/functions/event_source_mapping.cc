@@ -28,7 +28,9 @@ std::string StableUuid(const std::string& seed) {
 EventSourceMapping::EventSourceMapping(stack::EventMappingSpec spec, FunctionHandler* handler,
                                        MappingContext ctx)
     : spec_(std::move(spec)), handler_(handler), ctx_(ctx) {
-  uuid_ = StableUuid(spec_.function + "\n" + spec_.table);
+  // Stack mappings: derived, so their checkpoints survive restarts; the
+  // Lambda API's: the uuid it gave.
+  uuid_ = spec_.uuid.empty() ? StableUuid(spec_.function + "\n" + spec_.table) : spec_.uuid;
 }
 
 EventSourceMapping::~EventSourceMapping() { Stop(); }

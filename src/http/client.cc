@@ -9,6 +9,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <algorithm>
 #include <optional>
 
 namespace streamer::http {
@@ -17,6 +18,29 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+
+void CallCanceller::Cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cancelled_ = true;
+  for (asio::io_context* call : running_) call->stop();  // thread-safe: run() returns
+}
+
+bool CallCanceller::cancelled() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cancelled_;
+}
+
+bool CallCanceller::Enter(asio::io_context* call) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cancelled_) return false;
+  running_.push_back(call);
+  return true;
+}
+
+void CallCanceller::Leave(asio::io_context* call) {
+  std::lock_guard<std::mutex> lock(mu_);
+  running_.erase(std::find(running_.begin(), running_.end(), call));
+}
 
 Result<Response> HttpCall(const std::string& host, uint16_t port, Request request,
                           const CallOptions& options) {
@@ -64,7 +88,16 @@ Result<Response> HttpCall(const std::string& host, uint16_t port, Request reques
         });
       });
     });
-    ioc.run();
+    if (options.canceller) {
+      if (!options.canceller->Enter(&ioc)) return Status::Of(Code::kUnavailable, "call to " + where + " cancelled");
+      ioc.run();
+      options.canceller->Leave(&ioc);
+      if (!failure && !parser.is_done() && options.canceller->cancelled()) {  // stopped by Cancel()
+        return Status::Of(Code::kUnavailable, "call to " + where + " cancelled");
+      }
+    } else {
+      ioc.run();
+    }
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     if (failure) return *failure;

@@ -83,6 +83,24 @@ TEST_F(ClientTest, Timeout) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 400ms);
 }
 
+TEST_F(ClientTest, CancellerEndsACallInFlightAndRefusesLaterOnes) {
+  CallCanceller canceller;
+  CallOptions options;
+  options.canceller = &canceller;
+  Result<Response> r = Status::Internal("not run");
+  std::thread t([&] { r = HttpCall("127.0.0.1", server_->port(), Request{verb::get, "/slow", 11}, options); });
+  std::this_thread::sleep_for(100ms);
+  canceller.Cancel();
+  t.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kUnavailable);
+  auto later = HttpCall("127.0.0.1", server_->port(), Request{verb::get, "/x", 11}, options);
+  ASSERT_FALSE(later.ok());
+  EXPECT_EQ(later.status().code(), Code::kUnavailable);
+  // A call that is not given the canceller is not affected.
+  EXPECT_TRUE(HttpCall("127.0.0.1", server_->port(), Request{verb::get, "/x", 11}).ok());
+}
+
 TEST_F(ClientTest, ConnectionRefused) {
   // A port that was just free: bind, read the port, close.
   boost::asio::io_context ioc;

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <optional>
 #include <cstdio>
 #include <thread>
@@ -15,6 +16,8 @@
 #include "dynamo/ttl_sweeper.h"
 #include "functions/event_source_mapping.h"
 #include "functions/handlers/handler.h"
+#include "functions/lambda_api.h"
+#include "functions/registry.h"
 #include "gateway/gateway.h"
 #include "http/io_pool.h"
 #include "http/server.h"
@@ -111,8 +114,9 @@ struct Server::Impl {
   std::unique_ptr<streams::StreamsApi> streams_api;
   std::unique_ptr<streams::StreamTrimmer> stream_trimmer;
   std::unique_ptr<gateway::Gateway> gateway;
-  std::vector<std::unique_ptr<functions::FunctionHandler>> handlers;
-  std::vector<std::unique_ptr<functions::EventSourceMapping>> mappings;
+  // Functions and event source mappings, from the stack and the Lambda API.
+  std::unique_ptr<functions::FunctionRegistry> registry;
+  std::unique_ptr<functions::LambdaApi> lambda_api;
   http::IoPool pool;
   std::unique_ptr<http::Server> aws_server;
   std::unique_ptr<http::Server> gateway_server;
@@ -124,6 +128,11 @@ struct Server::Impl {
 void Server::Impl::HandleAws(http::Request&& req, http::Respond respond) {
   const unsigned version = req.version();
   const bool keep_alive = req.keep_alive();
+  // The Lambda REST API: routed by path, not X-Amz-Target.
+  if (functions::LambdaApi::Owns(req.target())) {
+    lambda_api->Handle(std::move(req), std::move(respond));
+    return;
+  }
   if (req.method() == bhttp::verb::get) {
     const std::string_view target = req.target();
     const bool health = target.substr(0, target.find('?')) == "/health";  // a query is fine
@@ -279,21 +288,28 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   if (!gw) return gw.status();
   s.gateway = std::move(*gw);
 
-  std::map<std::string, functions::FunctionHandler*> by_name;
-  for (const auto& f : stack.functions) {
-    s.handlers.push_back(functions::MakeHandler(f, stack.base_dir));
-    by_name[f.name] = s.handlers.back().get();
+  functions::RegistryContext registry_context;
+  registry_context.store = s.store.get();
+  registry_context.catalog = s.catalog.get();
+  registry_context.mapping =
+      functions::MappingContext{s.stream_source.get(), s.checkpoints.get(), s.catalog.get(), &s.notifier};
+  registry_context.handlers.base_dir = stack.base_dir;
+  registry_context.handlers.region = config.region;
+  registry_context.handlers.account = "000000000000";
+  registry_context.handlers.runtime_dir = (std::filesystem::path(config.data_dir) / "runtime").string();
+  // Lambda workers reach our tables through AWS_ENDPOINT_URL (loopback unless
+  // we listen on one address only).
+  if (config.port != 0) {
+    const bool any = config.bind_address.empty() || config.bind_address == "0.0.0.0" || config.bind_address == "::";
+    registry_context.handlers.aws_endpoint =
+        "http://" + (any ? std::string("127.0.0.1") : config.bind_address) + ":" + std::to_string(config.port);
   }
-  for (const auto& m : stack.event_mappings) {
-    auto it = by_name.find(m.function);
-    if (it == by_name.end()) return Status::Validation("event mapping names unknown function " + m.function);
-    auto esm = std::make_unique<functions::EventSourceMapping>(
-        m, it->second,
-        functions::MappingContext{s.stream_source.get(), s.checkpoints.get(), s.catalog.get(), &s.notifier});
-    st = esm->Start();
-    if (!st.ok()) return st;
-    s.mappings.push_back(std::move(esm));
-  }
+  registry_context.code_root = (std::filesystem::path(config.data_dir) / "functions").string();
+  registry_context.region = config.region;
+  s.registry = std::make_unique<functions::FunctionRegistry>(std::move(registry_context));
+  st = s.registry->Load(stack);
+  if (!st.ok()) return st;
+  s.lambda_api = std::make_unique<functions::LambdaApi>(s.registry.get(), s.catalog.get());
 
   s.pool.Start(config.io_threads);
   s.ttl_sweeper->Start();  // its deletes answer on the I/O threads
@@ -339,8 +355,12 @@ void Server::Stop() {
   if (s.ttl_sweeper) s.ttl_sweeper->Stop();  // its last deletes need the writers
   if (s.stream_trimmer) s.stream_trimmer->Stop();  // reads the writers' durable sequences
   if (s.dynamo) s.dynamo->Stop();  // index builds write through the writers
-  for (auto& m : s.mappings) m->Stop();
+  // Mappings (and invocations in flight) end before the writers; the
+  // Lambda API's queued calls then finish at once (functions cancelled).
+  if (s.registry) s.registry->StopMappings();
+  if (s.lambda_api) s.lambda_api->Stop();
   if (s.writers) s.writers->Stop();
+  if (s.registry) s.registry->StopFunctions();  // function workers after the mappings
   s.notifier.Close();
   s.pool.Stop();
   s.pool.Join();

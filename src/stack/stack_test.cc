@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 #include "stack/stack.h"
 
@@ -229,6 +230,39 @@ apis:
   EXPECT_EQ(api.routes[3].path, "/");
 }
 
+TEST(ParseStackYaml, LambdaFunctionsAsSamDeclaresThem) {
+  const fs::path dir = fs::temp_directory_path() / ("stack-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "src");
+  Result<Stack> r = ParseStackYaml(
+      "functions:\n"
+      "  Py:\n    runtime: python3.12\n    handler: app.handler\n    code: src\n    memorySize: 256\n"
+      "    reservedConcurrency: 2\n    description: the seed's function\n    timeout: 30\n"
+      "    environment: {TABLE: T}\n"
+      "  Here: {runtime: provided.al2023}\n"
+      "  Hook: {http: 'http://127.0.0.1:9/hook', reservedConcurrency: 0}\n",
+      dir.string());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->functions.size(), 3u);
+  const FunctionSpec& py = r->functions[0];
+  EXPECT_EQ(py.kind, "lambda");
+  EXPECT_EQ(py.runtime, "python3.12");
+  EXPECT_EQ(py.handler, "app.handler");
+  EXPECT_EQ(py.code_dir, (dir / "src").string());
+  EXPECT_EQ(py.memory_size_mb, 256);
+  EXPECT_EQ(py.reserved_concurrency, 2);
+  EXPECT_EQ(py.description, "the seed's function");
+  EXPECT_EQ(py.timeout_seconds, 30);
+  EXPECT_EQ(py.environment.at("TABLE"), "T");
+  EXPECT_EQ(r->functions[1].kind, "lambda");
+  EXPECT_EQ(r->functions[1].code_dir, dir.string());  // code defaults to the stack's folder
+  EXPECT_EQ(r->functions[1].memory_size_mb, 128);
+  EXPECT_FALSE(r->functions[1].reserved_concurrency.has_value());
+  EXPECT_EQ(r->functions[2].kind, "http");
+  EXPECT_EQ(r->functions[2].url, "http://127.0.0.1:9/hook");
+  EXPECT_EQ(r->functions[2].reserved_concurrency, 0);
+  fs::remove_all(dir);
+}
+
 TEST(ParseStackYaml, EmptySectionsAreFine) {
   Result<Stack> r = ParseStackYaml("name: nothing\ntables:\nfunctions:\nevents:\napis:\n", "");
   ASSERT_TRUE(r.ok()) << r.status().message();
@@ -315,13 +349,31 @@ const BadCase kBadCases[] = {
     {"table_bad_chars", "tables:\n  'my table': {partitionKey: id}\n", "invalid table name 'my table'"},
     {"table_duplicate", "tables:\n  Tab1: {partitionKey: id}\n  Tab1: {partitionKey: k}\n", "tables.Tab1: duplicate key"},
     // functions
-    {"fn_nothing", "functions:\n  F: {timeout: 3}\n", "functions.F: needs 'handler: log'"},
-    {"fn_null", "functions:\n  F:\n", "functions.F: needs 'handler: log'"},
-    {"fn_both", "functions:\n  F: {handler: log, exec: [cat]}\n", "either 'handler' or 'exec'"},
+    {"fn_nothing", "functions:\n  F: {timeout: 3}\n", "functions.F: needs 'runtime' + 'handler'"},
+    {"fn_null", "functions:\n  F:\n", "functions.F: needs 'runtime' + 'handler'"},
+    {"fn_both", "functions:\n  F: {handler: log, exec: [cat]}\n", "give one of 'runtime'"},
+    {"fn_runtime_and_exec", "functions:\n  F: {runtime: python3.12, handler: a.b, exec: [cat]}\n", "give one of"},
+    {"fn_bad_runtime", "functions:\n  F: {runtime: java21, handler: a.b}\n",
+     "functions.F.runtime: unsupported runtime 'java21'"},
+    {"fn_bad_python", "functions:\n  F: {runtime: python3.x, handler: a.b}\n", "unsupported runtime 'python3.x'"},
+    {"fn_runtime_no_handler", "functions:\n  F: {runtime: python3.12}\n", "functions.F: a python3.12 function needs 'handler'"},
+    {"fn_handler_space", "functions:\n  F: {runtime: python3.12, handler: 'a b'}\n", "functions.F.handler: invalid handler"},
+    {"fn_code_missing", "functions:\n  F: {runtime: python3.12, handler: a.b, code: no/such/dir}\n",
+     "functions.F.code: no such folder: /tmp/no/such/dir"},
+    {"fn_code_without_runtime", "functions:\n  F: {exec: [cat], code: src}\n",
+     "functions.F.code: only functions with a 'runtime' have 'code'"},
+    {"fn_memory_low", "functions:\n  F: {runtime: python3.12, handler: a.b, memorySize: 127}\n", "functions.F.memorySize"},
+    {"fn_memory_high", "functions:\n  F: {runtime: python3.12, handler: a.b, memorySize: 10241}\n", "functions.F.memorySize"},
+    {"fn_reserved_high", "functions:\n  F: {handler: log, reservedConcurrency: 901}\n", "functions.F.reservedConcurrency"},
+    {"fn_reserved_negative", "functions:\n  F: {handler: log, reservedConcurrency: -1}\n", "functions.F.reservedConcurrency"},
+    {"fn_description_long", "functions:\n  F: {handler: log, description: 'ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd'}\n",
+     "functions.F.description: longer than 256"},
+    {"fn_http_bad_url", "functions:\n  F: {http: 'ftp://x'}\n", "functions.F.http: expected an http:// or https:// URL"},
+    {"fn_http_empty", "functions:\n  F: {http: ''}\n", "functions.F.http"},
     {"fn_unknown_handler", "functions:\n  F: {handler: index.handler}\n",
      "functions.F.handler: unknown handler 'index.handler'"},
-    {"fn_unknown_key", "functions:\n  F: {handler: log, runtime: python3.12}\n",
-     "functions.F.runtime: unknown key 'runtime'"},
+    {"fn_unknown_key", "functions:\n  F: {handler: log, memory: 128}\n",
+     "functions.F.memory: unknown key 'memory'"},
     {"fn_exec_empty_list", "functions:\n  F: {exec: []}\n", "functions.F.exec: empty command"},
     {"fn_exec_empty_string", "functions:\n  F: {exec: '  '}\n", "functions.F.exec: empty command"},
     {"fn_exec_empty_program", "functions:\n  F: {exec: ['', x]}\n", "functions.F.exec: empty command"},

@@ -276,23 +276,72 @@ class Loader {
       FailKey(e, "invalid function name '" + name +
                         "' (up to 64 characters of a-z, A-Z, 0-9, '_', '-')");
     }
-    const std::string how = "needs 'handler: log' or 'exec: [command, args...]'";
+    const std::string how =
+        "needs 'runtime' + 'handler' (a Lambda function), 'handler: log', 'exec: [command, args...]' or 'http: <url>'";
     if (!n || n.IsNull()) FailKey(e, how);
     RequireMap(n, path);
-    CheckKeys(n, path, {"handler", "exec", "workingDir", "timeout", "environment"});
+    CheckKeys(n, path, {"runtime", "handler", "code", "memorySize", "reservedConcurrency", "description", "exec",
+                        "http", "workingDir", "timeout", "environment"});
     FunctionSpec f;
     f.name = name;
-    if (n["handler"] && n["exec"]) Fail(n["exec"], path, "give either 'handler' or 'exec', not both");
-    if (n["handler"]) {
+    if (!n["runtime"]) {
+      for (const char* key : {"code", "memorySize"}) {
+        if (n[key]) Fail(n[key], path + "." + key, std::string("only functions with a 'runtime' have '") + key + "'");
+      }
+    }
+    const int kinds = (n["runtime"] ? 1 : 0) + (n["exec"] ? 1 : 0) + (n["http"] ? 1 : 0) +
+                      (n["handler"] && !n["runtime"] ? 1 : 0);
+    if (kinds > 1) {
+      Fail(n, path, "give one of 'runtime' (with 'handler'), 'handler: log', 'exec' or 'http'");
+    }
+    if (n["runtime"]) {
+      // A Lambda function, declared as SAM declares one.
+      f.kind = "lambda";
+      f.runtime = NonEmptyString(n["runtime"], path + ".runtime");
+      const std::string& r = f.runtime;
+      const bool python = r.rfind("python3.", 0) == 0 && r.size() > 8 &&
+                          r.find_first_not_of("0123456789", 8) == std::string::npos;
+      const bool node = r.rfind("nodejs", 0) == 0;
+      const bool provided = r == "provided" || r.rfind("provided.", 0) == 0;
+      if (!python && !node && !provided) {
+        Fail(n["runtime"], path + ".runtime",
+             "unsupported runtime '" + r + "' (python3.x, nodejs* or provided.*, e.g. python3.12, nodejs20.x, "
+             "provided.al2023)");
+      }
+      if (n["handler"]) {
+        f.handler = NonEmptyString(n["handler"], path + ".handler");
+        if (f.handler.size() > 128 || f.handler.find_first_of(" \t\n") != std::string::npos) {
+          Fail(n["handler"], path + ".handler", "invalid handler '" + f.handler + "' (up to 128 characters, no spaces)");
+        }
+      } else if (!provided) {
+        Fail(n, path, "a " + r + " function needs 'handler' (e.g. app.handler: the function handler in app)");
+      }
+      std::string code = n["code"] ? NonEmptyString(n["code"], path + ".code") : std::string(".");
+      fs::path p(code);
+      // Relative folders are relative to the stack file's folder.
+      if (p.is_relative() && !base_dir.empty()) p = fs::path(base_dir) / p;
+      f.code_dir = p.lexically_normal().string();
+      if (f.code_dir.size() > 1 && f.code_dir.back() == '/') f.code_dir.pop_back();  // "." -> the folder itself
+      std::error_code ec;
+      if (!fs::is_directory(f.code_dir, ec)) {
+        Fail(n["code"] ? n["code"] : n, path + ".code", "no such folder: " + f.code_dir);
+      }
+      if (n["memorySize"]) f.memory_size_mb = Int(n["memorySize"], path + ".memorySize", 128, 10240);
+    } else if (n["handler"]) {
       std::string h = String(n["handler"], path + ".handler");
       if (!Contains(kBuiltinHandlers, h)) {
         Fail(n["handler"], path + ".handler",
              "unknown handler '" + h + "' (built in: " + OneOf(kBuiltinHandlers) +
-                 "; to run a program use exec: [command, args...])");
+                 "; a Lambda handler needs 'runtime' too; to run a program use exec: [command, args...])");
       }
       f.kind = h;
-    } else if (YAML::Node exec = n["exec"]) {
-      f.kind = "exec";
+    } else if (YAML::Node http = n["http"]) {
+      f.kind = "http";
+      f.url = NonEmptyString(http, path + ".http");
+      if (f.url.rfind("http://", 0) != 0 && f.url.rfind("https://", 0) != 0) {
+        Fail(http, path + ".http", "expected an http:// or https:// URL, got '" + f.url + "'");
+      }
+    } else if (YAML::Node exec = n["exec"]) {      f.kind = "exec";
       const std::string epath = path + ".exec";
       if (exec.IsScalar()) {
         // A string is a shell command line.
@@ -322,6 +371,14 @@ class Loader {
       f.working_dir = p.lexically_normal().string();
     }
     if (n["timeout"]) f.timeout_seconds = Int(n["timeout"], path + ".timeout", 1, 900);
+    if (n["reservedConcurrency"]) {
+      // Lambda keeps 100 of the account's 1000 unreserved.
+      f.reserved_concurrency = Int(n["reservedConcurrency"], path + ".reservedConcurrency", 0, 900);
+    }
+    if (n["description"]) {
+      f.description = String(n["description"], path + ".description");
+      if (f.description.size() > 256) Fail(n["description"], path + ".description", "longer than 256 characters");
+    }
     for (auto& [e, value] : StringMap(n["environment"], path + ".environment")) {
       // Lambda's rule for variable names.
       if (!(std::isalpha(static_cast<unsigned char>(e.key[0]))) || !AllCharsIn(e.key, "_")) {

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Seed corpora for the fuzz targets, built from the test cases (not committed):
 
-    make_corpus.py CASES_DIR OUT_DIR     writes OUT_DIR/{json_request,expr,partiql,vtl}/<n>
+    make_corpus.py CASES_DIR OUT_DIR     writes OUT_DIR/{json_request,expr,partiql,vtl,filter_pattern}/<n>
 
 - expr: one file per case of tests/cases/expr: a kind byte (0 condition/filter,
   1 update, 2 projection, 3 key condition, as expr_fuzz.cc reads it) + the expression.
 - vtl: one file per tests/cases/vtl/*.case: the template, NUL, the body (if any).
 - partiql: one file per case of tests/cases/partiql: the statement.
+- filter_pattern: each pattern of tests/cases/filters/*.json (valid and invalid).
 - json_request: DynamoDB request bodies assembled from the expr cases' items,
   names and values (legacy cases: their member and item), plus the VTL cases' bodies.
 """
@@ -106,7 +107,20 @@ def main(cases_dir, out_dir):
                 write(os.path.join(out_dir, 'partiql'), case['statement'].encode())
             elif 'statement_json' in case:
                 write(os.path.join(out_dir, 'partiql'), json.loads(case['statement_json']).encode())
-    for target in ('json_request', 'expr', 'partiql', 'vtl'):
+    filters_dir = os.path.join(cases_dir, 'filters')
+    for file in sorted(os.listdir(filters_dir)):
+        if not file.endswith('.json'):
+            continue
+        with open(os.path.join(filters_dir, file), encoding='utf-8') as f:
+            case = json.load(f)
+        texts = [json.dumps(p) for p in case.get('patterns', [])]
+        if 'pattern' in case:
+            texts.append(json.dumps(case['pattern']))
+        if 'pattern_text' in case:
+            texts.append(case['pattern_text'])
+        for text in texts:
+            write(os.path.join(out_dir, 'filter_pattern'), text.encode())
+    for target in ('json_request', 'expr', 'partiql', 'vtl', 'filter_pattern'):
         d = os.path.join(out_dir, target)
         counts[target] = len(os.listdir(d)) if os.path.isdir(d) else 0
     print('seed corpus: ' + ', '.join('%s %d' % kv for kv in counts.items()))

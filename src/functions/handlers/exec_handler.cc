@@ -18,6 +18,8 @@
 #include <cstring>
 #include <map>
 
+#include "core/subprocess.h"
+
 extern char** environ;
 
 namespace streamer::functions {
@@ -34,35 +36,6 @@ constexpr size_t kMaxLogLine = 64 * 1024;
 int64_t MillisSince(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
 }
-
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { Close(); }
-  int get() const { return fd_; }
-  bool open() const { return fd_ >= 0; }
-  void Reset(int fd) { Close(); fd_ = fd; }
-  void Close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-bool MakePipe(Fd& read_end, Fd& write_end) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return false;  // CLOEXEC: no leaks into other spawns
-  read_end.Reset(fds[0]);
-  write_end.Reset(fds[1]);
-  return true;
-}
-
-void SetNonBlocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 // Blocks SIGPIPE in this thread for the scope; a SIGPIPE raised meanwhile by
 // our own writes is consumed before the old mask comes back.
@@ -94,40 +67,21 @@ class SigpipeBlock {
   bool was_pending_ = false;
 };
 
-// Splits one output stream into log lines.
+// Splits one output stream into log lines for the sink; remembers the last
+// non-blank one (for the error message).
 class LineLogger {
  public:
-  LineLogger(const std::string& name, const LogSink& sink) : name_(name), sink_(sink) {}
-  void Add(const char* data, size_t n) {
-    buffer_.append(data, n);
-    size_t start = 0;
-    for (;;) {
-      size_t nl = buffer_.find('\n', start);
-      if (nl == std::string::npos) break;
-      Emit(std::string_view(buffer_).substr(start, nl - start));
-      start = nl + 1;
-    }
-    buffer_.erase(0, start);
-    while (buffer_.size() >= kMaxLogLine) {
-      Emit(std::string_view(buffer_).substr(0, kMaxLogLine));
-      buffer_.erase(0, kMaxLogLine);
-    }
-  }
-  void Finish() {
-    if (!buffer_.empty()) Emit(buffer_);
-    buffer_.clear();
-  }
+  LineLogger(const std::string& name, const LogSink& sink)
+      : splitter_([this, &name, &sink](std::string_view line) {
+          sink(name, line);
+          if (line.find_first_not_of(" \t") != std::string_view::npos) last_line_ = std::string(line);
+        }, kMaxLogLine) {}
+  void Add(const char* data, size_t n) { splitter_.Add(data, n); }
+  void Finish() { splitter_.Finish(); }
   const std::string& last_line() const { return last_line_; }
 
  private:
-  void Emit(std::string_view line) {
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    sink_(name_, line);
-    if (line.find_first_not_of(" \t") != std::string_view::npos) last_line_ = std::string(line);
-  }
-  const std::string& name_;
-  const LogSink& sink_;
-  std::string buffer_;
+  LineSplitter splitter_;
   std::string last_line_;
 };
 
@@ -138,17 +92,6 @@ InvokeResult Failure(std::string type, std::string message, Clock::time_point st
   r.error_message = std::move(message);
   r.duration_ms = MillisSince(start);
   return r;
-}
-
-std::string DescribeWaitStatus(int status) {
-  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    const char* name = ::sigdescr_np(WTERMSIG(status));
-    std::string text = name ? name : "signal " + std::to_string(WTERMSIG(status));
-    std::transform(text.begin(), text.end(), text.begin(), ::tolower);
-    return "signal: " + text;
-  }
-  return "unknown status " + std::to_string(status);
 }
 
 }  // namespace
@@ -255,7 +198,7 @@ InvokeResult ExecHandler::Invoke(const InvokeRequest& request) {
 
   // Readable when the process exits; without pidfd (old kernels) we poll in
   // short slices and ask waitid.
-  Fd exit_fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  Fd exit_fd = OpenPidFd(pid);
 
   SigpipeBlock sigpipe_block;
   LineLogger out_log(name, sink_), err_log(name, sink_);

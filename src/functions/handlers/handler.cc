@@ -3,7 +3,9 @@
 
 #include "functions/handlers/exec_handler.h"
 #include "functions/handlers/handler.h"
+#include "functions/handlers/http_handler.h"
 #include "functions/handlers/log_handler.h"
+#include "functions/handlers/runtime_handler.h"
 
 namespace streamer::functions {
 namespace {
@@ -56,6 +58,16 @@ std::unique_ptr<FunctionHandler> MakeHandler(const stack::FunctionSpec& spec, co
     return std::make_unique<ExecHandler>(spec, ResolveWorkingDir(spec.working_dir, base_dir),
                                          std::move(sink));
   }
+  if (spec.kind == "http") {
+    auto endpoint = ParseHttpUrl(spec.url);
+    if (!endpoint.ok()) {
+      return std::make_unique<FailingHandler>("Runtime.InvalidEntrypoint",
+                                              "function " + spec.name + ": " + endpoint.status().message());
+    }
+    std::string arn = "arn:aws:lambda:" + context.region + ":" + context.account + ":function:" + spec.name;
+    return std::make_unique<HttpHandler>(spec, std::move(*endpoint), std::move(arn), std::move(sink));
+  }
+  if (spec.kind == "lambda") return MakeRuntimeHandler(spec, context, std::move(sink));
   return std::make_unique<FailingHandler>(
       "Runtime.InvalidRuntime", "function " + spec.name + ": unknown handler kind '" + spec.kind + "'");
 }

@@ -11,7 +11,11 @@
 #include <thread>
 
 #include "functions/handlers/handler.h"
+#include "functions/handlers/http_handler.h"
 #include "functions/handlers/log_handler.h"
+#include "http/io_pool.h"
+#include "http/server.h"
+#include <boost/asio/ip/tcp.hpp>
 
 namespace streamer::functions {
 namespace {
@@ -404,4 +408,269 @@ TEST(ExecHandlerCancel, EndsRunningInvocation) {
 }
 
 }  // namespace
+
+// --- http handler, against our own HTTP server on a local port ---
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace bhttp = boost::beast::http;
+
+// Routes: /ok echoes the body; /fail answers 500 "oops"; /lambda-error
+// answers 502 with a Lambda error document; /slow answers after 3 s; /hang
+// never answers (until the fixture ends). Every request is recorded.
+class HttpFunctionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pool_.Start(2);
+    http::ServerOptions o;
+    o.bind_address = "127.0.0.1";
+    o.max_body_bytes = 32 * 1024 * 1024;
+    server_ = std::make_unique<http::Server>(pool_, o, [this](http::Request&& req, const http::RequestInfo&,
+                                                              http::Respond respond) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        seen_.push_back(req);
+      }
+      const std::string target(req.target());
+      if (target == "/slow" || target == "/hang") {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (target == "/hang") {
+          held_.push_back(respond);  // answered never; dropped in TearDown
+          return;
+        }
+        threads_.emplace_back([respond] {
+          std::this_thread::sleep_for(3s);
+          respond(http::Response{http::HttpStatus::ok, 11});
+        });
+        return;
+      }
+      http::Response res{http::HttpStatus::ok, 11};
+      if (target.rfind("/ok", 0) == 0) {
+        res.body() = req.body();
+      } else if (target == "/fail") {
+        res.result(http::HttpStatus::internal_server_error);
+        res.body() = "oops";
+      } else if (target == "/lambda-error") {
+        res.result(http::HttpStatus::bad_gateway);
+        res.body() = R"({"errorType":"ValueError","errorMessage":"bad record"})";
+      } else {
+        res.result(http::HttpStatus::not_found);
+      }
+      respond(std::move(res));
+    });
+    ASSERT_TRUE(server_->Listen().ok());
+  }
+  void TearDown() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& t : threads_) t.join();
+      held_.clear();
+    }
+    server_->Shutdown(2s);
+    server_.reset();
+    pool_.Stop();
+    pool_.Join();
+  }
+  stack::FunctionSpec Spec(const std::string& path, int timeout = 3) {
+    stack::FunctionSpec f;
+    f.name = "Hook";
+    f.kind = "http";
+    f.url = "http://127.0.0.1:" + std::to_string(server_->port()) + path;
+    f.timeout_seconds = timeout;
+    return f;
+  }
+  std::vector<http::Request> Seen() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return seen_;
+  }
+
+  CapturedLog log_;
+  http::IoPool pool_;
+  std::unique_ptr<http::Server> server_;
+  std::mutex mu_;
+  std::vector<http::Request> seen_;
+  std::vector<std::thread> threads_;
+  std::vector<http::Respond> held_;
+};
+
+InvokeRequest Event(std::string payload) {
+  InvokeRequest r;
+  r.payload = std::move(payload);
+  return r;
+}
+
+// A local port nobody listens on (bound, then closed).
+uint16_t ClosedPort() {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  uint16_t port = a.local_endpoint().port();
+  a.close();
+  return port;
+}
+
+}  // namespace
+
+TEST_F(HttpFunctionTest, TwoHundredIsSuccessWithTheBodyAsPayload) {
+  HandlerContext context;
+  context.sink = log_.Sink();
+  context.region = "eu-west-1";
+  context.account = "123456789012";
+  auto h = MakeHandler(Spec("/ok?x=1"), context);
+  InvokeRequest req;
+  req.payload = R"({"Records":[{"eventName":"INSERT"}]})";
+  req.request_id = "req-1";
+  req.trace_id = "Root=1-abc";
+  InvokeResult r = h->Invoke(req);
+  ASSERT_TRUE(r.ok) << r.error_type << ": " << r.error_message;
+  EXPECT_FALSE(r.function_error);
+  EXPECT_EQ(r.payload, req.payload);
+  EXPECT_EQ(r.request_id, "req-1");
+  auto seen = Seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method(), bhttp::verb::post);
+  EXPECT_EQ(seen[0].target(), "/ok?x=1");
+  EXPECT_EQ(seen[0][bhttp::field::content_type], "application/json");
+  EXPECT_EQ(seen[0]["Lambda-Runtime-Aws-Request-Id"], "req-1");
+  EXPECT_EQ(seen[0]["Lambda-Runtime-Trace-Id"], "Root=1-abc");
+  EXPECT_EQ(seen[0]["Lambda-Runtime-Invoked-Function-Arn"], "arn:aws:lambda:eu-west-1:123456789012:function:Hook");
+  EXPECT_FALSE(seen[0]["Lambda-Runtime-Deadline-Ms"].empty());
+  EXPECT_TRUE(seen[0].find("Lambda-Runtime-Client-Context") == seen[0].end());
+
+  // Without a request id, the handler makes one.
+  InvokeResult r2 = h->Invoke(Event("{}"));
+  ASSERT_TRUE(r2.ok);
+  EXPECT_EQ(r2.request_id.size(), 36u);
+  EXPECT_EQ(Seen().back()["Lambda-Runtime-Aws-Request-Id"], r2.request_id);
+}
+
+TEST_F(HttpFunctionTest, FiveHundredIsAFunctionError) {
+  auto h = MakeHandler(Spec("/fail"), "", log_.Sink());
+  InvokeRequest req = Event("{}");
+  req.tail_log = true;
+  InvokeResult r = h->Invoke(req);
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.function_error);
+  EXPECT_EQ(r.error_type, "Unhandled");
+  EXPECT_NE(r.error_message.find("HTTP 500"), std::string::npos) << r.error_message;
+  auto doc = ParseJson(r.payload);
+  ASSERT_TRUE(doc.ok()) << r.payload;
+  EXPECT_EQ(doc->at("errorType").as_string(), "Unhandled");
+  EXPECT_NE(r.log_tail.find("HTTP 500"), std::string::npos);
+  std::lock_guard<std::mutex> lock(log_.mu);
+  ASSERT_EQ(log_.lines.size(), 1u);
+  EXPECT_EQ(log_.lines[0].rfind("[Hook] RequestId: ", 0), 0u) << log_.lines[0];
+}
+
+TEST_F(HttpFunctionTest, NotFoundIsAFunctionErrorToo) {
+  auto h = MakeHandler(Spec("/nowhere"), "", log_.Sink());
+  InvokeResult r = h->Invoke(Event("{}"));
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.function_error);
+  EXPECT_NE(r.error_message.find("HTTP 404"), std::string::npos);
+}
+
+TEST_F(HttpFunctionTest, ALambdaErrorDocumentKeepsItsType) {
+  auto h = MakeHandler(Spec("/lambda-error"), "", log_.Sink());
+  InvokeResult r = h->Invoke(Event("{}"));
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.function_error);
+  EXPECT_EQ(r.error_type, "ValueError");
+  EXPECT_EQ(r.error_message, "bad record");
+}
+
+TEST_F(HttpFunctionTest, TimeoutIsSandboxTimedout) {
+  auto h = MakeHandler(Spec("/slow", 1), "", log_.Sink());
+  auto start = Clock::now();
+  InvokeResult r = h->Invoke(Event("{}"));
+  auto took = Clock::now() - start;
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.function_error);
+  EXPECT_EQ(r.error_type, "Sandbox.Timedout");
+  EXPECT_EQ(r.error_message, "Task timed out after 1.00 seconds");
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 2900ms);  // before the server's answer at 3 s
+}
+
+TEST_F(HttpFunctionTest, RefusedConnectionIsConnectError) {
+  stack::FunctionSpec f = Spec("/ok");
+  f.url = "http://127.0.0.1:" + std::to_string(ClosedPort()) + "/ok";
+  auto h = MakeHandler(f, "", log_.Sink());
+  InvokeResult r = h->Invoke(Event("{}"));
+  EXPECT_FALSE(r.ok);
+  EXPECT_TRUE(r.function_error);
+  EXPECT_EQ(r.error_type, "Runtime.ConnectError");
+  EXPECT_FALSE(r.error_message.empty());
+}
+
+TEST_F(HttpFunctionTest, CancelEndsARequestInFlight) {
+  auto h = MakeHandler(Spec("/hang", 30), "", log_.Sink());
+  InvokeResult r;
+  auto start = Clock::now();
+  std::thread t([&] { r = h->Invoke(Event("{}")); });
+  // Wait until the server has the request, then cancel.
+  for (int i = 0; i < 500 && Seen().empty(); ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(Seen().size(), 1u);
+  h->Cancel();
+  t.join();
+  EXPECT_LT(Clock::now() - start, 10s);
+  EXPECT_FALSE(r.ok);
+  EXPECT_FALSE(r.function_error);
+  EXPECT_EQ(r.error_type, "Runtime.Cancelled");
+  // Later invocations fail at once, without a request.
+  InvokeResult again = h->Invoke(Event("{}"));
+  EXPECT_EQ(again.error_type, "Runtime.Cancelled");
+  EXPECT_EQ(Seen().size(), 1u);
+}
+
+TEST_F(HttpFunctionTest, ConcurrentInvocationsAndCancel) {
+  auto h = MakeHandler(Spec("/hang", 30), "", log_.Sink());
+  std::vector<InvokeResult> results(4);
+  std::vector<std::thread> threads;
+  for (auto& r : results) threads.emplace_back([&] { r = h->Invoke(Event("{}")); });
+  for (int i = 0; i < 500 && Seen().size() < 4; ++i) std::this_thread::sleep_for(10ms);
+  h->Cancel();
+  for (auto& t : threads) t.join();
+  for (auto& r : results) EXPECT_EQ(r.error_type, "Runtime.Cancelled");
+}
+
+TEST_F(HttpFunctionTest, BigPayloadRoundTrips) {
+  auto h = MakeHandler(Spec("/ok", 30), "", log_.Sink());
+  std::string big = "{\"Records\":[\"" + std::string(8 * 1024 * 1024, 'x') + "\"]}";
+  InvokeResult r = h->Invoke(Event(big));
+  ASSERT_TRUE(r.ok) << r.error_type << ": " << r.error_message;
+  EXPECT_EQ(r.payload, big);
+}
+
+TEST(HttpHandler, BadUrlsFailEveryInvocationSayingWhy) {
+  for (const char* url : {"", "not a url", "https://127.0.0.1/x", "ftp://host/x", "http://", "http://host:0/",
+                          "http://host:99999/"}) {
+    SCOPED_TRACE(url);
+    stack::FunctionSpec f;
+    f.name = "Hook";
+    f.kind = "http";
+    f.url = url;
+    auto h = MakeHandler(f, "");
+    InvokeResult r = h->Invoke(Event("{}"));
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.error_type, "Runtime.InvalidEntrypoint");
+    EXPECT_NE(r.error_message.find("function Hook"), std::string::npos) << r.error_message;
+  }
+}
+
+TEST(HttpHandler, ParsesUrls) {
+  auto e = ParseHttpUrl("http://localhost:8080/hooks/a?b=c%20d");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->host, "localhost");
+  EXPECT_EQ(e->port, 8080);
+  EXPECT_EQ(e->target, "/hooks/a?b=c%20d");
+  auto d = ParseHttpUrl("http://example.com");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->port, 80);
+  EXPECT_EQ(d->target, "/");
+  auto v6 = ParseHttpUrl("http://[::1]:9000/x");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->host, "::1");
+}
+
 }  // namespace streamer::functions
