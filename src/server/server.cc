@@ -26,6 +26,7 @@
 #include "storage/checkpoint_store.h"
 #include "streams/stream_reader.h"
 #include "streams/stream_source.h"
+#include "streams/stream_trimmer.h"
 #include "streams/streams_api.h"
 
 namespace streamer::server {
@@ -112,6 +113,7 @@ struct Server::Impl {
   std::unique_ptr<dynamo::DynamoApi> dynamo;
   std::unique_ptr<dynamo::TtlSweeper> ttl_sweeper;
   std::unique_ptr<streams::StreamsApi> streams_api;
+  std::unique_ptr<streams::StreamTrimmer> stream_trimmer;
   std::unique_ptr<gateway::Gateway> gateway;
   // Functions and event source mappings, from the stack and the Lambda API.
   std::unique_ptr<functions::FunctionRegistry> registry;
@@ -222,7 +224,13 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   s.item_backend = dynamo::NewEmbeddedItemBackend(s.store.get(), s.writers.get());
   s.dynamo = std::make_unique<dynamo::DynamoApi>(s.catalog.get(), s.item_backend.get(),
                                                  dynamo::BlockingPools{s.read_pool.get(), s.ddl_pool.get()});
-  s.streams_api = std::make_unique<streams::StreamsApi>(s.catalog.get(), s.stream_source.get());
+  s.streams_api = std::make_unique<streams::StreamsApi>(
+      s.catalog.get(), s.stream_source.get(),
+      streams::StreamsApiOptions{std::chrono::seconds(config.stream_iterator_ttl_seconds)});
+  s.stream_trimmer = std::make_unique<streams::StreamTrimmer>(
+      s.catalog.get(), s.stream_source.get(),
+      std::chrono::milliseconds(static_cast<int64_t>(config.stream_retention_hours * 3600.0 * 1000.0)),
+      std::chrono::milliseconds(config.stream_trim_interval_ms));
   s.ttl_sweeper = std::make_unique<dynamo::TtlSweeper>(s.catalog.get(), s.item_backend.get(),
                                                        std::chrono::milliseconds(config.ttl_sweep_interval_ms));
 
@@ -338,6 +346,7 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
 
   s.pool.Start(config.io_threads);
   s.ttl_sweeper->Start();  // its deletes answer on the I/O threads
+  s.stream_trimmer->Start();
   http::ServerOptions aws_opts;
   aws_opts.bind_address = config.bind_address;
   aws_opts.port = config.port;
@@ -377,6 +386,7 @@ void Server::Stop() {
   if (s.read_pool) s.read_pool->Stop();
   if (s.ddl_pool) s.ddl_pool->Stop();
   if (s.ttl_sweeper) s.ttl_sweeper->Stop();  // its last deletes need the writers
+  if (s.stream_trimmer) s.stream_trimmer->Stop();  // reads the writers' durable sequences
   if (s.dynamo) s.dynamo->Stop();  // index builds write through the writers
   // Mappings (and invocations in flight) end before the writers; the
   // Lambda API's queued calls then finish at once (functions cancelled).

@@ -30,6 +30,13 @@ struct ServerConfig {
   std::string region = "us-east-1";
   // How often expired items (TTL) are looked for and deleted.
   int ttl_sweep_interval_ms = 5000;
+  // Stream records older than this are trimmed (AWS: 24 hours); fractions
+  // are allowed (tests use a few seconds).
+  double stream_retention_hours = 24;
+  // How often the trimmer looks for records past the retention.
+  int stream_trim_interval_ms = 5000;
+  // How long a shard iterator can be used (AWS: 15 minutes; tests shorten it).
+  int stream_iterator_ttl_seconds = 900;
 };
 
 class Server {

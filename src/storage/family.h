@@ -8,7 +8,8 @@ namespace streamer::storage {
 enum class Family {
   kMeta,         // table definitions, id and sequence counters
   kItems,        // [table id][encoded key] -> item
-  kStream,       // [table id][shard u16][sequence u64] -> stream record JSON
+  kStream,       // [records id][shard u16][sequence u64] -> stream record JSON;
+                 // [records id][shard u16] -> the shard's trim horizon (u64)
   kCheckpoints,  // event source mapping checkpoints
 };
 inline constexpr int kFamilyCount = 4;

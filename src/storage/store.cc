@@ -348,6 +348,9 @@ void WriteBatch::Put(Family f, std::string_view key, std::string_view value) {
   batch_->Put(store_->handle(f), ToSlice(key), ToSlice(value));
 }
 void WriteBatch::Delete(Family f, std::string_view key) { batch_->Delete(store_->handle(f), ToSlice(key)); }
+void WriteBatch::DeleteRange(Family f, std::string_view begin, std::string_view end) {
+  batch_->DeleteRange(store_->handle(f), ToSlice(begin), ToSlice(end));
+}
 size_t WriteBatch::Count() const { return batch_->Count(); }
 size_t WriteBatch::ByteSize() const { return batch_->GetDataSize(); }
 void WriteBatch::Clear() { batch_->Clear(); }

@@ -24,6 +24,8 @@ class WriteBatch {
 
   void Put(Family f, std::string_view key, std::string_view value);
   void Delete(Family f, std::string_view key);
+  // Deletes every key in [begin, end) of a family (one range tombstone).
+  void DeleteRange(Family f, std::string_view begin, std::string_view end);
   size_t Count() const;
   // Bytes the batch holds (keys, values and framing).
   size_t ByteSize() const;

@@ -23,6 +23,18 @@ std::string RecordKey(uint32_t table_id, int shard, uint64_t sequence) {
 
 uint64_t SequenceOfKey(std::string_view key) { return storage::ReadU64(key.substr(6)); }
 
+int64_t RecordCreationSeconds(std::string_view record) {
+  // BuildRecord writes it near the front, as a plain integer.
+  static constexpr std::string_view kMember = "\"ApproximateCreationDateTime\":";
+  const size_t at = record.find(kMember);
+  if (at == std::string_view::npos) return -1;
+  int64_t v = 0;
+  size_t i = at + kMember.size();
+  const size_t start = i;
+  for (; i < record.size() && record[i] >= '0' && record[i] <= '9' && i - start < 18; ++i) v = v * 10 + (record[i] - '0');
+  return i == start ? -1 : v;
+}
+
 std::string FormatSequenceNumber(uint64_t sequence) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%021llu", static_cast<unsigned long long>(sequence));

@@ -33,6 +33,11 @@ inline bool KeepsOldImage(StreamViewType v) {
 std::string RecordKey(uint32_t table_id, int shard, uint64_t sequence);
 std::string ShardPrefix(uint32_t table_id, int shard);
 uint64_t SequenceOfKey(std::string_view key);
+// Whether a key of the stream family is a record's (and not a shard's trim
+// horizon, which is stored under the bare ShardPrefix).
+inline bool IsRecordKey(std::string_view key) { return key.size() == 14; }
+// The epoch seconds of a stored record's ApproximateCreationDateTime, or -1.
+int64_t RecordCreationSeconds(std::string_view record);
 
 // Sequence numbers travel as fixed-width decimal strings, like AWS's.
 std::string FormatSequenceNumber(uint64_t sequence);

@@ -1,65 +1,61 @@
 #include "streams/streams_api.h"
 
+#include <algorithm>
+#include <ctime>
 #include <map>
+#include <optional>
+#include <tuple>
 
 #include "core/clock.h"
-#include "core/base64.h"
 #include "dynamo/model/key_codec.h"
 #include "dynamo/request.h"
+#include "streams/shard_iterator.h"
 #include "streams/stream_record.h"
 
 namespace streamer::streams {
 
 namespace {
 
-constexpr int64_t kIteratorLifetimeMillis = 15 * 60 * 1000;  // as AWS: 15 minutes
 constexpr int64_t kMaxRecordsPerCall = 1000;
 // As AWS: GetRecords returns at most 1 MB of records (always at least one).
 constexpr size_t kMaxBytesPerCall = 1024 * 1024;
-
-struct Iterator {
-  std::string stream_arn;
-  int shard = 0;
-  uint64_t next_sequence = 0;
-  int64_t issued_millis = 0;
-};
-
-std::string EncodeIterator(const Iterator& it) {
-  return Base64Encode("v1|" + it.stream_arn + "|" + std::to_string(it.shard) + "|" +
-                              std::to_string(it.next_sequence) + "|" + std::to_string(it.issued_millis));
-}
-
-Result<Iterator> DecodeIterator(std::string_view text) {
-  const Status invalid = Status::Validation("Invalid ShardIterator");
-  auto raw = Base64Decode(text);
-  if (!raw || raw->rfind("v1|", 0) != 0) return invalid;
-  std::vector<std::string> parts;
-  size_t start = 3;
-  while (true) {
-    size_t bar = raw->find('|', start);
-    parts.push_back(raw->substr(start, bar == std::string::npos ? std::string::npos : bar - start));
-    if (bar == std::string::npos) break;
-    start = bar + 1;
-  }
-  if (parts.size() != 4) return invalid;
-  Iterator it;
-  it.stream_arn = parts[0];
-  try {
-    it.shard = std::stoi(parts[1]);
-    it.next_sequence = std::stoull(parts[2]);
-    it.issued_millis = std::stoll(parts[3]);
-  } catch (...) {
-    return invalid;
-  }
-  return it;
-}
+// AWS's description of TrimmedDataAccessException (its API reference).
+constexpr std::string_view kTrimmedMessage = "The operation attempted to read past the oldest stream record in a shard.";
 
 std::string Quote(std::string_view s) { return json::serialize(json::string(s)); }
 
+// "arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>" -> name, label.
+std::optional<std::pair<std::string_view, std::string_view>> ParseStreamArn(std::string_view arn) {
+  const size_t t = arn.find(":table/");
+  const size_t s = arn.find("/stream/");
+  if (arn.substr(0, 4) != "arn:" || t == std::string_view::npos || s == std::string_view::npos || s < t + 7) {
+    return std::nullopt;
+  }
+  std::string_view name = arn.substr(t + 7, s - t - 7);
+  std::string_view label = arn.substr(s + 8);
+  if (name.empty() || label.empty()) return std::nullopt;
+  return std::make_pair(name, label);
+}
+
+Status NullMember(std::string_view member) {
+  return Status::Validation("1 validation error detected: Value null at '" + std::string(member) +
+                            "' failed to satisfy constraint: Member must not be null");
+}
+
+// As Kinesis-style services word it: "Thu Jul 02 12:57:57 UTC 2015".
+std::string UtcTime(int64_t millis) {
+  const std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a %b %d %H:%M:%S UTC %Y", &tm);
+  return buf;
+}
+
 }  // namespace
 
-StreamsApi::StreamsApi(dynamo::TableCatalog* catalog, const StreamSource* source)
-    : catalog_(catalog), source_(source) {}
+StreamsApi::StreamsApi(dynamo::TableCatalog* catalog, const StreamSource* source, StreamsApiOptions options)
+    : catalog_(catalog), source_(source), options_(options) {}
 
 void StreamsApi::Handle(std::string_view operation, std::string_view body,
                         const dynamo::ReplyFn& reply) {
@@ -86,12 +82,10 @@ void StreamsApi::Handle(std::string_view operation, std::string_view body,
 }
 
 Result<dynamo::TablePtr> StreamsApi::TableOfStream(std::string_view arn) const {
-  // arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>
   const Status missing = Status::Of(Code::kResourceNotFound, "Requested resource not found: Stream: " + std::string(arn) + " not found");
-  size_t t = arn.find(":table/");
-  size_t s = arn.find("/stream/");
-  if (t == std::string_view::npos || s == std::string_view::npos || s < t) return missing;
-  dynamo::TablePtr table = catalog_->Find(arn.substr(t + 7, s - t - 7));
+  auto parts = ParseStreamArn(arn);
+  if (!parts) return missing;
+  dynamo::TablePtr table = catalog_->Find(parts->first);
   dynamo::TablePtr stream = table ? table->StreamOf(arn) : nullptr;  // current or disabled
   if (!stream) return missing;
   return stream;
@@ -109,14 +103,17 @@ Result<std::string> StreamsApi::ListStreams(const json::object& r) {
     if (!valid) return valid.status();
   }
   if (Status s = dynamo::CheckLength(*start, "exclusiveStartStreamArn", 37, 1024); !s.ok()) return s;
+  // The list is ordered by table name, then stream label (its creation
+  // time), so a page can start after a stream that no longer exists.
+  std::optional<std::pair<std::string_view, std::string_view>> after;
+  if (*start) {
+    after = ParseStreamArn(**start);
+    if (!after) return Status::Validation("Invalid ExclusiveStartStreamArn: " + **start);
+  }
   if (*table_name && !catalog_->Find(**table_name)) {
     return Status::Of(Code::kResourceNotFound,
                          "Requested resource not found: Table: " + **table_name + " not found");
   }
-  json::array streams;
-  std::string last;
-  bool more = false;
-  bool past_start = !*start;
   // Every stream of every table: disabled ones too (readable until deleted).
   struct Listed {
     std::string arn, table, label;
@@ -127,12 +124,16 @@ Result<std::string> StreamsApi::ListStreams(const json::object& r) {
     for (const dynamo::PastStream& p : t->past_streams) all.push_back({p.arn, t->name, p.label});
     if (t->has_stream()) all.push_back({t->stream_arn, t->name, t->stream_label});
   }
+  std::stable_sort(all.begin(), all.end(), [](const Listed& a, const Listed& b) {
+    return std::tie(a.table, a.label) < std::tie(b.table, b.label);
+  });
+  json::array streams;
+  std::string last;
+  bool more = false;
+  const size_t page = static_cast<size_t>(limit->value_or(100));
   for (const Listed& l : all) {
-    if (!past_start) {
-      past_start = l.arn == **start;
-      continue;
-    }
-    if (streams.size() == static_cast<size_t>(limit->value_or(100))) {
+    if (after && std::make_pair(std::string_view(l.table), std::string_view(l.label)) <= *after) continue;
+    if (streams.size() == page) {
       more = true;
       break;
     }
@@ -147,47 +148,77 @@ Result<std::string> StreamsApi::ListStreams(const json::object& r) {
 Result<std::string> StreamsApi::DescribeStream(const json::object& r) {
   auto arn = dynamo::OptionalString(r, "StreamArn");
   if (!arn) return arn.status();
-  if (!*arn) {
-    return Status::Validation("1 validation error detected: Value null at 'streamArn' failed to satisfy constraint: Member must not be null");
-  }
+  if (!*arn) return NullMember("streamArn");
   auto limit = dynamo::OptionalInt(r, "Limit", 1, 100);
   if (!limit) return limit.status();
   auto start = dynamo::OptionalString(r, "ExclusiveStartShardId");
   if (!start) return start.status();
+  auto filter = dynamo::OptionalObject(r, "ShardFilter");
+  if (!filter) return filter.status();
+  std::optional<std::string> filter_type, filter_shard;
+  if (*filter) {
+    auto type = dynamo::OptionalString(**filter, "Type");
+    if (!type) return type.status();
+    auto shard = dynamo::OptionalString(**filter, "ShardId");
+    if (!shard) return shard.status();
+    filter_type = *type;
+    filter_shard = *shard;
+  }
   if (Status s = dynamo::CheckLength(*arn, "streamArn", 37, 1024); !s.ok()) return s;
   if (Status s = dynamo::CheckLength(*start, "exclusiveStartShardId", 28, 65); !s.ok()) return s;
+  if (*filter) {
+    if (filter_type && *filter_type != "CHILD_SHARDS") {
+      return dynamo::ConstraintError(*filter_type, "shardFilter.type", "Member must satisfy enum value set: [CHILD_SHARDS]");
+    }
+    if (Status s = dynamo::CheckLength(filter_shard, "shardFilter.shardId", 28, 65); !s.ok()) return s;
+    if (!filter_type || !filter_shard) {
+      return Status::Validation("ShardFilter needs both Type (CHILD_SHARDS) and ShardId");
+    }
+  }
   auto table = TableOfStream(**arn);
   if (!table) return table.status();
   const dynamo::TableInfo& t = **table;
+  const int shard_count = source_->ShardCount(t);
+  if (filter_shard && ShardIndex(*filter_shard, t.stream_created_millis, shard_count) < 0) {
+    return Status::Of(Code::kResourceNotFound, "Requested resource not found: Shard: " + *filter_shard + " not found");
+  }
 
   json::array shards;
   std::string last;
   bool more = false;
-  for (int i = 0; i < source_->ShardCount(t); ++i) {
+  const size_t page = static_cast<size_t>(limit->value_or(100));
+  // A shard's children are the shards naming it as their parent; ours have
+  // no lineage yet (no rollover), so a CHILD_SHARDS filter finds none.
+  for (int i = 0; i < shard_count && !filter_shard; ++i) {
     const std::string id = ShardId(t.stream_created_millis, i);
-    if (*start && id <= **start) continue;
-    if (shards.size() == static_cast<size_t>(limit->value_or(100))) {
+    if (*start && id <= **start) continue;  // shard ids of a stream sort by index
+    if (shards.size() == page) {
       more = true;
       break;
     }
-    uint64_t first = source_->FirstSequence(t, i);
-    if (first == 0) first = source_->DurableSequence(t, i) + 1;
-    json::object range{{"StartingSequenceNumber", FormatSequenceNumber(first)}};
-    // A disabled stream's shards are closed: they end at their last record.
+    const uint64_t first = source_->FirstSequence(t, i);
+    json::object range;
     if (t.stream_disabled) {
-      if (uint64_t last = source_->LastSequence(t, i)) range["EndingSequenceNumber"] = FormatSequenceNumber(last);
+      // A disabled stream's shards are closed: they end at their last record
+      // (or, when none is left, at the last one trimmed).
+      const uint64_t end = source_->LastSequence(t, i);
+      const uint64_t horizon = source_->TrimHorizon(t, i);
+      const uint64_t closed_at = end ? end : (horizon ? horizon - 1 : 0);
+      range["StartingSequenceNumber"] = FormatSequenceNumber(first ? first : closed_at);
+      range["EndingSequenceNumber"] = FormatSequenceNumber(closed_at);
+    } else {
+      range["StartingSequenceNumber"] = FormatSequenceNumber(first ? first : source_->DurableSequence(t, i) + 1);
     }
     shards.push_back(json::object{{"ShardId", id}, {"SequenceNumberRange", std::move(range)}});
     last = id;
   }
-  json::array key_schema = dynamo::KeySchemaJson(t.key_schema);
   json::object d{{"StreamArn", t.stream_arn},
                  {"StreamLabel", t.stream_label},
                  {"StreamStatus", t.stream_disabled ? "DISABLED" : "ENABLED"},
                  {"StreamViewType", StreamViewName(t.stream_view)},
                  {"CreationRequestDateTime", static_cast<double>(t.stream_created_millis) / 1000.0},
                  {"TableName", t.name},
-                 {"KeySchema", std::move(key_schema)},
+                 {"KeySchema", dynamo::KeySchemaJson(t.key_schema)},
                  {"Shards", std::move(shards)}};
   if (more) d["LastEvaluatedShardId"] = last;
   return json::serialize(json::object{{"StreamDescription", std::move(d)}});
@@ -204,10 +235,7 @@ Result<std::string> StreamsApi::GetShardIterator(const json::object& r) {
   if (!seq_text) return seq_text.status();
   for (auto [member, value] : {std::pair{"streamArn", &*arn}, {"shardId", &*shard_id},
                                {"shardIteratorType", &*type}}) {
-    if (!*value) {
-      return Status::Validation(std::string("1 validation error detected: Value null at '") + member +
-                                "' failed to satisfy constraint: Member must not be null");
-    }
+    if (!*value) return NullMember(member);
   }
   if (Status s = dynamo::CheckLength(*arn, "streamArn", 37, 1024); !s.ok()) return s;
   if (Status s = dynamo::CheckLength(*shard_id, "shardId", 28, 65); !s.ok()) return s;
@@ -218,71 +246,94 @@ Result<std::string> StreamsApi::GetShardIterator(const json::object& r) {
     return dynamo::ConstraintError(kind, "shardIteratorType",
                                    "Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, LATEST, AT_SEQUENCE_NUMBER, TRIM_HORIZON]");
   }
-  auto table = TableOfStream(**arn);
-  if (!table) return table.status();
-  const int shard = ShardIndex(**shard_id, (*table)->stream_created_millis, source_->ShardCount(**table));
-  if (shard < 0) {
-    return Status::Of(Code::kResourceNotFound,
-                         "Requested resource not found: Shard does not exist");
+  const bool by_sequence = kind == "AT_SEQUENCE_NUMBER" || kind == "AFTER_SEQUENCE_NUMBER";
+  if (by_sequence && !*seq_text) {
+    return Status::Validation("A sequence number is required for the iterator type " + kind);
   }
-  Iterator it{**arn, shard, 0, NowMillis()};
-  if (kind == "LATEST") {
-    it.next_sequence = source_->DurableSequence(**table, shard) + 1;
-  } else if (kind == "AT_SEQUENCE_NUMBER" || kind == "AFTER_SEQUENCE_NUMBER") {
-    if (!*seq_text) {
-      return Status::Validation("A sequence number is required for the iterator type " + kind);
-    }
-    auto seq = ParseSequenceNumber(**seq_text);
-    if (!seq) return seq.status();
-    if (*seq > source_->DurableSequence(**table, shard)) {
-      return Status::Validation("Invalid SequenceNumber: " + **seq_text + " is beyond the end of shard " + **shard_id);
-    }
-    it.next_sequence = kind == "AT_SEQUENCE_NUMBER" ? *seq : *seq + 1;
-  } else if (*seq_text) {
+  if (!by_sequence && *seq_text) {
     return Status::Validation("A sequence number may only be given for AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER iterators");
   }
-  return "{\"ShardIterator\":" + Quote(EncodeIterator(it)) + "}";
+  std::optional<uint64_t> seq;
+  if (by_sequence) {
+    auto parsed = ParseSequenceNumber(**seq_text);
+    if (!parsed) return parsed.status();
+    seq = *parsed;
+  }
+  auto table = TableOfStream(**arn);
+  if (!table) return table.status();
+  const dynamo::TableInfo& t = **table;
+  const int shard = ShardIndex(**shard_id, t.stream_created_millis, source_->ShardCount(t));
+  if (shard < 0) {
+    return Status::Of(Code::kResourceNotFound, "Requested resource not found: Shard does not exist");
+  }
+  ShardIterator it{**arn, shard, 0, NowMillis()};
+  const uint64_t horizon = source_->TrimHorizon(t, shard);
+  if (kind == "TRIM_HORIZON") {
+    it.next_sequence = horizon;
+  } else if (kind == "LATEST") {
+    it.next_sequence = source_->DurableSequence(t, shard) + 1;
+  } else {
+    if (*seq > source_->DurableSequence(t, shard)) {
+      return Status::Validation("Invalid SequenceNumber: " + **seq_text + " is beyond the end of shard " + **shard_id);
+    }
+    it.next_sequence = kind == "AFTER_SEQUENCE_NUMBER" ? *seq + 1 : *seq;
+    // Before the horizon: the record was trimmed (AFTER the last record
+    // trimmed is fine: nothing after it is gone, and it need not exist).
+    if (it.next_sequence < horizon) return Status::Of(Code::kTrimmedDataAccess, std::string(kTrimmedMessage));
+    if (*seq >= horizon && !source_->HasRecord(t, shard, *seq)) {
+      return Status::Validation("Invalid SequenceNumber: " + **seq_text + " is not a sequence number of shard " +
+                                **shard_id);
+    }
+  }
+  return "{\"ShardIterator\":" + Quote(EncodeShardIterator(it)) + "}";
 }
 
 Result<std::string> StreamsApi::GetRecords(const json::object& r) {
   auto text = dynamo::OptionalString(r, "ShardIterator");
   if (!text) return text.status();
-  if (!*text) {
-    return Status::Validation("1 validation error detected: Value null at 'shardIterator' failed to satisfy constraint: Member must not be null");
-  }
+  if (!*text) return NullMember("shardIterator");
   auto limit = dynamo::OptionalInt(r, "Limit", 1, kMaxRecordsPerCall);
   if (!limit) return limit.status();
   if (Status s = dynamo::CheckLength(*text, "shardIterator", 1, 2048); !s.ok()) return s;
-  auto it = DecodeIterator(**text);
-  if (!it) return it.status();
-  if (NowMillis() - it->issued_millis > kIteratorLifetimeMillis) {
-    return Status::Of(Code::kExpiredIterator, "Iterator expired");
+  auto it = DecodeShardIterator(**text);
+  if (!it) return Status::Validation("Invalid ShardIterator");
+  const int64_t now = NowMillis();
+  const int64_t lifetime = options_.iterator_lifetime.count();
+  if (now - it->issued_millis > lifetime) {
+    return Status::Of(Code::kExpiredIterator,
+                      "Iterator expired. The iterator was created at time " + UtcTime(it->issued_millis) +
+                          " while right now it is " + UtcTime(now) +
+                          " which is further in the future than the tolerated delay of " + std::to_string(lifetime) +
+                          " milliseconds.");
   }
   auto table = TableOfStream(it->stream_arn);
   if (!table) return table.status();
-  if (it->shard < 0 || it->shard >= source_->ShardCount(**table)) return Status::Validation("Invalid ShardIterator");
+  const dynamo::TableInfo& t = **table;
+  if (it->shard >= source_->ShardCount(t)) return Status::Validation("Invalid ShardIterator");
 
-  auto records = source_->Read(**table, it->shard, it->next_sequence,
-                               static_cast<size_t>(limit->value_or(kMaxRecordsPerCall)));
+  auto records = source_->Read(t, it->shard, it->next_sequence,
+                               static_cast<size_t>(limit->value_or(kMaxRecordsPerCall)), kMaxBytesPerCall);
+  // Checked after the read: a trim that landed before it moved the horizon
+  // in the same write that deleted the records, so it is seen here.
+  if (it->next_sequence < source_->TrimHorizon(t, it->shard)) {
+    return Status::Of(Code::kTrimmedDataAccess, std::string(kTrimmedMessage));
+  }
   std::string out = "{\"Records\":[";
-  size_t bytes = 0;
   for (size_t i = 0; i < records.size(); ++i) {
-    bytes += records[i].json.size();
-    if (i > 0 && bytes > kMaxBytesPerCall) {
-      records.resize(i);  // the rest comes with the next iterator
-      break;
-    }
     if (i) out.push_back(',');
     out += records[i].json;
   }
-  Iterator next = *it;
+  out += "]";
+  ShardIterator next = *it;
   if (!records.empty()) next.next_sequence = records.back().sequence + 1;
-  next.issued_millis = NowMillis();
-  // A closed shard read to its end has no next iterator (as AWS).
-  if (records.empty() && (*table)->stream_disabled && next.next_sequence > source_->LastSequence(**table, it->shard)) {
-    return out + "]}";
+  next.issued_millis = now;
+  // A closed shard read past its end has no next iterator (AWS: null, "the
+  // shard has been closed and the requested iterator will not return any
+  // more data"); the page with its last record still has one.
+  if (records.empty() && t.stream_disabled && next.next_sequence > source_->LastSequence(t, it->shard)) {
+    return out + "}";
   }
-  out += "],\"NextShardIterator\":" + Quote(EncodeIterator(next)) + "}";
+  out += ",\"NextShardIterator\":" + Quote(EncodeShardIterator(next)) + "}";
   return out;
 }
 

@@ -1,8 +1,11 @@
 // The DynamoDB Streams API (X-Amz-Target: DynamoDBStreams_20120810.<Op>):
-// ListStreams, DescribeStream, GetShardIterator, GetRecords.
-// A table's stream has the shards its saved layout says; shards stay open.
+// ListStreams, DescribeStream, GetShardIterator, GetRecords, as AWS's API
+// reference describes them, over a StreamSource. A table's stream has the
+// shards its saved layout says; they stay open while the stream is enabled
+// and are closed at their last record once it is disabled.
 #pragma once
 
+#include <chrono>
 #include <string_view>
 
 #include "dynamo/api.h"
@@ -11,9 +14,14 @@
 
 namespace streamer::streams {
 
+struct StreamsApiOptions {
+  // How long a shard iterator can be used (AWS: 15 minutes).
+  std::chrono::milliseconds iterator_lifetime = std::chrono::minutes(15);
+};
+
 class StreamsApi {
  public:
-  StreamsApi(dynamo::TableCatalog* catalog, const StreamSource* source);
+  StreamsApi(dynamo::TableCatalog* catalog, const StreamSource* source, StreamsApiOptions options = {});
   void Handle(std::string_view operation, std::string_view body, const dynamo::ReplyFn& reply);
 
  private:
@@ -25,6 +33,7 @@ class StreamsApi {
 
   dynamo::TableCatalog* catalog_;
   const StreamSource* source_;
+  StreamsApiOptions options_;
 };
 
 }  // namespace streamer::streams

@@ -144,8 +144,10 @@ class UpdateTableTest(ConformanceCase):
         self.ddb.update_table(TableName=t, StreamSpecification={'StreamEnabled': False})
         closed = self.streams.describe_stream(StreamArn=arn)['StreamDescription']
         ends = [s['SequenceNumberRange'].get('EndingSequenceNumber') for s in closed['Shards']]
-        self.assertEqual(len([e for e in ends if e]), 1)  # the one shard with a record ends at it
-        shard = next(s for s in closed['Shards'] if 'EndingSequenceNumber' in s['SequenceNumberRange'])
+        self.assertTrue(all(ends), ends)  # every shard is closed
+        # The one shard with a record ends at it; the others never had one.
+        shard = next(s for s in closed['Shards'] if int(s['SequenceNumberRange']['EndingSequenceNumber']))
+        self.assertEqual(len([e for e in ends if int(e)]), 1)
         it = self.streams.get_shard_iterator(StreamArn=arn, ShardId=shard['ShardId'],
                                              ShardIteratorType='TRIM_HORIZON')['ShardIterator']
         page = self.streams.get_records(ShardIterator=it)
