@@ -141,24 +141,9 @@ Status EventSourceMapping::Start() {
       } else if (spec_.starting_position == "AT_TIMESTAMP") {
         // The first record created at or after the timestamp (creation times
         // are whole seconds: a record of the same second is included).
-        const int64_t at = static_cast<int64_t>(std::floor(spec_.starting_position_timestamp.value_or(0)));
-        const uint64_t end = ctx_.source->DurableSequence(*stream, shard);
-        checkpoint = end;
-        uint64_t from = 0;
-        bool found = false;
-        while (!found) {
-          auto records = ctx_.source->Read(*stream, shard, from, 1000);
-          if (records.empty()) break;
-          for (auto& r : records) {
-            auto m = ParseMappedRecord(r.sequence, std::move(r.json), 1);
-            if (m && m->created_seconds >= at) {
-              checkpoint = r.sequence - 1;
-              found = true;
-              break;
-            }
-          }
-          from = records.back().sequence + 1;
-        }
+        const int64_t at_ms =
+            static_cast<int64_t>(std::floor(spec_.starting_position_timestamp.value_or(0))) * 1000;
+        checkpoint = std::max<uint64_t>(1, ctx_.source->FirstSequenceAtOrAfter(*stream, shard, at_ms)) - 1;
       }
       Status s = ctx_.checkpoints->Save(key, checkpoint);
       if (!s.ok()) return s;

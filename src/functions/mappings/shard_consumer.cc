@@ -18,6 +18,8 @@ constexpr size_t kMaxEventBytes = 6 * 1024 * 1024;
 // A tumbling window closes this long after its end when no record of a
 // later window arrived (a record is timed before its commit is durable).
 constexpr int64_t kWindowGraceMs = 1000;
+// One read from the stream holds at most this much record JSON.
+constexpr size_t kMaxReadBytes = 8 * 1024 * 1024;
 
 int64_t Backoff(int failures) { return std::min<int64_t>(kMaxBackoffMs, 100LL << std::min(failures, 6)); }
 
@@ -116,7 +118,7 @@ bool ShardConsumer::Poll(const dynamo::TableInfo& stream_table) {
   if (ctx.source->DurableSequence(stream_table, shard_) < next_read_) return false;
   // Delivered now, a batch could not be checkpointed and would come again.
   if (!ctx.checkpoints->Writable()) return false;
-  auto stored = ctx.source->Read(stream_table, shard_, next_read_, std::min<size_t>(room, 1000));
+  auto stored = ctx.source->Read(stream_table, shard_, next_read_, std::min<size_t>(room, 1000), kMaxReadBytes);
   if (stored.empty()) return false;
   struct Read {
     MappedRecord record;
