@@ -18,6 +18,7 @@
 #include <cstring>
 #include <map>
 
+#include "core/json.h"
 #include "core/subprocess.h"
 
 extern char** environ;
@@ -84,6 +85,11 @@ class LineLogger {
   LineSplitter splitter_;
   std::string last_line_;
 };
+
+// What Invoke answers for a function that ran and failed: Lambda's error document.
+std::string ErrorDocument(const InvokeResult& r) {
+  return json::serialize(json::object{{"errorMessage", r.error_message}, {"errorType", r.error_type}});
+}
 
 InvokeResult Failure(std::string type, std::string message, Clock::time_point start) {
   InvokeResult r;
@@ -165,6 +171,9 @@ InvokeResult ExecHandler::Invoke(const InvokeRequest& request) {
   posix_spawn_file_actions_adddup2(&actions, in_read.get(), STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, out_write.get(), STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err_write.get(), STDERR_FILENO);
+  // Nothing else of ours reaches the child: a listening socket it inherited
+  // would keep our ports busy after a kill -9 of the server, until it ends.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   if (!working_dir_.empty()) posix_spawn_file_actions_addchdir_np(&actions, working_dir_.c_str());
 
   posix_spawnattr_t attr;
@@ -306,6 +315,8 @@ InvokeResult ExecHandler::Invoke(const InvokeRequest& request) {
     std::snprintf(msg, sizeof msg, "Task timed out after %d.00 seconds", spec_.timeout_seconds);
     result.error_type = "Sandbox.Timedout";
     result.error_message = msg;
+    result.function_error = true;
+    result.payload = ErrorDocument(result);
     return result;
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
@@ -315,6 +326,8 @@ InvokeResult ExecHandler::Invoke(const InvokeRequest& request) {
   result.error_type = "Unhandled";
   result.error_message = "Runtime exited with error: " + DescribeWaitStatus(status);
   if (!err_log.last_line().empty()) result.error_message += " (stderr: " + err_log.last_line() + ")";
+  result.function_error = true;
+  result.payload = ErrorDocument(result);
   return result;
 }
 

@@ -210,7 +210,10 @@ TEST(ExecHandler, TimeoutKillsTheWholeProcessGroup) {
   InvokeResult r = h->Invoke(InvokeRequest{"{}"});
   EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(2000));
   EXPECT_EQ(r.error_type, "Sandbox.Timedout");
-  EXPECT_EQ(r.payload, "started\n");  // output before the timeout is kept
+  EXPECT_TRUE(r.function_error);
+  // Invoke's answer is Lambda's error document; the output before the timeout is in the log.
+  EXPECT_EQ(r.payload, R"({"errorMessage":"Task timed out after 1.00 seconds","errorType":"Sandbox.Timedout"})");
+  EXPECT_TRUE(log.Has("[Fn] started"));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   EXPECT_FALSE(fs::exists(marker));
   ExpectNoChildren();
