@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "functions/runtime/bundled_files.h"
+#include "functions/runtime/spare_workers.h"
 #include "functions/runtime/worker_pool.h"
 
 extern char** environ;
@@ -166,6 +167,9 @@ std::unique_ptr<FunctionHandler> MakeRuntimeHandler(const stack::FunctionSpec& s
   if (!context.aws_endpoint.empty()) env["AWS_ENDPOINT_URL"] = context.aws_endpoint;
   // A print() reaches the console when it happens, not when a pipe buffer fills.
   if (interpreter == "python3") env["PYTHONUNBUFFERED"] = "1";
+  // Our bootstraps can start before their function is known (spare workers):
+  // with the startup variables every function gets unless it sets its own.
+  if (!interpreter.empty()) o.spares = runtime::SpareWorkers::For(o.argv, env, sink);
   for (const auto& [k, v] : spec.environment) env[k] = v;
   o.environment = std::move(env);
   return std::make_unique<RuntimeHandler>(std::move(o));
