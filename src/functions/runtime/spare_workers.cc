@@ -142,6 +142,8 @@ std::optional<SpareProcess> SpareWorkers::Take() {
     Kill(*spare);
     return std::nullopt;
   }
+  pollfd p{spare->assignment.get(), POLLIN, 0};
+  spare->ready = ::poll(&p, 1, 0) > 0;  // its "ready" is there to read
   return spare;
 }
 
@@ -232,7 +234,10 @@ bool SpareWorkers::Assign(SpareProcess& spare, const std::map<std::string, std::
     if (n <= 0) return false;
     sent += static_cast<size_t>(n);
   }
-  spare.assignment.Close();  // EOF: the assignment is complete
+  // EOF: the assignment is complete. Our end stays open while the worker
+  // lives: closing it with the spare's "ready" unread would reset the
+  // connection, which could reach the spare before the assignment does.
+  ::shutdown(spare.assignment.get(), SHUT_WR);
   return true;
 }
 

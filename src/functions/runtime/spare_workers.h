@@ -3,7 +3,8 @@
 //
 // A spare is the bundled python or node bootstrap started with "--spare": it
 // has started its interpreter and loaded the bootstrap's own modules, then
-// waits on fd 3 (one end of a socket pair) for its assignment, a JSON object
+// says "ready" on fd 3 (one end of a socket pair) and waits there for its
+// assignment, a JSON object
 // {"env": {...}, "cwd": "..."} followed by EOF. It then replaces its whole
 // environment with env (which holds AWS_LAMBDA_RUNTIME_API and _HANDLER),
 // enters cwd and goes on exactly as a worker started for the function.
@@ -49,6 +50,7 @@ struct SpareProcess {
   pid_t pid = -1;
   Fd pidfd, out, err;  // as a worker's: readable once it exits; its stdout and stderr
   Fd assignment;       // our end of its fd 3
+  bool ready = false;  // it had started and was waiting (else it is still starting)
 };
 
 class SpareWorkers : public std::enable_shared_from_this<SpareWorkers> {
@@ -73,7 +75,8 @@ class SpareWorkers : public std::enable_shared_from_this<SpareWorkers> {
   void ReapDead();
 
   // Hands `spare` its assignment; false if it is gone (the caller then
-  // kills and reaps it and starts a worker itself).
+  // kills and reaps it and starts a worker itself). spare.assignment must
+  // stay open as long as the worker lives.
   static bool Assign(SpareProcess& spare, const std::map<std::string, std::string>& environment,
                      const std::string& cwd);
   // Kills the spare's process group and reaps it.

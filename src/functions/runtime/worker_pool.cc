@@ -115,6 +115,7 @@ struct WorkerPool::InvokeLog {
 struct WorkerPool::Worker {
   pid_t pid = -1;
   Fd pidfd, out, err;
+  Fd assignment;  // a spare's: open while it lives (SpareWorkers::Assign)
   std::shared_ptr<RuntimeChannel> channel;
   std::unique_ptr<RuntimeApiServer> server;
   Clock::time_point started, last_used;
@@ -256,6 +257,10 @@ Result<std::unique_ptr<WorkerPool::Worker>> WorkerPool::StartWorker() {
   struct stat code_dir {};
   if (use_spares_ && ::stat(options_.working_dir.c_str(), &code_dir) == 0 && S_ISDIR(code_dir.st_mode)) {
     spare = options_.spares->Take();
+    // The next one starts now if this one was ready (on the other core, if
+    // any, so that cold starts in a row find one ready); else once this cold
+    // start is over, so as not to slow down a spare still starting.
+    if (spare && spare->ready) options_.spares->Replenish();
   }
   w->started = Clock::now();
   if (spare) {
@@ -264,6 +269,7 @@ Result<std::unique_ptr<WorkerPool::Worker>> WorkerPool::StartWorker() {
       w->pidfd = std::move(spare->pidfd);
       w->out = std::move(spare->out);
       w->err = std::move(spare->err);
+      w->assignment = std::move(spare->assignment);
     } else {
       SpareWorkers::Kill(*spare);  // gone: a worker of our own instead
       w->started = Clock::now();
@@ -432,9 +438,7 @@ InvokeResult WorkerPool::Invoke(const InvokeRequest& request) {
     cold = true;
   }
   Release(std::move(worker), reusable);
-  // The next spare starts now, not during this cold start (it would compete
-  // for the CPU with it).
-  if (cold && use_spares_) options_.spares->Replenish();
+  if (cold && use_spares_) options_.spares->Replenish();  // a no-op if one is there or starting
   return ran;
 }
 

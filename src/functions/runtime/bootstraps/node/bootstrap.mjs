@@ -557,13 +557,19 @@ function runtimeLoop(handler) {
 
 // --- a spare: started before its function is known -----------------------------
 
-// Waits for the server to give this spare process a function: the whole
-// environment (Runtime API address and handler included) and the code
-// directory, as JSON on fd 3, then EOF. Until then nothing of any function runs.
+// Says "ready" on fd 3, then waits there for the server to give this spare
+// process a function: the whole environment (Runtime API address and handler
+// included) and the code directory, as JSON, then EOF. Until then nothing of
+// any function runs.
 function takeAssignment(fd = 3) {
   // What the first invocations will run is compiled meanwhile.
   new ResponseReader().add(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nA: b\r\n\r\n{}'));
   errorDocument(new Error('warm-up'));
+  try {
+    fs.writeSync(fd, 'ready\n');
+  } catch {
+    // The assignment came first and the server closed its end.
+  }
   const chunks = [];
   const buffer = Buffer.allocUnsafe(65536);
   for (;;) {

@@ -10,7 +10,6 @@ Names, messages and shapes follow what Lambda's python runtime gives, so a
 handler (and whoever reads its errors) sees what it would see on AWS.
 """
 
-import decimal
 import importlib
 import json
 import logging
@@ -219,8 +218,10 @@ def log_error(document):
 
 def _default(value):
     # Lambda's runtime writes a Decimal as a JSON number (boto3's numbers
-    # are Decimals): exact for integers, the nearest float otherwise.
-    if isinstance(value, decimal.Decimal):
+    # are Decimals): exact for integers, the nearest float otherwise. Not
+    # imported here: there is no Decimal unless someone imported decimal.
+    decimal = sys.modules.get("decimal")
+    if decimal is not None and isinstance(value, decimal.Decimal):
         if value.is_finite() and value == value.to_integral_value():
             return int(value)
         return float(value)
@@ -415,9 +416,14 @@ def invoke(api, handler, headers, body):
 # --- a spare: started before its function is known --------------------------
 
 def take_assignment(fd=3):
-    """Waits for the server to give this spare process a function: the whole
-    environment (Runtime API address and handler included) and the code
-    directory, as JSON, then EOF. Until then nothing of any function runs."""
+    """Says "ready" on fd 3, then waits there for the server to give this
+    spare process a function: the whole environment (Runtime API address and
+    handler included) and the code directory, as JSON, then EOF. Until then
+    nothing of any function runs."""
+    try:
+        os.write(fd, b"ready\n")
+    except OSError:
+        pass  # the assignment came first and the server closed its end
     chunks = []
     while True:
         try:
