@@ -27,6 +27,10 @@ constexpr std::string_view kStartupNames[] = {
     "HOME",                                       // python's user site-packages, node's ~/.node_modules
 };
 
+// Spares kept per command: two, so that cold starts in a row (functions
+// deployed together, a function scaling out) find one that has started.
+constexpr size_t kKept = 2;
+
 // How long a spare may take to accept its assignment (it may still be
 // starting: the assignment waits in the socket until it reads it).
 constexpr int kAssignTimeoutSeconds = 5;
@@ -131,37 +135,42 @@ std::string SpareWorkers::Misfit(const std::map<std::string, std::string>& envir
 }
 
 std::optional<SpareProcess> SpareWorkers::Take() {
-  std::optional<SpareProcess> spare;
-  {
-    std::lock_guard lock(mu_);
-    if (!spare_) return std::nullopt;
-    spare = std::move(spare_);
-    spare_.reset();
+  for (;;) {
+    std::optional<SpareProcess> spare;
+    {
+      std::lock_guard lock(mu_);
+      if (waiting_.empty()) return std::nullopt;
+      spare = std::move(waiting_.front());
+      waiting_.pop_front();
+    }
+    if (HasExited(*spare)) {
+      Kill(*spare);
+      continue;
+    }
+    pollfd p{spare->assignment.get(), POLLIN, 0};
+    spare->ready = ::poll(&p, 1, 0) > 0;  // its "ready" is there to read
+    return spare;
   }
-  if (HasExited(*spare)) {
-    Kill(*spare);
-    return std::nullopt;
-  }
-  pollfd p{spare->assignment.get(), POLLIN, 0};
-  spare->ready = ::poll(&p, 1, 0) > 0;  // its "ready" is there to read
-  return spare;
 }
 
 void SpareWorkers::Replenish() {
+  size_t wanted;
   {
     std::lock_guard lock(mu_);
-    if (stopped_ || starting_ || spare_) return;
-    starting_ = true;
+    const size_t have = waiting_.size() + static_cast<size_t>(starting_);
+    if (stopped_ || have >= kKept) return;
+    wanted = kKept - have;
+    starting_ += static_cast<int>(wanted);
   }
-  std::thread([self = shared_from_this()] { self->Start(); }).detach();
+  for (size_t i = 0; i < wanted; ++i) std::thread([self = shared_from_this()] { self->Start(); }).detach();
 }
 
 void SpareWorkers::Start() {
   auto done = [this](std::optional<SpareProcess> spare) {
     std::unique_lock lock(mu_);
-    starting_ = false;
+    --starting_;
     const bool keep = spare && !stopped_;
-    if (keep) spare_ = std::move(spare);
+    if (keep) waiting_.push_back(std::move(*spare));
     cv_.notify_all();
     lock.unlock();
     if (spare && !keep) Kill(*spare);  // stopped meanwhile
@@ -189,32 +198,38 @@ void SpareWorkers::Start() {
 }
 
 void SpareWorkers::Stop() {
-  std::optional<SpareProcess> spare;
+  std::deque<SpareProcess> spares;
   {
     std::unique_lock lock(mu_);
     stopped_ = true;
-    cv_.wait(lock, [this] { return !starting_; });
-    spare = std::move(spare_);
-    spare_.reset();
+    cv_.wait(lock, [this] { return starting_ == 0; });
+    spares.swap(waiting_);
   }
-  if (spare) Kill(*spare);
+  for (auto& spare : spares) Kill(spare);
 }
 
 void SpareWorkers::ReapDead() {
-  std::optional<SpareProcess> dead;
+  std::vector<SpareProcess> dead;
   {
     std::lock_guard lock(mu_);
-    if (!spare_ || !HasExited(*spare_)) return;
-    dead = std::move(spare_);
-    spare_.reset();
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+      if (HasExited(*it)) {
+        dead.push_back(std::move(*it));
+        it = waiting_.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
-  ::kill(-dead->pid, SIGKILL);  // whatever it left in its group
-  int status = 0;
-  while (::waitpid(dead->pid, &status, 0) < 0 && errno == EINTR) {
+  for (auto& spare : dead) {
+    ::kill(-spare.pid, SIGKILL);  // whatever it left in its group
+    int status = 0;
+    while (::waitpid(spare.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    spare.pid = -1;
+    sink_("runtime", "spare " + std::filesystem::path(argv_.front()).filename().string() +
+                         " worker exited before it was used: " + DescribeWaitStatus(status));
   }
-  dead->pid = -1;
-  sink_("runtime", "spare " + std::filesystem::path(argv_.front()).filename().string() +
-                       " worker exited before it was used: " + DescribeWaitStatus(status));
 }
 
 bool SpareWorkers::Assign(SpareProcess& spare, const std::map<std::string, std::string>& environment,

@@ -16,9 +16,10 @@
 // differs in any of them (NODE_OPTIONS, PYTHONPATH, LD_PRELOAD, ...) starts
 // its workers itself.
 //
-// One spare per command and startup environment, started once a function of
-// that runtime exists (For), and again after a cold start used or wanted one
-// (Replenish). A spare forks like any worker (own process group,
+// Two spares per command and startup environment (so that cold starts in a
+// row find one started), started once a function of that runtime exists
+// (For), and again whenever a cold start takes one (Replenish), oldest taken
+// first. A spare forks like any worker (own process group,
 // PR_SET_PDEATHSIG=SIGKILL: it dies with this process, kill -9 included); one
 // that dies while waiting is reaped (ReapDead) and not restarted until the
 // next cold start wants one; StopAll() kills and reaps them all.
@@ -28,6 +29,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -66,12 +68,12 @@ class SpareWorkers : public std::enable_shared_from_this<SpareWorkers> {
   // Whether a worker with this environment may be a spare of these: ""
   // if so, else the first startup variable it has another value of.
   std::string Misfit(const std::map<std::string, std::string>& environment) const;
-  // The waiting spare (it may still be starting), now the caller's; none if
-  // there is none or it died.
+  // The oldest waiting spare (it may still be starting), now the caller's;
+  // none if there is none alive.
   std::optional<SpareProcess> Take();
-  // Starts a spare in the background unless one is waiting or starting.
+  // Starts spares in the background up to the number kept (waiting or starting).
   void Replenish();
-  // Reaps the waiting spare if it died (called now and then).
+  // Reaps waiting spares that died (called now and then).
   void ReapDead();
 
   // Hands `spare` its assignment; false if it is gone (the caller then
@@ -95,8 +97,8 @@ class SpareWorkers : public std::enable_shared_from_this<SpareWorkers> {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopped_ = false;
-  bool starting_ = false;
-  std::optional<SpareProcess> spare_;
+  int starting_ = 0;
+  std::deque<SpareProcess> waiting_;  // the oldest first
 };
 
 }  // namespace streamer::functions::runtime

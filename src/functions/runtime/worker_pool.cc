@@ -257,10 +257,7 @@ Result<std::unique_ptr<WorkerPool::Worker>> WorkerPool::StartWorker() {
   struct stat code_dir {};
   if (use_spares_ && ::stat(options_.working_dir.c_str(), &code_dir) == 0 && S_ISDIR(code_dir.st_mode)) {
     spare = options_.spares->Take();
-    // The next one starts now if this one was ready (on the other core, if
-    // any, so that cold starts in a row find one ready); else once this cold
-    // start is over, so as not to slow down a spare still starting.
-    if (spare && spare->ready) options_.spares->Replenish();
+    options_.spares->Replenish();  // the next cold start finds one started meanwhile
   }
   w->started = Clock::now();
   if (spare) {
@@ -438,7 +435,7 @@ InvokeResult WorkerPool::Invoke(const InvokeRequest& request) {
     cold = true;
   }
   Release(std::move(worker), reusable);
-  if (cold && use_spares_) options_.spares->Replenish();  // a no-op if one is there or starting
+  if (cold && use_spares_) options_.spares->Replenish();  // (if one could not start meanwhile)
   return ran;
 }
 
