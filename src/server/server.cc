@@ -19,6 +19,7 @@
 #include "functions/handlers/handler.h"
 #include "functions/lambda_api.h"
 #include "functions/registry.h"
+#include "functions/runtime/spare_workers.h"
 #include "gateway/gateway.h"
 #include "http/io_pool.h"
 #include "http/server.h"
@@ -394,6 +395,7 @@ void Server::Stop() {
   if (s.lambda_api) s.lambda_api->Stop();
   if (s.writers) s.writers->Stop();
   if (s.registry) s.registry->StopFunctions();  // function workers after the mappings
+  functions::runtime::SpareWorkers::StopAll();
   s.notifier.Close();
   s.pool.Stop();
   s.pool.Join();

@@ -3,12 +3,16 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <regex>
 
 #include "functions/runtime/bundled_files.h"
+#include "functions/runtime/spare_workers.h"
 #include "functions/runtime/worker_pool.h"
 
 extern char** environ;
@@ -50,15 +54,42 @@ std::string Trim(std::string s) {
   return s;
 }
 
+// `program` as found on PATH when it is a binary (not a script: a version
+// manager's shim), else "".
+std::string BinaryOnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string candidate = (end > start ? dirs.substr(start, end - start) : std::string(".")) + "/" + program;
+    start = end + 1;
+    if (::access(candidate.c_str(), X_OK) != 0) continue;
+    char magic[4] = {};
+    std::FILE* f = std::fopen(candidate.c_str(), "rb");
+    if (!f) return "";
+    size_t n = std::fread(magic, 1, sizeof magic, f);
+    std::fclose(f);
+    return n == 4 && std::memcmp(magic, "\x7f" "ELF", 4) == 0 ? candidate : "";
+  }
+  return "";
+}
+
 // The interpreter behind `program` on PATH, resolved once per process (a
 // version manager's shim costs every cold start a shell and a lookup), and
 // said once: "python3.x functions run on /usr/bin/python3.11 (Python 3.11.2)".
-std::string ResolveInterpreter(const std::string& family, const std::string& program, const LogSink& sink) {
+// A binary found on PATH is its own answer: `found` gets it before the
+// interpreter is asked its version, so a spare can start meanwhile.
+std::string ResolveInterpreter(const std::string& family, const std::string& program, const LogSink& sink,
+                               const std::function<void(const std::string&)>& found) {
   static std::mutex mu;
   static std::map<std::string, std::string> resolved;
   std::lock_guard lock(mu);
   auto it = resolved.find(program);
   if (it != resolved.end()) return it->second;
+  std::string binary = BinaryOnPath(program);
+  if (!binary.empty()) found(binary);
   const std::string probe =
       program == "node" ? "node -p 'process.execPath + \"\\nNode.js \" + process.version' 2>/dev/null"
                         : program + " -c 'import sys; print(sys.executable); print(\"Python\", sys.version.split()[0])' 2>/dev/null";
@@ -75,6 +106,7 @@ std::string ResolveInterpreter(const std::string& family, const std::string& pro
     version = Trim(out.substr(nl + 1));
   }
   sink("runtime", family + " functions run on " + (version.empty() ? program + " (not found on PATH)" : path + " (" + version + ")"));
+  if (!binary.empty()) path = binary;  // the same program (a venv's python stays its symlink)
   resolved[program] = path;
   return path;
 }
@@ -130,8 +162,7 @@ std::unique_ptr<FunctionHandler> MakeRuntimeHandler(const stack::FunctionSpec& s
                                                                      ": cannot write the bootstraps: " +
                                                                      dir.status().message());
     }
-    o.argv = {ResolveInterpreter(interpreter == "python3" ? "python3.x" : "nodejs*", interpreter, sink),
-              *dir + "/" + bootstrap};
+    bootstrap = *dir + "/" + bootstrap;
   }
 
   // The environment: ours, then Lambda's, then the function's.
@@ -150,9 +181,8 @@ std::unique_ptr<FunctionHandler> MakeRuntimeHandler(const stack::FunctionSpec& s
   env["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + rt;
   env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
   env["LAMBDA_TASK_ROOT"] = o.working_dir;
-  env["LAMBDA_RUNTIME_DIR"] = o.argv[0].find('/') != std::string::npos && o.argv.size() == 1
-                                  ? o.working_dir
-                                  : std::filesystem::path(o.argv.back()).parent_path().string();
+  env["LAMBDA_RUNTIME_DIR"] =
+      bootstrap.empty() ? o.working_dir : std::filesystem::path(bootstrap).parent_path().string();
   env["_HANDLER"] = spec.handler;
   env["TZ"] = ":UTC";
   if (!env.count("LANG")) env["LANG"] = "en_US.UTF-8";
@@ -166,6 +196,16 @@ std::unique_ptr<FunctionHandler> MakeRuntimeHandler(const stack::FunctionSpec& s
   if (!context.aws_endpoint.empty()) env["AWS_ENDPOINT_URL"] = context.aws_endpoint;
   // A print() reaches the console when it happens, not when a pipe buffer fills.
   if (interpreter == "python3") env["PYTHONUNBUFFERED"] = "1";
+  // Our bootstraps can start before their function is known (spare workers):
+  // with the startup variables every function gets unless it sets its own.
+  if (!interpreter.empty()) {
+    auto spares_of = [&](const std::string& program) {
+      o.spares = runtime::SpareWorkers::For({program, bootstrap}, env, sink);
+    };
+    o.argv = {ResolveInterpreter(interpreter == "python3" ? "python3.x" : "nodejs*", interpreter, sink, spares_of),
+              bootstrap};
+    if (!o.spares) spares_of(o.argv[0]);  // (the same spares if found started them)
+  }
   for (const auto& [k, v] : spec.environment) env[k] = v;
   o.environment = std::move(env);
   return std::make_unique<RuntimeHandler>(std::move(o));

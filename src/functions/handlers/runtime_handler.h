@@ -7,7 +7,8 @@
 // cwd is the code directory; its environment is this process's, then
 // Lambda's variables (AWS_LAMBDA_*, LAMBDA_TASK_ROOT, _HANDLER, AWS_REGION,
 // TZ, AWS_ENDPOINT_URL = our endpoint, dummy credentials when we have none),
-// then the function's own (which wins).
+// then the function's own (which wins). A python or node cold start may take
+// a spare process started before (functions/runtime/spare_workers.h).
 #pragma once
 
 #include <memory>

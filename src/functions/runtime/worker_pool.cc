@@ -1,13 +1,9 @@
 #include "functions/runtime/worker_pool.h"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,20 +13,16 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <deque>
 #include <fstream>
 #include <functional>
-#include <future>
 #include <thread>
 
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/json.h"
 #include "functions/runtime/runtime_api.h"
-
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
+#include "functions/runtime/spare_workers.h"
+#include "functions/runtime/spawner.h"
 
 namespace streamer::functions::runtime {
 namespace {
@@ -39,155 +31,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kTailBytes = 4096;  // Lambda's LogType Tail
 constexpr size_t kMaxLogLine = 64 * 1024;
-
-struct Spawned {
-  pid_t pid = -1;
-  Fd out, err;
-  int error = 0;      // errno of the failed step
-  std::string stage;  // "exec", "chdir", "fork", "pipe"
-};
-
-std::string SearchPath(const std::string& name) {
-  if (name.find('/') != std::string::npos) return name;
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string dir = dirs.substr(start, end - start);
-    if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  return "";
-}
-
-// Forks and execs a worker. Runs on the spawner thread only: the
-// parent-death signal is tied to the thread that forked, so that thread must
-// live as long as the process.
-Spawned ForkExec(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                 const std::string& cwd) {
-  Spawned result;
-  std::string exe = SearchPath(argv[0]);
-  if (exe.empty()) {
-    result.error = ENOENT;
-    result.stage = "exec";
-    return result;
-  }
-  Fd out_read, out_write, err_read, err_write, status_read, status_write;
-  if (!MakePipe(out_read, out_write) || !MakePipe(err_read, err_write) ||
-      !MakePipe(status_read, status_write)) {
-    result.error = errno;
-    result.stage = "pipe";
-    return result;
-  }
-  Fd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  std::vector<char*> argv_ptrs;
-  for (const auto& a : argv) argv_ptrs.push_back(const_cast<char*>(a.c_str()));
-  argv_ptrs.push_back(nullptr);
-  std::vector<char*> env_ptrs;
-  for (const auto& e : env) env_ptrs.push_back(const_cast<char*>(e.c_str()));
-  env_ptrs.push_back(nullptr);
-  const pid_t parent = ::getpid();
-
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    // The child: async-signal-safe calls only until exec.
-    int stage = 0;
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);  // the server died before the prctl
-    ::dup2(devnull.get(), STDIN_FILENO);
-    ::dup2(out_write.get(), STDOUT_FILENO);
-    ::dup2(err_write.get(), STDERR_FILENO);
-    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
-      stage = 1;
-    } else {
-      struct sigaction dfl {};
-      dfl.sa_handler = SIG_DFL;
-      for (int s = 1; s < NSIG; ++s) {
-        if (s != SIGKILL && s != SIGSTOP) ::sigaction(s, &dfl, nullptr);
-      }
-      sigset_t none;
-      sigemptyset(&none);
-      ::sigprocmask(SIG_SETMASK, &none, nullptr);
-      // Nothing of ours (listening sockets, the store's files) crosses exec.
-      ::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
-      ::execve(exe.c_str(), argv_ptrs.data(), env_ptrs.data());
-    }
-    int report[2] = {stage, errno};
-    (void)!::write(status_write.get(), report, sizeof report);
-    ::_exit(127);
-  }
-  if (pid < 0) {
-    result.error = errno;
-    result.stage = "fork";
-    return result;
-  }
-  ::setpgid(pid, pid);  // also here, so no kill(-pid) can race the child's own call
-  out_write.Close();
-  err_write.Close();
-  status_write.Close();
-  int report[2] = {0, 0};
-  ssize_t n;
-  do {
-    n = ::read(status_read.get(), report, sizeof report);
-  } while (n < 0 && errno == EINTR);
-  if (n == static_cast<ssize_t>(sizeof report)) {
-    int status;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    result.error = report[1];
-    result.stage = report[0] == 1 ? "chdir" : "exec";
-    return result;
-  }
-  result.pid = pid;
-  result.out = std::move(out_read);
-  result.err = std::move(err_read);
-  return result;
-}
-
-// The one thread that forks workers (see ForkExec); it lives as long as the
-// process.
-class Spawner {
- public:
-  static Spawner& Get() {
-    static Spawner* spawner = new Spawner();  // never destroyed: its thread never ends
-    return *spawner;
-  }
-  Spawned Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                const std::string& cwd) {
-    std::packaged_task<Spawned()> task([&] { return ForkExec(argv, env, cwd); });
-    auto future = task.get_future();
-    {
-      std::lock_guard lock(mu_);
-      queue_.push_back(std::move(task));
-    }
-    cv_.notify_one();
-    return future.get();
-  }
-
- private:
-  Spawner() {
-    std::thread([this] {
-      for (;;) {
-        std::packaged_task<Spawned()> task;
-        {
-          std::unique_lock lock(mu_);
-          cv_.wait(lock, [this] { return !queue_.empty(); });
-          task = std::move(queue_.front());
-          queue_.pop_front();
-        }
-        task();
-      }
-    }).detach();
-  }
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::packaged_task<Spawned()>> queue_;
-};
 
 // The worker's peak resident memory (VmHWM), in MB rounded up.
 int64_t MaxMemoryUsedMb(pid_t pid) {
@@ -272,6 +115,7 @@ struct WorkerPool::InvokeLog {
 struct WorkerPool::Worker {
   pid_t pid = -1;
   Fd pidfd, out, err;
+  Fd assignment;  // a spare's: open while it lives (SpareWorkers::Assign)
   std::shared_ptr<RuntimeChannel> channel;
   std::unique_ptr<RuntimeApiServer> server;
   Clock::time_point started, last_used;
@@ -292,6 +136,14 @@ WorkerPool::WorkerPool(WorkerPoolOptions options)
     : options_(std::move(options)), cancel_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   if (options_.timeout_seconds <= 0) options_.timeout_seconds = 3;
   if (!options_.sink) options_.sink = [](const std::string&, std::string_view) {};
+  if (options_.spares) {
+    std::string misfit = options_.spares->Misfit(options_.environment);
+    use_spares_ = misfit.empty();
+    if (!use_spares_) {
+      options_.sink(options_.function_name, "its workers start without a spare: " + misfit +
+                                                " is read only when the interpreter starts");
+    }
+  }
   janitor_ = std::thread([this] { LookAfterIdle(); });
 }
 
@@ -309,6 +161,12 @@ void WorkerPool::LookAfterIdle() {
   while (!cancelled_) {
     cv_.wait_for(lock, options_.idle_check);
     if (cancelled_) break;
+    if (options_.spares) {
+      lock.unlock();
+      options_.spares->ReapDead();
+      lock.lock();
+      if (cancelled_) break;
+    }
     std::vector<std::unique_ptr<Worker>> stale;
     const auto now = Clock::now();
     for (auto it = idle_.begin(); it != idle_.end();) {
@@ -393,26 +251,48 @@ Result<std::unique_ptr<WorkerPool::Worker>> WorkerPool::StartWorker() {
   std::vector<std::string> env_list;
   for (const auto& [k, v] : env) env_list.push_back(k + "=" + v);
 
-  w->started = Clock::now();
-  Spawned spawned = Spawner::Get().Spawn(options_.argv, env_list, options_.working_dir);
-  if (spawned.pid < 0) {
-    w->channel->Close();
-    w->server.reset();
-    std::string what;
-    if (spawned.stage == "chdir") {
-      what = "cannot enter the code directory " + options_.working_dir + ": " + std::strerror(spawned.error);
-    } else if (spawned.stage == "exec") {
-      what = "Couldn't find valid bootstrap(s): [" + options_.argv[0] + "]";
-      if (spawned.error != ENOENT) what += " (" + std::string(std::strerror(spawned.error)) + ")";
-    } else {
-      what = spawned.stage + ": " + std::strerror(spawned.error);
-    }
-    return Status::Of(Code::kValidation, what);
+  // A spare if there is one (and the code directory is there: entering it
+  // is the spare's last step, where a failure could not be told as clearly).
+  std::optional<SpareProcess> spare;
+  struct stat code_dir {};
+  if (use_spares_ && ::stat(options_.working_dir.c_str(), &code_dir) == 0 && S_ISDIR(code_dir.st_mode)) {
+    spare = options_.spares->Take();
+    options_.spares->Replenish();  // the next cold start finds one started meanwhile
   }
-  w->pid = spawned.pid;
-  w->out = std::move(spawned.out);
-  w->err = std::move(spawned.err);
-  w->pidfd = OpenPidFd(w->pid);
+  w->started = Clock::now();
+  if (spare) {
+    if (SpareWorkers::Assign(*spare, env, options_.working_dir)) {
+      w->pid = spare->pid;
+      w->pidfd = std::move(spare->pidfd);
+      w->out = std::move(spare->out);
+      w->err = std::move(spare->err);
+      w->assignment = std::move(spare->assignment);
+    } else {
+      SpareWorkers::Kill(*spare);  // gone: a worker of our own instead
+      w->started = Clock::now();
+    }
+  }
+  if (w->pid < 0) {
+    Spawned spawned = Spawn(options_.argv, env_list, options_.working_dir);
+    if (spawned.pid < 0) {
+      w->channel->Close();
+      w->server.reset();
+      std::string what;
+      if (spawned.stage == "chdir") {
+        what = "cannot enter the code directory " + options_.working_dir + ": " + std::strerror(spawned.error);
+      } else if (spawned.stage == "exec") {
+        what = "Couldn't find valid bootstrap(s): [" + options_.argv[0] + "]";
+        if (spawned.error != ENOENT) what += " (" + std::string(std::strerror(spawned.error)) + ")";
+      } else {
+        what = spawned.stage + ": " + std::strerror(spawned.error);
+      }
+      return Status::Of(Code::kValidation, what);
+    }
+    w->pid = spawned.pid;
+    w->out = std::move(spawned.out);
+    w->err = std::move(spawned.err);
+    w->pidfd = OpenPidFd(w->pid);
+  }
   SetNonBlocking(w->out.get());
   SetNonBlocking(w->err.get());
   Worker* raw = w.get();
@@ -552,8 +432,10 @@ InvokeResult WorkerPool::Invoke(const InvokeRequest& request) {
       busy_.push_back(worker.get());
     }
     ran = Run(*worker, true, request, result.request_id, reusable);
+    cold = true;
   }
   Release(std::move(worker), reusable);
+  if (cold && use_spares_) options_.spares->Replenish();  // (if one could not start meanwhile)
   return ran;
 }
 

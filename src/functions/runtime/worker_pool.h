@@ -24,6 +24,11 @@
 // A worker that failed in any of these ways is gone; the next Invoke starts
 // a new one. An idle worker that died is replaced quietly.
 //
+// A cold start takes a spare (a process of the same runtime started before,
+// waiting for its assignment) when options.spares has one and the
+// function's environment allows it; Init Duration then counts from the
+// assignment. A spare becomes a worker like any other.
+//
 // Process hygiene: each worker runs in its own process group, forked by one
 // long-lived thread with PR_SET_PDEATHSIG=SIGKILL (so it dies with this
 // process even on kill -9), with fds above 2 closed, default signal
@@ -47,6 +52,8 @@
 
 namespace streamer::functions::runtime {
 
+class SpareWorkers;
+
 struct WorkerPoolOptions {
   std::string function_name;
   std::string function_arn;
@@ -67,6 +74,9 @@ struct WorkerPoolOptions {
   // reaped, the expired stopped.
   std::chrono::milliseconds idle_check{std::chrono::seconds(1)};
   LogSink sink;  // required
+  // Pre-started processes of argv a cold start may take (spare_workers.h),
+  // if the environment allows; null: every worker is started for the pool.
+  std::shared_ptr<SpareWorkers> spares;
 };
 
 class WorkerPool {
@@ -95,6 +105,7 @@ class WorkerPool {
   void LookAfterIdle();        // the janitor thread
 
   WorkerPoolOptions options_;
+  bool use_spares_ = false;  // options_.spares fit this function's environment
   Fd cancel_fd_;  // eventfd, readable once cancelled
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -8,10 +8,11 @@
 // Lambda's error document. Async handlers, callback handlers,
 // context.succeed/fail/done and callbackWaitsForEmptyEventLoop behave as in
 // Lambda's Node.js runtime; names, messages and shapes follow it too.
-// Node built-ins only.
+// Node built-ins only. Started with --spare, it first waits for its function
+// (takeAssignment).
 
 import fs from 'node:fs';
-import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import util from 'node:util';
 import { createRequire } from 'node:module';
@@ -106,38 +107,200 @@ function patchConsole() {
 
 // --- the Runtime API client ----------------------------------------------------
 
-const [apiHost, apiPort] = (() => {
-  const address = process.env.AWS_LAMBDA_RUNTIME_API || '';
-  const colon = address.lastIndexOf(':');
-  return [address.slice(0, colon).replace(/^\[|\]$/g, '') || '127.0.0.1', Number(address.slice(colon + 1))];
-})();
-// Idle sockets of a keep-alive agent do not hold the event loop open, so
-// "the event loop is empty" still means the handler's own work is done.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+// HTTP/1.1 by hand over one kept-alive connection: node's http client costs
+// a cold start its loading and the first invocations its compilation.
 
-function apiRequest(method, urlPath, body, headers, retried = false) {
-  return new Promise((resolve, reject) => {
-    const options = { host: apiHost, port: apiPort, path: urlPath, method, agent, headers: { ...headers } };
-    if (body !== undefined) options.headers['Content-Length'] = Buffer.byteLength(body);
-    const request = http.request(options, (response) => {
-      const chunks = [];
-      response.on('data', (chunk) => chunks.push(chunk));
-      response.on('end', () => resolve({
-        status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8'),
-      }));
-      response.on('error', reject);
-    });
-    request.on('error', (error) => {
-      // A kept-alive socket the server closed meanwhile: one fresh try.
-      if (request.reusedSocket && !retried && error.code === 'ECONNRESET') {
-        apiRequest(method, urlPath, body, headers, true).then(resolve, reject);
-      } else {
-        reject(error);
+// One response, parsed as its bytes arrive (the head once, the body when whole).
+class ResponseReader {
+  constructor() {
+    this.chunks = [];
+    this.length = 0;
+    this.head = null;
+  }
+
+  flatten() {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.length)];
+    return this.chunks[0] || Buffer.alloc(0);
+  }
+
+  // The response once complete, else null; throws on a malformed one or,
+  // with `ended`, on one the connection cut short.
+  add(chunk, ended = false) {
+    if (chunk) {
+      this.chunks.push(chunk);
+      this.length += chunk.length;
+    }
+    const cut = (what) => {
+      if (ended) throw new Error(`connection closed in the ${what}`);
+      return null;
+    };
+    if (!this.head) {
+      const data = this.flatten();
+      const end = data.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (this.length > 1 << 20) badResponse('headers too long');
+        return cut('headers');
       }
-    });
-    request.end(body);
-  });
+      this.head = parseHead(data.toString('latin1', 0, end));
+      this.head.start = end + 4;
+    }
+    const { status, headers, start } = this.head;
+    let close = (headers.connection || '').toLowerCase() === 'close';
+    let body;
+    if ((headers['transfer-encoding'] || '').toLowerCase().includes('chunked')) {
+      body = dechunk(this.flatten(), start);
+      if (!body) return cut('body');
+    } else if (headers['content-length'] !== undefined) {
+      const size = Number(headers['content-length']);
+      if (!Number.isSafeInteger(size) || size < 0) badResponse('bad content-length');
+      if (this.length < start + size) return cut('body');
+      body = this.flatten().subarray(start, start + size);
+    } else {
+      if (!ended) return null;  // the body ends with the connection
+      body = this.flatten().subarray(start);
+      close = true;
+    }
+    return { status, headers, body: body.toString('utf8'), close };
+  }
 }
+
+function badResponse(what) {
+  throw new Error(`bad response from the runtime API: ${what}`);
+}
+
+function parseHead(text) {
+  const lines = text.split('\r\n');
+  const match = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]);
+  if (!match) badResponse(`status line ${JSON.stringify(lines[0].slice(0, 100))}`);
+  const headers = {};
+  for (let i = 1; i < lines.length; i++) {
+    const colon = lines[i].indexOf(':');
+    if (colon <= 0) continue;
+    const name = lines[i].slice(0, colon).trim().toLowerCase();
+    const value = lines[i].slice(colon + 1).trim();
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  }
+  return { status: Number(match[1]), headers };
+}
+
+// A chunked body from `pos` on; null while incomplete.
+function dechunk(data, pos) {
+  const parts = [];
+  for (;;) {
+    const lineEnd = data.indexOf('\r\n', pos);
+    if (lineEnd < 0) return null;
+    const size = parseInt(data.toString('latin1', pos, lineEnd), 16);
+    if (Number.isNaN(size)) badResponse('bad chunk size');
+    pos = lineEnd + 2;
+    if (size === 0) {
+      // Trailers (ignored) up to an empty line.
+      for (;;) {
+        const end = data.indexOf('\r\n', pos);
+        if (end < 0) return null;
+        if (end === pos) return Buffer.concat(parts);
+        pos = end + 2;
+      }
+    }
+    if (data.length < pos + size + 2) return null;
+    parts.push(data.subarray(pos, pos + size));
+    pos += size + 2;
+  }
+}
+
+class RuntimeApi {
+  constructor(address) {
+    const colon = address.lastIndexOf(':');
+    this.host = address.slice(0, colon).replace(/^\[|\]$/g, '') || '127.0.0.1';
+    this.port = Number(address.slice(colon + 1));
+    this.socket = null;
+    this.queue = Promise.resolve();  // one request at a time, in order
+  }
+
+  request(method, urlPath, body, headers) {
+    const run = () => this.exchange(method, urlPath, body, headers, false);
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => {});
+    return result;
+  }
+
+  connect() {
+    const socket = net.connect({ host: this.host, port: this.port });
+    socket.setNoDelay(true);
+    socket.on('error', () => {});  // each request listens for its own
+    socket.on('close', () => {
+      if (this.socket === socket) this.socket = null;
+    });
+    this.socket = socket;
+  }
+
+  exchange(method, urlPath, body, headers, retried) {
+    return new Promise((resolve, reject) => {
+      const fresh = !this.socket;
+      if (fresh) this.connect();
+      const socket = this.socket;
+      const reader = new ResponseReader();
+      let received = false;
+      let settled = false;
+      const finish = (error, response) => {
+        if (settled) return;
+        settled = true;
+        socket.off('data', onData);
+        socket.off('error', onError);
+        socket.off('close', onClose);
+        if (error || response.close) {
+          if (this.socket === socket) this.socket = null;
+          socket.destroy();
+        } else {
+          // An idle connection does not hold the event loop open, so "the
+          // loop is empty" still means the handler's own work is done.
+          socket.unref();
+        }
+        if (!error) {
+          resolve(response);
+        } else if (!fresh && !received && !retried) {
+          // A kept-alive connection the server closed meanwhile: one fresh try.
+          this.exchange(method, urlPath, body, headers, true).then(resolve, reject);
+        } else {
+          reject(error);
+        }
+      };
+      const parse = (chunk, ended) => {
+        let response;
+        try {
+          response = reader.add(chunk, ended);
+        } catch (error) {
+          finish(error);
+          return;
+        }
+        if (response) finish(null, response);
+      };
+      const onData = (chunk) => {
+        received = true;
+        parse(chunk, false);
+      };
+      const onError = (error) => finish(error);
+      const onClose = () => {
+        if (received) parse(null, true);
+        const error = new Error('socket hang up');
+        error.code = 'ECONNRESET';
+        finish(error);
+      };
+      socket.on('data', onData);
+      socket.on('error', onError);
+      socket.on('close', onClose);
+      socket.ref();
+      let head = `${method} ${urlPath} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\n`;
+      const payload = body === undefined ? undefined : Buffer.from(body, 'utf8');
+      if (payload) head += `Content-Length: ${payload.length}\r\n`;
+      for (const [name, value] of Object.entries(headers || {})) head += `${name}: ${value}\r\n`;
+      head += '\r\n';
+      socket.write(payload ? Buffer.concat([Buffer.from(head, 'latin1'), payload]) : head);
+    });
+  }
+}
+
+let api;  // once the address is known
+const apiRequest = (method, urlPath, body, headers) => api.request(method, urlPath, body, headers);
 
 function apiGone(error) {
   process.stderr.write(`bootstrap: runtime API unavailable: ${error && error.message}\n`);
@@ -392,8 +555,46 @@ function runtimeLoop(handler) {
   scheduleNext();
 }
 
+// --- a spare: started before its function is known -----------------------------
+
+// Says "ready" on fd 3, then waits there for the server to give this spare
+// process a function: the whole environment (Runtime API address and handler
+// included) and the code directory, as JSON, then EOF. Until then nothing of
+// any function runs.
+function takeAssignment(fd = 3) {
+  // What the first invocations will run is compiled meanwhile.
+  new ResponseReader().add(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nA: b\r\n\r\n{}'));
+  errorDocument(new Error('warm-up'));
+  try {
+    fs.writeSync(fd, 'ready\n');
+  } catch {
+    // The assignment came first and the server closed its end.
+  }
+  const chunks = [];
+  const buffer = Buffer.allocUnsafe(65536);
+  for (;;) {
+    let n;
+    try {
+      n = fs.readSync(fd, buffer);
+    } catch (error) {
+      if (error.code === 'EINTR' || error.code === 'EAGAIN') continue;
+      throw error;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buffer.subarray(0, n)));
+  }
+  fs.closeSync(fd);
+  if (chunks.length === 0) process.exit(0);  // the server stopped this spare
+  const assignment = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  Object.assign(process.env, assignment.env);  // setting TZ resets node's time zone
+  process.chdir(assignment.cwd);
+  process.argv.splice(2);
+}
+
 // --- start ----------------------------------------------------------------------
 
+if (process.argv[2] === '--spare' && process.argv.length === 3) takeAssignment();
 patchConsole();
 process.on('uncaughtException', (error) => {
   logError('Uncaught Exception', error);
@@ -409,6 +610,7 @@ if (!process.env.AWS_LAMBDA_RUNTIME_API) {
   process.stderr.write('bootstrap: AWS_LAMBDA_RUNTIME_API is not set\n');
   process.exit(2);
 }
+api = new RuntimeApi(process.env.AWS_LAMBDA_RUNTIME_API);
 
 let handler;
 try {

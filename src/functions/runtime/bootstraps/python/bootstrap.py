@@ -5,11 +5,11 @@ imports the handler once ("module.function", nested packages as
 "pkg/sub/mod.fn" or "pkg.sub.mod.fn"), then loops: GET the next invocation,
 call handler(event, context), POST the result or Lambda's error document.
 Standard library only (python3.8+); one keep-alive connection to the API.
+Started with --spare, it first waits for its function (take_assignment).
 Names, messages and shapes follow what Lambda's python runtime gives, so a
 handler (and whoever reads its errors) sees what it would see on AWS.
 """
 
-import decimal
 import importlib
 import json
 import logging
@@ -218,8 +218,10 @@ def log_error(document):
 
 def _default(value):
     # Lambda's runtime writes a Decimal as a JSON number (boto3's numbers
-    # are Decimals): exact for integers, the nearest float otherwise.
-    if isinstance(value, decimal.Decimal):
+    # are Decimals): exact for integers, the nearest float otherwise. Not
+    # imported here: there is no Decimal unless someone imported decimal.
+    decimal = sys.modules.get("decimal")
+    if decimal is not None and isinstance(value, decimal.Decimal):
         if value.is_finite() and value == value.to_integral_value():
             return int(value)
         return float(value)
@@ -411,7 +413,40 @@ def invoke(api, handler, headers, body):
         api.respond(request_id, payload, result_type)
 
 
+# --- a spare: started before its function is known --------------------------
+
+def take_assignment(fd=3):
+    """Says "ready" on fd 3, then waits there for the server to give this
+    spare process a function: the whole environment (Runtime API address and
+    handler included) and the code directory, as JSON, then EOF. Until then
+    nothing of any function runs."""
+    try:
+        os.write(fd, b"ready\n")
+    except OSError:
+        pass  # the assignment came first and the server closed its end
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except InterruptedError:
+            continue
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(fd)
+    if not chunks:
+        sys.exit(0)  # the server stopped this spare
+    assignment = json.loads(b"".join(chunks))
+    os.environ.clear()
+    os.environ.update(assignment["env"])
+    time.tzset()  # the time module read TZ when it was imported
+    os.chdir(assignment["cwd"])
+    del sys.argv[1:]
+
+
 def main():
+    if sys.argv[1:] == ["--spare"]:
+        take_assignment()
     sys.stdout = Unbuffered(sys.stdout)
     sys.stderr = Unbuffered(sys.stderr)
     address = os.environ.get("AWS_LAMBDA_RUNTIME_API")
