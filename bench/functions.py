@@ -228,13 +228,19 @@ def bench_cold_start(workdir, args):
     res = {}
     try:
         srv.start()
-        for label, runtime, files, handler in (
-                ('python', 'python3.12', {'app.py': HELLO_PY}, 'app.handler'),
-                ('node', 'nodejs20.x', {'index.js': HELLO_NODE}, 'index.handler')):
+        # A variable the interpreter reads only at start: no spare started before the function
+        # fits, so its first Invoke waits for an interpreter started at CreateFunction.
+        for label, runtime, files, handler, env in (
+                ('python', 'python3.12', {'app.py': HELLO_PY}, 'app.handler', None),
+                ('node', 'nodejs20.x', {'index.js': HELLO_NODE}, 'index.handler', None),
+                ('python_fresh', 'python3.12', {'app.py': HELLO_PY}, 'app.handler',
+                 {'PYTHONDONTWRITEBYTECODE': '1'}),
+                ('node_fresh', 'nodejs20.x', {'index.js': HELLO_NODE}, 'index.handler',
+                 {'NODE_NO_WARNINGS': '1'})):
             colds, warms = [], []
             for i in range(args.cold_runs):
-                name = 'cold-%s-%d' % (label, i)
-                create_function(srv.port, name, runtime, files, handler)
+                name = 'cold-%s-%d' % (label.replace('_', '-'), i)
+                create_function(srv.port, name, runtime, files, handler, env=env)
                 for kind in ('cold', 'warm'):
                     t0 = time.monotonic()
                     status, data, headers = lambda_call(srv.port, 'POST',
@@ -285,6 +291,8 @@ def main():
             ('(b) records/s, Python batch function, BatchSize 100', 'records_per_s'),
             ('(c) cold start, Python, first Invoke (ms)', 'cold_python_ms'),
             ('(c) cold start, Node.js, first Invoke (ms)', 'cold_node_ms'),
+            ('    cold start, Python, function with its own startup variable (ms)', 'cold_python_fresh_ms'),
+            ('    cold start, Node.js, function with its own startup variable (ms)', 'cold_node_fresh_ms'),
             ('    warm Invoke, Python (ms)', 'warm_python_ms'),
             ('    warm Invoke, Node.js (ms)', 'warm_node_ms')]
     floor_ok = True
@@ -313,7 +321,11 @@ def main():
            '- (b): %d records preloaded; a mapping created through the Lambda API with TRIM_HORIZON; '
            'rate over the batches after the first' % args.records,
            '- (c): median of %d new functions each, created through the Lambda API; the warm '
-           'Invoke is the second call' % args.cold_runs,
+           'Invoke is the second call. A cold start takes a pre-started interpreter (a spare, '
+           'docs/ARCHITECTURE.md) when the function allows it; "its own startup variable" sets a '
+           'variable read only at start (PYTHONDONTWRITEBYTECODE / NODE_NO_WARNINGS), so no shared '
+           'spare fits: its interpreter starts when CreateFunction answers and the first Invoke '
+           '(sent right after) waits for it, about the cost of a fresh process' % args.cold_runs,
            '- No peer runs stream-triggered functions locally (moto: needs Docker; dynalite: no '
            'Lambda; sam local: no stream triggers), so the floors of the issue are the comparison.']
     if errors:
