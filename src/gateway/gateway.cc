@@ -2,9 +2,14 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
 #include <boost/algorithm/string/predicate.hpp>
 #include <boost/url/parse.hpp>
 
+#include "core/base64.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/json.h"
@@ -87,6 +92,117 @@ std::optional<std::string> ResponseParameterValue(
   return std::nullopt;
 }
 
+// Text bodies reach the function as they are; others base64-encoded.
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t more = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 4;
+    if (more == 4 || i + more >= s.size() + (more == 0)) {
+      if (more != 0) return false;
+    }
+    for (size_t k = 1; k <= more; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += more + 1;
+  }
+  return true;
+}
+
+// {"a": "last value"} and {"a": ["every", "value"]}, or both null when empty,
+// as API Gateway's payload 1.0 gives headers and query strings.
+void PutSingleAndMulti(json::object& event, const char* single_key, const char* multi_key,
+                       const std::vector<std::pair<std::string, std::string>>& pairs) {
+  if (pairs.empty()) {
+    event[single_key] = nullptr;
+    event[multi_key] = nullptr;
+    return;
+  }
+  json::object single, multi;
+  for (const auto& [k, v] : pairs) {
+    single[k] = v;
+    json::value& list = multi[k];
+    if (!list.is_array()) list = json::array();
+    list.as_array().emplace_back(v);
+  }
+  event[single_key] = std::move(single);
+  event[multi_key] = std::move(multi);
+}
+
+// A header value from a proxy result: strings as they are, numbers and
+// booleans as their JSON text; anything else makes the result malformed.
+std::optional<std::string> HeaderValue(const json::value& v) {
+  if (v.is_string()) return std::string(v.as_string());
+  if (v.is_number() || v.is_bool()) return json::serialize(v);
+  return std::nullopt;
+}
+
+// Maps a Lambda proxy result {statusCode, headers, multiValueHeaders, body,
+// isBase64Encoded} to the HTTP answer; nullopt = malformed (API Gateway's 502).
+std::optional<http::Response> ProxyResponse(const std::string& payload) {
+  auto doc = ParseJson(payload);
+  if (!doc || !doc->is_object()) return std::nullopt;
+  const json::object& o = doc->as_object();
+  int status = 0;
+  const json::value* sc = o.if_contains("statusCode");
+  if (!sc) return std::nullopt;
+  if (sc->is_int64()) {
+    status = static_cast<int>(sc->as_int64());
+  } else if (sc->is_uint64()) {
+    status = static_cast<int>(std::min<uint64_t>(sc->as_uint64(), 1000));
+  } else if (sc->is_string() && !sc->as_string().empty() && sc->as_string().size() <= 3 &&
+             std::all_of(sc->as_string().begin(), sc->as_string().end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    status = std::atoi(sc->as_string().c_str());
+  } else {
+    return std::nullopt;
+  }
+  if (status < 100 || status > 599) return std::nullopt;
+  http::Response res{static_cast<bhttp::status>(status), 11};
+  // multiValueHeaders win over headers for the same name, as in API Gateway.
+  std::set<std::string> multi_names;
+  if (const json::value* mh = o.if_contains("multiValueHeaders"); mh && !mh->is_null()) {
+    if (!mh->is_object()) return std::nullopt;
+    for (const auto& [k, list] : mh->as_object()) {
+      if (!list.is_array()) return std::nullopt;
+      std::string name(k);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      multi_names.insert(name);
+      for (const auto& v : list.as_array()) {
+        auto text = HeaderValue(v);
+        if (!text) return std::nullopt;
+        res.insert(std::string_view(k), *text);
+      }
+    }
+  }
+  if (const json::value* h = o.if_contains("headers"); h && !h->is_null()) {
+    if (!h->is_object()) return std::nullopt;
+    for (const auto& [k, v] : h->as_object()) {
+      auto text = HeaderValue(v);
+      if (!text) return std::nullopt;
+      std::string name(k);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (!multi_names.count(name)) res.set(std::string_view(k), *text);
+    }
+  }
+  bool base64 = false;
+  if (const json::value* b = o.if_contains("isBase64Encoded"); b && !b->is_null()) {
+    if (!b->is_bool()) return std::nullopt;
+    base64 = b->as_bool();
+  }
+  if (const json::value* body = o.if_contains("body"); body && !body->is_null()) {
+    if (!body->is_string()) return std::nullopt;
+    if (base64) {
+      auto bytes = Base64DecodeLenient(body->as_string());
+      if (!bytes) return std::nullopt;
+      res.body() = std::move(*bytes);
+    } else {
+      res.body() = std::string(body->as_string());
+    }
+  }
+  if (res.find(bhttp::field::content_type) == res.end()) res.set(bhttp::field::content_type, "application/json");
+  return res;
+}
+
 }  // namespace
 
 struct Gateway::CompiledRoute {
@@ -106,6 +222,9 @@ struct Gateway::Impl {
   void Finish(const CompiledRoute& route, const std::shared_ptr<vtl::RenderContext>& ctx,
               int integration_status, std::string integration_body, const http::Respond& respond,
               const std::string& accept) const;
+  void Proxy(const CompiledRoute& route, http::Request&& request, const http::RequestInfo& info,
+             const boost::urls::url_view& url, RouteMatch match, const std::string& resource_request_path,
+             const std::string& request_id, http::Respond respond) const;
 };
 
 Gateway::Gateway() : impl_(std::make_unique<Impl>()) {}
@@ -193,6 +312,12 @@ void Gateway::Handle(http::Request&& request, const http::RequestInfo& info,
     return;
   }
   const CompiledRoute& route = *impl.routes[match->route_index];
+
+  if (route.spec.type == "AWS_PROXY") {
+    impl.Proxy(route, std::move(request), info, *url, std::move(*match), resource_request_path,
+               request_id, std::move(respond));
+    return;
+  }
 
   auto ctx = std::make_shared<vtl::RenderContext>();
   ctx->input.body = std::move(request.body());
@@ -344,6 +469,92 @@ void Gateway::Impl::Finish(const CompiledRoute& route, const std::shared_ptr<vtl
   res.set("x-amzn-RequestId", request_id);
   res.prepare_payload();
   respond(std::move(res));
+}
+
+}  // namespace streamer::gateway
+
+namespace streamer::gateway {
+
+// Lambda proxy integration: the request as API Gateway's payload 1.0 event;
+// the function's result is the response.
+void Gateway::Impl::Proxy(const CompiledRoute& route, http::Request&& request,
+                          const http::RequestInfo& info, const boost::urls::url_view& url,
+                          RouteMatch match, const std::string& resource_request_path,
+                          const std::string& request_id, http::Respond respond) const {
+  const std::string method(request.method_string());
+  json::object event;
+  event["resource"] = route.resource_path;
+  event["path"] = resource_request_path;
+  event["httpMethod"] = method;
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const auto& field : request) {
+    headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  PutSingleAndMulti(event, "headers", "multiValueHeaders", headers);
+  std::vector<std::pair<std::string, std::string>> query;
+  for (auto param : url.params()) query.emplace_back(param.key, param.value);
+  PutSingleAndMulti(event, "queryStringParameters", "multiValueQueryStringParameters", query);
+  if (match.path_params.empty()) {
+    event["pathParameters"] = nullptr;
+  } else {
+    json::object params;
+    for (const auto& [k, v] : match.path_params) params[k] = v;
+    event["pathParameters"] = std::move(params);
+  }
+  event["stageVariables"] = nullptr;
+  const int64_t now = NowMillis();
+  const std::string host(request[bhttp::field::host]);
+  json::object identity{{"cognitoIdentityPoolId", nullptr}, {"accountId", nullptr},
+                        {"cognitoIdentityId", nullptr}, {"caller", nullptr},
+                        {"accessKey", nullptr}, {"sourceIp", info.remote_address},
+                        {"cognitoAuthenticationType", nullptr}, {"cognitoAuthenticationProvider", nullptr},
+                        {"userArn", nullptr}, {"userAgent", std::string(request[bhttp::field::user_agent])},
+                        {"user", nullptr}};
+  event["requestContext"] = json::object{
+      {"accountId", options.account},
+      {"apiId", route.api_name},
+      {"resourceId", route.api_name + ":" + route.method + ":" + route.resource_path},
+      {"resourcePath", route.resource_path},
+      {"httpMethod", method},
+      {"path", "/" + route.stage + resource_request_path},
+      {"stage", route.stage},
+      {"requestId", request_id},
+      {"extendedRequestId", request_id},
+      {"requestTime", ClfTime(now)},
+      {"requestTimeEpoch", now},
+      {"protocol", "HTTP/1.1"},
+      {"domainName", host.substr(0, host.find(':'))},
+      {"identity", std::move(identity)},
+  };
+  std::string& body = request.body();
+  if (body.empty()) {
+    event["body"] = nullptr;
+    event["isBase64Encoded"] = false;
+  } else if (IsUtf8(body)) {
+    event["body"] = body;
+    event["isBase64Encoded"] = false;
+  } else {
+    event["body"] = Base64Encode(body);
+    event["isBase64Encoded"] = true;
+  }
+  call("lambda", route.spec.function, json::serialize(event),
+       [request_id, respond = std::move(respond)](int status, std::string payload) {
+         if (status == 200) {
+           if (auto res = ProxyResponse(payload)) {
+             res->set("x-amzn-RequestId", request_id);
+             res->prepare_payload();
+             respond(std::move(*res));
+             return;
+           }
+           std::fprintf(stderr, "gateway: malformed Lambda proxy response: %.200s\n", payload.c_str());
+         } else if (status == 429) {
+           respond(JsonMessage(429, "Too Many Requests", "TooManyRequestsException", request_id));
+           return;
+         } else {
+           std::fprintf(stderr, "gateway: Lambda proxy integration failed: %.200s\n", payload.c_str());
+         }
+         respond(JsonMessage(502, "Internal server error", "InternalServerErrorException", request_id));
+       });
 }
 
 }  // namespace streamer::gateway

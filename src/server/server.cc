@@ -111,6 +111,7 @@ struct Server::Impl {
   std::unique_ptr<dynamo::TableCatalog> catalog;
   std::unique_ptr<WorkerPool> read_pool;  // Query/Scan, off the I/O threads
   std::unique_ptr<WorkerPool> ddl_pool;   // table DDL, one at a time
+  std::unique_ptr<WorkerPool> proxy_pool;  // API Gateway Lambda proxy invocations (they block)
   std::unique_ptr<dynamo::DynamoApi> dynamo;
   std::unique_ptr<dynamo::TtlSweeper> ttl_sweeper;
   std::unique_ptr<streams::StreamsApi> streams_api;
@@ -222,6 +223,7 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   if (!st.ok()) return st;
   s.read_pool = std::make_unique<WorkerPool>("reads", 2);
   s.ddl_pool = std::make_unique<WorkerPool>("ddl", 1);
+  s.proxy_pool = std::make_unique<WorkerPool>("proxy", 16);
   s.item_backend = dynamo::NewEmbeddedItemBackend(s.store.get(), s.writers.get());
   s.dynamo = std::make_unique<dynamo::DynamoApi>(s.catalog.get(), s.item_backend.get(),
                                                  dynamo::BlockingPools{s.read_pool.get(), s.ddl_pool.get()});
@@ -280,6 +282,31 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
       stack.apis,
       [&s](const std::string& service, const std::string& action, std::string body,
            gateway::ServiceReply reply) {
+        if (service == "lambda") {
+          // Lambda proxy: `action` is the function; Invoke blocks, so off the
+          // I/O threads. 200 = its result; 502 = a function error; 429 =
+          // throttled; 500 = it could not run.
+          s.proxy_pool->Post([&s, name = action, body = std::move(body), reply = std::move(reply)]() mutable {
+            std::shared_ptr<functions::FunctionSlot> slot = s.registry ? s.registry->Slot(name) : nullptr;
+            if (!slot) {
+              reply(500, "function " + name + " does not exist");
+              return;
+            }
+            functions::InvokeRequest request;
+            request.payload = std::move(body);
+            functions::InvokeResult result = slot->Invoke(request);
+            if (result.ok) {
+              reply(200, std::move(result.payload));
+            } else if (result.throttled) {
+              reply(429, result.error_message);
+            } else if (result.function_error) {
+              reply(502, result.error_type + ": " + result.error_message);
+            } else {
+              reply(500, result.error_type + ": " + result.error_message);
+            }
+          });
+          return;
+        }
         if (service != "dynamodb") {
           reply(500, R"({"message":"unsupported service"})");
           return;
@@ -395,6 +422,7 @@ void Server::Stop() {
   if (s.lambda_api) s.lambda_api->Stop();
   if (s.writers) s.writers->Stop();
   if (s.registry) s.registry->StopFunctions();  // function workers after the mappings
+  if (s.proxy_pool) s.proxy_pool->Stop();  // its invocations fail at once now
   functions::runtime::SpareWorkers::StopAll();
   s.notifier.Close();
   s.pool.Stop();

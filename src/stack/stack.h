@@ -32,8 +32,9 @@ struct IntegrationResponseSpec {
 };
 
 struct IntegrationSpec {
-  std::string type = "AWS";  // AWS | MOCK (later: HTTP, HTTP_PROXY, AWS_PROXY)
+  std::string type = "AWS";  // AWS | MOCK | AWS_PROXY (later: HTTP, HTTP_PROXY)
   std::string service;       // for AWS: "dynamodb"
+  std::string function;      // for AWS_PROXY: FunctionSpec::name (Lambda proxy, payload 1.0)
   std::string action;        // for AWS: "PutItem", "GetItem", ...
   std::map<std::string, std::string> request_templates;  // content type -> VTL
   std::string passthrough_behavior = "WHEN_NO_MATCH";     // WHEN_NO_MATCH | WHEN_NO_TEMPLATES | NEVER

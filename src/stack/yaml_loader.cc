@@ -108,7 +108,7 @@ class Loader {
             LoadMapping(events[i], "events[" + std::to_string(i) + "]", stack));
       }
     }
-    for (const Entry& e : Entries(root["apis"], "apis")) stack.apis.push_back(LoadApi(e));
+    for (const Entry& e : Entries(root["apis"], "apis")) stack.apis.push_back(LoadApi(e, stack));
     return stack;
   }
 
@@ -577,7 +577,7 @@ class Loader {
     }
   }
 
-  ApiSpec LoadApi(const Entry& e) {
+  ApiSpec LoadApi(const Entry& e, const Stack& stack) {
     const std::string& name = e.key;
     const YAML::Node& n = e.value;
     const std::string& path = e.path;
@@ -598,7 +598,7 @@ class Loader {
     std::map<std::string, std::pair<std::string, std::string>> variable_at;  // prefix -> {part, route}
     std::set<std::pair<std::string, std::string>> seen_routes;
     for (const Entry& route : Entries(n["routes"], path + ".routes", "route")) {
-      RouteSpec r = LoadRoute(route);
+      RouteSpec r = LoadRoute(route, stack);
       if (!seen_routes.insert({r.method, r.path}).second) {
         FailKey(route, "duplicate route " + r.method + " " + r.path);
       }
@@ -609,7 +609,7 @@ class Loader {
   }
 
   // Splits "METHOD /path" and checks both halves.
-  RouteSpec LoadRoute(const Entry& e) {
+  RouteSpec LoadRoute(const Entry& e, const Stack& stack) {
     RouteSpec r;
     std::istringstream words(e.key);
     std::string extra;
@@ -625,7 +625,7 @@ class Loader {
     RequireMap(n, e.path);
     CheckKeys(n, e.path, {"integration", "passthrough", "requestTemplates", "responses"});
     if (!n["integration"]) Fail(n, e.path, "missing 'integration'");
-    r.integration = LoadIntegration(n, e.path);
+    r.integration = LoadIntegration(n, e.path, stack);
     return r;
   }
 
@@ -679,10 +679,23 @@ class Loader {
     }
   }
 
-  IntegrationSpec LoadIntegration(const YAML::Node& n, const std::string& path) {
+  IntegrationSpec LoadIntegration(const YAML::Node& n, const std::string& path, const Stack& stack) {
     IntegrationSpec in;
     const std::string ipath = path + ".integration";
     std::string s = NonEmptyString(n["integration"], ipath);
+    if (s.rfind("lambda:", 0) == 0) {
+      // Lambda proxy integration: the whole request goes to the function as
+      // API Gateway's payload 1.0 event; its answer is the HTTP response.
+      in.type = "AWS_PROXY";
+      in.function = s.substr(std::strlen("lambda:"));
+      const bool known = std::any_of(stack.functions.begin(), stack.functions.end(),
+                                     [&](const FunctionSpec& f) { return f.name == in.function; });
+      if (!known) Fail(n["integration"], ipath, "unknown function '" + in.function + "'");
+      for (const char* key : {"passthrough", "requestTemplates", "responses"}) {
+        if (n[key]) Fail(n[key], path + "." + key, std::string("a lambda: (proxy) integration has no '") + key + "'");
+      }
+      return in;
+    }
     if (s == "mock") {
       in.type = "MOCK";
     } else if (s.rfind("dynamodb:", 0) == 0) {
@@ -694,7 +707,7 @@ class Loader {
       }
     } else {
       Fail(n["integration"], ipath,
-           "unknown integration '" + s + "' (expected dynamodb:<Action>, e.g. dynamodb:PutItem, or mock)");
+           "unknown integration '" + s + "' (expected dynamodb:<Action>, e.g. dynamodb:PutItem, lambda:<Function> or mock)");
     }
     if (n["passthrough"]) {
       in.passthrough_behavior =
