@@ -547,11 +547,14 @@ void Gateway::Impl::Proxy(const CompiledRoute& route, http::Request&& request,
              return;
            }
            std::fprintf(stderr, "gateway: malformed Lambda proxy response: %.200s\n", payload.c_str());
-         } else if (status == 429) {
-           respond(JsonMessage(429, "Too Many Requests", "TooManyRequestsException", request_id));
+         } else if (status != 502) {
+           // Lambda refused the invocation (throttled, cannot run): 500, as in
+           // API Gateway; a function error or malformed result: 502.
+           std::fprintf(stderr, "gateway: Lambda proxy invocation refused: %.200s\n", payload.c_str());
+           respond(JsonMessage(500, "Internal server error", "InternalServerErrorException", request_id));
            return;
          } else {
-           std::fprintf(stderr, "gateway: Lambda proxy integration failed: %.200s\n", payload.c_str());
+           std::fprintf(stderr, "gateway: Lambda proxy function error: %.200s\n", payload.c_str());
          }
          respond(JsonMessage(502, "Internal server error", "InternalServerErrorException", request_id));
        });

@@ -21,6 +21,16 @@ functions:
     runtime: python3.12
     handler: app.shaped
     code: {py}
+  PySlow:
+    runtime: python3.12
+    handler: app.shaped
+    code: {py}
+    timeout: 1
+  PyNone:
+    runtime: python3.12
+    handler: app.shaped
+    code: {py}
+    reservedConcurrency: 0
   NodeWeb:
     runtime: nodejs20.x
     handler: app.handler
@@ -32,6 +42,8 @@ apis:
       ANY /echo: {{integration: 'lambda:PyEcho'}}
       GET /users/{{id}}/orders/{{order}}: {{integration: 'lambda:PyEcho'}}
       GET /shaped/{{case}}: {{integration: 'lambda:PyShaped'}}
+      GET /slow/{{case}}: {{integration: 'lambda:PySlow'}}
+      GET /none/{{case}}: {{integration: 'lambda:PyNone'}}
       ANY /node/{{proxy+}}: {{integration: 'lambda:NodeWeb'}}
 '''
 
@@ -165,6 +177,17 @@ class GatewayProxyTest(unittest.TestCase):
         # The function still answers afterwards.
         status, _, _ = self.server.gateway('GET', '/shaped/created')
         self.assertEqual(status, 201)
+
+    def test_function_timeout_is_502(self):
+        self.assert_server_error(*self.server.gateway('GET', '/slow/sleep'))
+        status, _, _ = self.server.gateway('GET', '/slow/created')
+        self.assertEqual(status, 201)
+
+    def test_throttled_invocation_is_500(self):
+        # Lambda refuses the invocation (reserved concurrency 0): API Gateway answers 500.
+        status, headers, body = self.server.gateway('GET', '/none/created')
+        self.assertEqual(status, 500, body)
+        self.assertEqual(json.loads(body), {'message': 'Internal server error'})
 
     def test_node_handler_greedy_proxy(self):
         status, headers, body = self.server.gateway('POST', '/node/a/b/c?q=1', json={'n': 5})
