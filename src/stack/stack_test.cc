@@ -230,6 +230,22 @@ apis:
   EXPECT_EQ(api.routes[3].path, "/");
 }
 
+TEST(ParseStackYaml, LambdaProxyRoutes) {
+  auto r = ParseStackYaml(
+      "functions:\n  F: {handler: log}\n"
+      "apis:\n  A:\n    routes:\n"
+      "      GET /a: {integration: 'lambda:F'}\n"
+      "      ANY /b/{proxy+}: {integration: {type: AWS_PROXY, function: F}}\n",
+      "/srv");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->apis[0].routes.size(), 2u);
+  for (const RouteSpec& route : r->apis[0].routes) {
+    EXPECT_EQ(route.integration.type, "AWS_PROXY");
+    EXPECT_EQ(route.integration.function, "F");
+    EXPECT_TRUE(route.integration.responses.empty());
+  }
+}
+
 TEST(ParseStackYaml, EveryMappingOption) {
   auto r = ParseStackYaml(
       "tables:\n  Tab1: {partitionKey: id, stream: NEW_IMAGE}\n"
@@ -533,6 +549,18 @@ const BadCase kBadCases[] = {
     {"route_unknown_key", ROUTES("      GET /items: {integration: mock, authorizer: x}\n"), "unknown key 'authorizer'"},
     {"integ_unknown", ROUTES("      GET /items: {integration: http:Foo}\n"), "unknown integration 'http:Foo'"},
     {"integ_lambda_unknown_function", ROUTES("      GET /items: {integration: lambda:Foo}\n"), "unknown function 'Foo'"},
+    {"integ_lambda_no_name", ROUTES("      GET /items: {integration: 'lambda:'}\n"), "unknown function ''"},
+    {"integ_lambda_templates", "functions:\n  F: {handler: log}\n" ROUTES("      GET /items: {integration: 'lambda:F', requestTemplates: {a/b: x}}\n"),
+     "a lambda: (proxy) integration has no 'requestTemplates'"},
+    {"integ_lambda_responses", "functions:\n  F: {handler: log}\n" ROUTES("      GET /items: {integration: 'lambda:F', responses: []}\n"),
+     "a lambda: (proxy) integration has no 'responses'"},
+    {"integ_map_bad_type", ROUTES("      GET /items: {integration: {type: AWS, function: F}}\n"),
+     "unknown integration type 'AWS'"},
+    {"integ_map_no_function", ROUTES("      GET /items: {integration: {type: AWS_PROXY}}\n"), "missing 'function'"},
+    {"integ_map_unknown_function", ROUTES("      GET /items: {integration: {type: AWS_PROXY, function: G}}\n"),
+     "unknown function 'G'"},
+    {"integ_map_extra_key", "functions:\n  F: {handler: log}\n" ROUTES("      GET /items: {integration: {type: AWS_PROXY, function: F, x: 1}}\n"),
+     "unknown key 'x'"},
     {"integ_upper_mock", ROUTES("      GET /items: {integration: MOCK}\n"), "unknown integration 'MOCK'"},
     {"integ_bad_action", ROUTES("      GET /items: {integration: 'dynamodb:Putitem'}\n"),
      "unknown DynamoDB action 'Putitem'"},

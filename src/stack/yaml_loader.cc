@@ -682,7 +682,21 @@ class Loader {
   IntegrationSpec LoadIntegration(const YAML::Node& n, const std::string& path, const Stack& stack) {
     IntegrationSpec in;
     const std::string ipath = path + ".integration";
-    std::string s = NonEmptyString(n["integration"], ipath);
+    const YAML::Node& integration = n["integration"];
+    std::string s;
+    if (integration.IsMap()) {
+      // The long form: {type: AWS_PROXY, function: <name>}.
+      CheckKeys(integration, ipath, {"type", "function"});
+      if (!integration["type"]) Fail(integration, ipath, "missing 'type'");
+      const std::string type = NonEmptyString(integration["type"], ipath + ".type");
+      if (type != "AWS_PROXY") {
+        Fail(integration["type"], ipath + ".type", "unknown integration type '" + type + "' (expected AWS_PROXY)");
+      }
+      if (!integration["function"]) Fail(integration, ipath, "missing 'function'");
+      s = "lambda:" + NonEmptyString(integration["function"], ipath + ".function");
+    } else {
+      s = NonEmptyString(integration, ipath);
+    }
     if (s.rfind("lambda:", 0) == 0) {
       // Lambda proxy integration: the whole request goes to the function as
       // API Gateway's payload 1.0 event; its answer is the HTTP response.
@@ -690,7 +704,8 @@ class Loader {
       in.function = s.substr(std::strlen("lambda:"));
       const bool known = std::any_of(stack.functions.begin(), stack.functions.end(),
                                      [&](const FunctionSpec& f) { return f.name == in.function; });
-      if (!known) Fail(n["integration"], ipath, "unknown function '" + in.function + "'");
+      const YAML::Node at = integration.IsMap() ? integration["function"] : integration;
+      if (!known) Fail(at, ipath, "unknown function '" + in.function + "'");
       for (const char* key : {"passthrough", "requestTemplates", "responses"}) {
         if (n[key]) Fail(n[key], path + "." + key, std::string("a lambda: (proxy) integration has no '") + key + "'");
       }

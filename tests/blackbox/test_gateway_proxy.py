@@ -43,7 +43,8 @@ apis:
       GET /users/{{id}}/orders/{{order}}: {{integration: 'lambda:PyEcho'}}
       GET /shaped/{{case}}: {{integration: 'lambda:PyShaped'}}
       GET /slow/{{case}}: {{integration: 'lambda:PySlow'}}
-      GET /none/{{case}}: {{integration: 'lambda:PyNone'}}
+      GET /none/{{case}}:
+        integration: {{type: AWS_PROXY, function: PyNone}}
       ANY /node/{{proxy+}}: {{integration: 'lambda:NodeWeb'}}
 '''
 
