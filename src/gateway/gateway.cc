@@ -3,6 +3,12 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <utility>
 #include <cstdio>
 #include <set>
 
@@ -203,6 +209,76 @@ std::optional<http::Response> ProxyResponse(const std::string& payload) {
   return res;
 }
 
+// Runs callbacks at deadlines on one thread: the integration timeouts (504)
+// of Lambda proxy calls that are still running.
+class Deadlines {
+ public:
+  Deadlines() : thread_([this] { Run(); }) {}
+  ~Deadlines() { Stop(); }
+  void At(std::chrono::steady_clock::time_point when, std::function<void()> fn) {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    queue_.emplace(when, std::move(fn));
+    cv_.notify_one();
+  }
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      stopping_ = true;
+      queue_.clear();
+      cv_.notify_one();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      if (queue_.empty()) {
+        cv_.wait(lock);
+        continue;
+      }
+      auto first = queue_.begin();
+      if (std::chrono::steady_clock::now() < first->first) {
+        cv_.wait_until(lock, first->first);
+        continue;
+      }
+      std::function<void()> fn = std::move(first->second);
+      queue_.erase(first);
+      lock.unlock();
+      fn();
+      lock.lock();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::multimap<std::chrono::steady_clock::time_point, std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// A proxy call's answer, given once by whichever comes first: the function
+// or the integration timeout. The Respond (which holds the connection) is
+// released as soon as it is used.
+class PendingAnswer {
+ public:
+  explicit PendingAnswer(http::Respond respond) : respond_(std::move(respond)) {}
+  void Answer(http::Response&& res) {
+    http::Respond respond;
+    {
+      std::lock_guard lock(mu_);
+      respond = std::exchange(respond_, http::Respond());
+    }
+    if (respond) respond(std::move(res));
+  }
+
+ private:
+  std::mutex mu_;
+  http::Respond respond_;
+};
+
 }  // namespace
 
 struct Gateway::CompiledRoute {
@@ -217,6 +293,7 @@ struct Gateway::Impl {
   GatewayOptions options;
   std::vector<std::unique_ptr<CompiledRoute>> routes;
   Router router;
+  mutable Deadlines deadlines;  // thread-safe; Proxy (const) schedules on it
   std::vector<std::string> stages;  // accepted path prefixes ("/prod/InsertItem")
 
   void Finish(const CompiledRoute& route, const std::shared_ptr<vtl::RenderContext>& ctx,
@@ -229,6 +306,7 @@ struct Gateway::Impl {
 
 Gateway::Gateway() : impl_(std::make_unique<Impl>()) {}
 Gateway::~Gateway() = default;
+void Gateway::Stop() { impl_->deadlines.Stop(); }
 
 Result<std::unique_ptr<Gateway>> Gateway::Build(const std::vector<stack::ApiSpec>& apis,
                                                 AwsServiceCall call, GatewayOptions options) {
@@ -537,13 +615,20 @@ void Gateway::Impl::Proxy(const CompiledRoute& route, http::Request&& request,
     event["body"] = Base64Encode(body);
     event["isBase64Encoded"] = true;
   }
+  // API Gateway stops waiting after the integration timeout: 504. The
+  // function runs on; its late answer is dropped (a Respond answers once).
+  auto pending = std::make_shared<PendingAnswer>(std::move(respond));
+  deadlines.At(std::chrono::steady_clock::now() + std::chrono::milliseconds(route.spec.timeout_ms),
+               [request_id, pending] {
+                 pending->Answer(JsonMessage(504, "Endpoint request timed out", "", request_id));
+               });
   call("lambda", route.spec.function, json::serialize(event),
-       [request_id, respond = std::move(respond)](int status, std::string payload) {
+       [request_id, pending](int status, std::string payload) {
          if (status == 200) {
            if (auto res = ProxyResponse(payload)) {
              res->set("x-amzn-RequestId", request_id);
              res->prepare_payload();
-             respond(std::move(*res));
+             pending->Answer(std::move(*res));
              return;
            }
            std::fprintf(stderr, "gateway: malformed Lambda proxy response: %.200s\n", payload.c_str());
@@ -551,12 +636,12 @@ void Gateway::Impl::Proxy(const CompiledRoute& route, http::Request&& request,
            // Lambda refused the invocation (throttled, cannot run): 500, as in
            // API Gateway; a function error or malformed result: 502.
            std::fprintf(stderr, "gateway: Lambda proxy invocation refused: %.200s\n", payload.c_str());
-           respond(JsonMessage(500, "Internal server error", "InternalServerErrorException", request_id));
+           pending->Answer(JsonMessage(500, "Internal server error", "InternalServerErrorException", request_id));
            return;
          } else {
            std::fprintf(stderr, "gateway: Lambda proxy function error: %.200s\n", payload.c_str());
          }
-         respond(JsonMessage(502, "Internal server error", "InternalServerErrorException", request_id));
+         pending->Answer(JsonMessage(502, "Internal server error", "InternalServerErrorException", request_id));
        });
 }
 

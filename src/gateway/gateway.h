@@ -33,6 +33,9 @@ class Gateway {
                                                 AwsServiceCall call, GatewayOptions options = {});
   ~Gateway();
   void Handle(http::Request&& request, const http::RequestInfo& info, http::Respond respond) const;
+  // Ends the integration-timeout timer (dropping what it waits for); call
+  // before the I/O pool stops, since pending answers hold connections.
+  void Stop();
 
   struct CompiledRoute;  // internal
 

@@ -425,6 +425,7 @@ void Server::Stop() {
   if (s.proxy_pool) s.proxy_pool->Stop();  // its invocations fail at once now
   functions::runtime::SpareWorkers::StopAll();
   s.notifier.Close();
+  if (s.gateway) s.gateway->Stop();  // its pending timeouts hold gateway connections
   s.pool.Stop();
   s.pool.Join();
   s.aws_server.reset();

@@ -35,6 +35,7 @@ struct IntegrationSpec {
   std::string type = "AWS";  // AWS | MOCK | AWS_PROXY (later: HTTP, HTTP_PROXY)
   std::string service;       // for AWS: "dynamodb"
   std::string function;      // for AWS_PROXY: FunctionSpec::name (Lambda proxy, payload 1.0)
+  int timeout_ms = 29000;    // for AWS_PROXY: TimeoutInMillis (50..29000); past it, 504
   std::string action;        // for AWS: "PutItem", "GetItem", ...
   std::map<std::string, std::string> request_templates;  // content type -> VTL
   std::string passthrough_behavior = "WHEN_NO_MATCH";     // WHEN_NO_MATCH | WHEN_NO_TEMPLATES | NEVER

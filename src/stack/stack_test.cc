@@ -235,7 +235,7 @@ TEST(ParseStackYaml, LambdaProxyRoutes) {
       "functions:\n  F: {handler: log}\n"
       "apis:\n  A:\n    routes:\n"
       "      GET /a: {integration: 'lambda:F'}\n"
-      "      ANY /b/{proxy+}: {integration: {type: AWS_PROXY, function: F}}\n",
+      "      ANY /b/{proxy+}: {integration: {type: AWS_PROXY, function: F}, timeoutInMillis: 50}\n",
       "/srv");
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->apis[0].routes.size(), 2u);
@@ -244,6 +244,8 @@ TEST(ParseStackYaml, LambdaProxyRoutes) {
     EXPECT_EQ(route.integration.function, "F");
     EXPECT_TRUE(route.integration.responses.empty());
   }
+  EXPECT_EQ(r->apis[0].routes[0].integration.timeout_ms, 29000);
+  EXPECT_EQ(r->apis[0].routes[1].integration.timeout_ms, 50);
 }
 
 TEST(ParseStackYaml, EveryMappingOption) {
@@ -554,6 +556,12 @@ const BadCase kBadCases[] = {
      "a lambda: (proxy) integration has no 'requestTemplates'"},
     {"integ_lambda_responses", "functions:\n  F: {handler: log}\n" ROUTES("      GET /items: {integration: 'lambda:F', responses: []}\n"),
      "a lambda: (proxy) integration has no 'responses'"},
+    {"integ_lambda_timeout_low", "functions:\n  F: {handler: log}\n" ROUTES("      GET /items: {integration: 'lambda:F', timeoutInMillis: 49}\n"),
+     "timeoutInMillis"},
+    {"integ_lambda_timeout_high", "functions:\n  F: {handler: log}\n" ROUTES("      GET /items: {integration: 'lambda:F', timeoutInMillis: 29001}\n"),
+     "timeoutInMillis"},
+    {"integ_mock_timeout", ROUTES("      GET /items: {integration: mock, timeoutInMillis: 1000}\n"),
+     "only lambda: (proxy) integrations have a timeout"},
     {"integ_map_bad_type", ROUTES("      GET /items: {integration: {type: AWS, function: F}}\n"),
      "unknown integration type 'AWS'"},
     {"integ_map_no_function", ROUTES("      GET /items: {integration: {type: AWS_PROXY}}\n"), "missing 'function'"},

@@ -623,7 +623,7 @@ class Loader {
     const YAML::Node& n = e.value;
     if (!n || n.IsNull()) FailKey(e, "missing 'integration'");
     RequireMap(n, e.path);
-    CheckKeys(n, e.path, {"integration", "passthrough", "requestTemplates", "responses"});
+    CheckKeys(n, e.path, {"integration", "passthrough", "requestTemplates", "responses", "timeoutInMillis"});
     if (!n["integration"]) Fail(n, e.path, "missing 'integration'");
     r.integration = LoadIntegration(n, e.path, stack);
     return r;
@@ -709,7 +709,12 @@ class Loader {
       for (const char* key : {"passthrough", "requestTemplates", "responses"}) {
         if (n[key]) Fail(n[key], path + "." + key, std::string("a lambda: (proxy) integration has no '") + key + "'");
       }
+      // API Gateway's integration timeout: 50 ms .. 29 s.
+      if (n["timeoutInMillis"]) in.timeout_ms = Int(n["timeoutInMillis"], path + ".timeoutInMillis", 50, 29000);
       return in;
+    }
+    if (n["timeoutInMillis"]) {
+      Fail(n["timeoutInMillis"], path + ".timeoutInMillis", "only lambda: (proxy) integrations have a timeout");
     }
     if (s == "mock") {
       in.type = "MOCK";

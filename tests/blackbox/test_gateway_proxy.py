@@ -4,6 +4,7 @@ import base64
 import json
 import os
 import subprocess
+import time
 import unittest
 
 from harness import Streamer, StackDir, StreamerError
@@ -26,6 +27,11 @@ functions:
     handler: app.shaped
     code: {py}
     timeout: 1
+  PyPatient:
+    runtime: python3.12
+    handler: app.shaped
+    code: {py}
+    timeout: 20
   PyNone:
     runtime: python3.12
     handler: app.shaped
@@ -43,6 +49,9 @@ apis:
       GET /users/{{id}}/orders/{{order}}: {{integration: 'lambda:PyEcho'}}
       GET /shaped/{{case}}: {{integration: 'lambda:PyShaped'}}
       GET /slow/{{case}}: {{integration: 'lambda:PySlow'}}
+      GET /patient/{{case}}:
+        integration: 'lambda:PyPatient'
+        timeoutInMillis: 1000
       GET /none/{{case}}:
         integration: {{type: AWS_PROXY, function: PyNone}}
       ANY /node/{{proxy+}}: {{integration: 'lambda:NodeWeb'}}
@@ -183,6 +192,16 @@ class GatewayProxyTest(unittest.TestCase):
         self.assert_server_error(*self.server.gateway('GET', '/slow/sleep'))
         status, _, _ = self.server.gateway('GET', '/slow/created')
         self.assertEqual(status, 201)
+
+    def test_integration_timeout_is_504(self):
+        # The route's timeoutInMillis (1 s) passes long before the function (5 s) ends.
+        started = time.monotonic()
+        status, _, body = self.server.gateway('GET', '/patient/sleep')
+        self.assertEqual(status, 504, body)
+        self.assertEqual(json.loads(body), {'message': 'Endpoint request timed out'})
+        self.assertLess(time.monotonic() - started, 4.5)
+        status, _, _ = self.server.gateway('GET', '/echo')
+        self.assertEqual(status, 200)
 
     def test_throttled_invocation_is_500(self):
         # Lambda refuses the invocation (reserved concurrency 0): API Gateway answers 500.
