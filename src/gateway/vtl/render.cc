@@ -242,7 +242,8 @@ class Renderer {
       *fe = Value(info);
     }
     Flow result = Flow::kNormal;
-    for (int64_t i = 0; i < total; ++i) {
+    const int64_t runs = std::min(total, std::max<int64_t>(limits_.max_loops_per_foreach, 0));
+    for (int64_t i = 0; i < runs; ++i) {
       if (++iterations_ > limits_.max_iterations) {
         Fail(Status::Internal("Template #foreach exceeded " + std::to_string(limits_.max_iterations) +
                               " iterations"));

@@ -158,6 +158,9 @@ struct RenderContext {
 struct RenderLimits {
   int64_t max_range = 1'000'000;             // elements of one [a..b] range
   int64_t max_iterations = 10'000'000;       // #foreach iterations per render
+  // Iterations of one #foreach: API Gateway sets Velocity's directive.foreach.maxloops
+  // to 1,000 (its quota table), and Velocity ends such a loop quietly, not with an error.
+  int64_t max_loops_per_foreach = 1'000;
   size_t max_output_bytes = 16 * 1024 * 1024;  // rendered text, and any one string value
 };
 
