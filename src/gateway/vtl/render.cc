@@ -202,8 +202,52 @@ class Renderer {
         return Flow::kBreak;
       case Node::kStop:
         return Flow::kStop;
+      case Node::kMacroCall:
+        return RenderMacroCall(n, out);
     }
     return Flow::kNormal;
+  }
+
+  // Arguments are evaluated once, at the call (Velocity passes them by name:
+  // see docs/COMPATIBILITY.md). Parameters are restored after the body unless
+  // the body #set one: Velocity 1.7 (no local macro scope) writes that through.
+  Flow RenderMacroCall(const Node& n, std::string& out) {
+    const ast::Macro& m = t_.macros[static_cast<size_t>(n.macro)];
+    if (!m.defined) {
+      out += n.text;
+      return Flow::kNormal;
+    }
+    if (macro_depth_ >= limits_.max_macro_depth) {
+      Fail(Status::Internal("Template macro #" + m.name + " exceeded the call depth of " +
+                            std::to_string(limits_.max_macro_depth)));
+      return Flow::kStop;
+    }
+    const size_t np = m.param_slots.size();
+    std::vector<Value> args(np);
+    for (size_t i = 0; i < n.args.size() && i < np; ++i) {
+      args[i] = Eval(*n.args[i]);
+      if (failed()) return Flow::kStop;
+    }
+    if (set_in_macro_.size() < slots_.size()) set_in_macro_.resize(slots_.size(), false);
+    std::vector<Value> saved(np);
+    std::vector<char> saved_marks(np);
+    for (size_t i = 0; i < np; ++i) {
+      size_t s = static_cast<size_t>(m.param_slots[i]);
+      saved[i] = std::move(slots_[s]);
+      saved_marks[i] = set_in_macro_[s];
+      set_in_macro_[s] = false;
+      slots_[s] = std::move(args[i]);
+    }
+    ++macro_depth_;
+    Flow f = RenderBlock(m.body, out);
+    --macro_depth_;
+    for (size_t i = np; i-- > 0;) {
+      size_t s = static_cast<size_t>(m.param_slots[i]);
+      if (set_in_macro_[s]) continue;  // written through
+      slots_[s] = std::move(saved[i]);
+      set_in_macro_[s] = saved_marks[i];
+    }
+    return f;
   }
 
   Flow RenderForeach(const Node& n, std::string& out) {
@@ -483,6 +527,9 @@ class Renderer {
     if (failed() || v.is_null()) return;  // Velocity 1.7: a null right side leaves the target alone
     if (r.segments.empty()) {
       slots_[static_cast<size_t>(r.slot)] = std::move(v);
+      if (macro_depth_ > 0 && static_cast<size_t>(r.slot) < set_in_macro_.size()) {
+        set_in_macro_[static_cast<size_t>(r.slot)] = true;
+      }
       return;
     }
     Value target = slots_[static_cast<size_t>(r.slot)];
@@ -994,6 +1041,8 @@ class Renderer {
   const Template::Impl& t_;
   RenderContext& ctx_;
   const RenderLimits& limits_;
+  int macro_depth_ = 0;
+  std::vector<bool> set_in_macro_;  // per slot: #set inside the current macro call
   std::vector<Value> slots_;
   Status error_;
   int64_t iterations_ = 0;

@@ -161,6 +161,7 @@ struct RenderLimits {
   // Iterations of one #foreach: API Gateway sets Velocity's directive.foreach.maxloops
   // to 1,000 (its quota table), and Velocity ends such a loop quietly, not with an error.
   int64_t max_loops_per_foreach = 1'000;
+  int max_macro_depth = 20;  // nested #macro calls (Velocity's velocimacro.max.depth)
   size_t max_output_bytes = 16 * 1024 * 1024;  // rendered text, and any one string value
 };
 
