@@ -335,6 +335,10 @@ class Parser {
       GobbleDirectiveLine(start, pending);
       return true;
     }
+    if (name == "define") {
+      handled = true;
+      return ParseDefine(out, pending, start);
+    }
     if (name == "macro") {
       handled = true;
       return ParseMacro(pending, start);
@@ -421,6 +425,49 @@ class Parser {
       return false;
     }
     if (first) impl_.macros[index].body = std::move(body);
+    return true;
+  }
+
+  // #define($name) ... #end: $name then renders the block, when used.
+  bool ParseDefine(Block& out, std::string& pending, size_t start) {
+    if (!ExpectOpenParen("#define")) return false;
+    SkipSpace();
+    bool ok = Peek() == '$';
+    std::string var;
+    if (ok) {
+      ++pos_;
+      bool braced = Peek() == '{';
+      if (braced) ++pos_;
+      var = ReadIdent();
+      ok = !var.empty() && (!braced || Peek() == '}');
+      if (ok && braced) ++pos_;
+    }
+    if (!ok) {
+      Fail(pos_, "#define needs a $name");
+      return false;
+    }
+    if (!ExpectCloseParen("#define")) return false;
+    GobbleDirectiveLine(start, pending);
+    Flush(out, pending);
+    Node n;
+    n.kind = Node::kDefine;
+    n.var_slot = Slot(var);
+    Block body;
+    Terminator term;
+    ExprPtr cond;
+    size_t term_at = pos_;
+    if (!ParseBlock(body, term, cond, term_at)) return false;
+    if (term == Terminator::kEof) {
+      Fail(start, "#define has no matching #end");
+      return false;
+    }
+    if (term != Terminator::kEnd) {
+      Fail(term_at, "#else/#elseif inside #define without #if");
+      return false;
+    }
+    n.define = static_cast<int>(impl_.defines.size());
+    impl_.defines.push_back(std::move(body));
+    out.push_back(std::move(n));
     return true;
   }
 

@@ -176,6 +176,10 @@ class Renderer {
       case Node::kRef: {
         Value v = EvalRef(*n.ref);
         if (failed()) return Flow::kStop;
+        if (int d = DefinedBlock(v); d >= 0 && RenderDefined(d, out)) {
+          return failed() ? Flow::kStop : Flow::kNormal;
+        }
+        if (DefinedBlock(v) >= 0) v = Value();  // rendering itself: null, as Velocity
         if (!v.is_null()) {
           v.AppendTo(out);
         } else if (ctx_.velocity_literal_nulls && !n.ref->quiet) {
@@ -184,6 +188,11 @@ class Renderer {
         return Flow::kNormal;
       }
       case Node::kSet:
+        if (n.expr->kind == Expr::kRef && n.expr->ref->segments.empty() &&
+            DefinedBlock(slots_[static_cast<size_t>(n.expr->ref->slot)]) >= 0) {
+          Assign(*n.ref, slots_[static_cast<size_t>(n.expr->ref->slot)]);  // the block, not its text
+          return failed() ? Flow::kStop : Flow::kNormal;
+        }
         Assign(*n.ref, Eval(*n.expr));
         return failed() ? Flow::kStop : Flow::kNormal;
       case Node::kIf:
@@ -204,8 +213,38 @@ class Renderer {
         return Flow::kStop;
       case Node::kMacroCall:
         return RenderMacroCall(n, out);
+      case Node::kDefine:
+        slots_[static_cast<size_t>(n.var_slot)] =
+            Value(static_cast<Builtin>(static_cast<int>(Builtin::kDefinedBlock) + n.define));
+        return Flow::kNormal;
     }
     return Flow::kNormal;
+  }
+
+  // The #define index a value stands for, or -1.
+  int DefinedBlock(const Value& v) const {
+    const Builtin* b = v.if_builtin();
+    if (!b) return -1;
+    int d = static_cast<int>(*b) - static_cast<int>(Builtin::kDefinedBlock);
+    return d >= 0 && static_cast<size_t>(d) < t_.defines.size() ? d : -1;
+  }
+  // Renders a #define block where it is used. False when the block is already
+  // rendering twice (Velocity's directive.define.max.depth = 2): then the
+  // reference is a null, as in Velocity.
+  bool RenderDefined(int d, std::string& out) {
+    if (defines_active_.size() < t_.defines.size()) defines_active_.resize(t_.defines.size(), 0);
+    if (defines_active_[static_cast<size_t>(d)] >= 2) return false;
+    if (macro_depth_ >= limits_.max_macro_depth) {
+      Fail(Status::Internal("Template #define blocks nested deeper than " +
+                            std::to_string(limits_.max_macro_depth)));
+      return true;
+    }
+    ++defines_active_[static_cast<size_t>(d)];
+    ++macro_depth_;
+    RenderBlock(t_.defines[static_cast<size_t>(d)], out);  // #break/#stop end only the block
+    --macro_depth_;
+    --defines_active_[static_cast<size_t>(d)];
+    return true;
   }
 
   // Arguments are evaluated once, at the call (Velocity passes them by name:
@@ -362,8 +401,14 @@ class Renderer {
         if (failed()) return Value();
         return Value(std::move(s));
       }
-      case Expr::kRef:
-        return EvalRef(*e.ref);
+      case Expr::kRef: {
+        Value v = EvalRef(*e.ref);
+        int d = DefinedBlock(v);
+        if (d < 0) return v;
+        std::string text;
+        if (!RenderDefined(d, text)) return Value();
+        return Value(std::move(text));
+      }
       case Expr::kList: {
         auto list = std::make_shared<List>();
         list->items.reserve(e.items.size());
@@ -501,6 +546,7 @@ class Renderer {
   // ---- references ----
   Value EvalRef(const Ref& r) {
     Value cur = slots_[static_cast<size_t>(r.slot)];
+    if (!r.segments.empty() && DefinedBlock(cur) >= 0) return Value();  // a block has no members
     for (const Segment& seg : r.segments) {
       if (cur.is_null() || failed()) return Value();
       switch (seg.kind) {
@@ -1042,7 +1088,8 @@ class Renderer {
   RenderContext& ctx_;
   const RenderLimits& limits_;
   int macro_depth_ = 0;
-  std::vector<bool> set_in_macro_;  // per slot: #set inside the current macro call
+  std::vector<bool> set_in_macro_;
+  std::vector<int> defines_active_;  // per #define: renders of it under way  // per slot: #set inside the current macro call
   std::vector<Value> slots_;
   Status error_;
   int64_t iterations_ = 0;

@@ -28,7 +28,8 @@ struct List;
 class Map;
 
 // An object the engine provides ($input, $util); opaque to callers.
-enum class Builtin { kInput, kUtil };
+// kDefinedBlock + n is the template's n-th #define block (internal to a render).
+enum class Builtin : int { kInput, kUtil, kDefinedBlock };
 
 // A VTL runtime value: null | bool | int64 | double | string | list | map.
 class Value {
