@@ -221,6 +221,18 @@ class Renderer {
     return Flow::kNormal;
   }
 
+  // Macro calls and #define renders share the #foreach iteration budget: a
+  // chain of macros calling each other several times would otherwise grow
+  // exponentially within the depth limit.
+  bool CountWork() {
+    if (++iterations_ > limits_.max_iterations) {
+      Fail(Status::Internal("Template exceeded " + std::to_string(limits_.max_iterations) +
+                            " #foreach iterations and macro calls"));
+      return false;
+    }
+    return true;
+  }
+
   // The #define index a value stands for, or -1.
   int DefinedBlock(const Value& v) const {
     const Builtin* b = v.if_builtin();
@@ -234,6 +246,7 @@ class Renderer {
   bool RenderDefined(int d, std::string& out) {
     if (defines_active_.size() < t_.defines.size()) defines_active_.resize(t_.defines.size(), 0);
     if (defines_active_[static_cast<size_t>(d)] >= 2) return false;
+    if (!CountWork()) return true;
     if (macro_depth_ >= limits_.max_macro_depth) {
       Fail(Status::Internal("Template #define blocks nested deeper than " +
                             std::to_string(limits_.max_macro_depth)));
@@ -256,6 +269,7 @@ class Renderer {
       out += n.text;
       return Flow::kNormal;
     }
+    if (!CountWork()) return Flow::kStop;
     if (macro_depth_ >= limits_.max_macro_depth) {
       Fail(Status::Internal("Template macro #" + m.name + " exceeded the call depth of " +
                             std::to_string(limits_.max_macro_depth)));

@@ -158,7 +158,7 @@ struct RenderContext {
 // worker; exceeding one makes Render fail.
 struct RenderLimits {
   int64_t max_range = 1'000'000;             // elements of one [a..b] range
-  int64_t max_iterations = 10'000'000;       // #foreach iterations per render
+  int64_t max_iterations = 10'000'000;       // #foreach iterations + macro calls per render
   // Iterations of one #foreach: API Gateway sets Velocity's directive.foreach.maxloops
   // to 1,000 (its quota table), and Velocity ends such a loop quietly, not with an error.
   int64_t max_loops_per_foreach = 1'000;
