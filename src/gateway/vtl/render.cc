@@ -293,6 +293,7 @@ class Renderer {
     }
     ++macro_depth_;
     Flow f = RenderBlock(m.body, out);
+    if (f == Flow::kBreak) f = Flow::kNormal;  // a macro is a #break scope of its own (1.7)
     --macro_depth_;
     for (size_t i = np; i-- > 0;) {
       size_t s = static_cast<size_t>(m.param_slots[i]);
