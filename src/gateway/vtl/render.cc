@@ -163,6 +163,7 @@ class Renderer {
     for (const Node& n : block) {
       Flow f = RenderNode(n, out);
       if (f != Flow::kNormal) return f;
+      if (stop_requested_) return Flow::kStop;
       if (failed() || !CheckSize(out.size())) return Flow::kStop;
     }
     return Flow::kNormal;
@@ -254,7 +255,8 @@ class Renderer {
     }
     ++defines_active_[static_cast<size_t>(d)];
     ++macro_depth_;
-    RenderBlock(t_.defines[static_cast<size_t>(d)], out);  // #break/#stop end only the block
+    // #break ends only the block; #stop ends the template, even from inside an expression.
+    if (RenderBlock(t_.defines[static_cast<size_t>(d)], out) == Flow::kStop) stop_requested_ = true;
     --macro_depth_;
     --defines_active_[static_cast<size_t>(d)];
     return true;
@@ -1104,6 +1106,7 @@ class Renderer {
   const RenderLimits& limits_;
   int macro_depth_ = 0;
   std::vector<bool> set_in_macro_;
+  bool stop_requested_ = false;  // a #stop inside a #define block
   std::vector<int> defines_active_;  // per #define: renders of it under way  // per slot: #set inside the current macro call
   std::vector<Value> slots_;
   Status error_;
