@@ -49,14 +49,25 @@ struct Expr {
 };
 
 struct Node {
-  enum Kind { kText, kRef, kSet, kIf, kForeach, kBreak, kStop } kind = kText;
-  std::string text;                // kText
+  enum Kind { kText, kRef, kSet, kIf, kForeach, kBreak, kStop, kMacroCall, kDefine } kind = kText;
+  std::string text;                // kText; kMacroCall: the call as written
   std::unique_ptr<Ref> ref;        // kRef; kSet's left side
   ExprPtr expr;                    // kSet's right side; kForeach's iterable
   std::vector<ExprPtr> conditions;  // kIf: one per branch; a null condition is #else
   std::vector<Block> branches;     // kIf
   Block body;                      // kForeach
-  int var_slot = -1;               // kForeach loop variable
+  int var_slot = -1;               // kForeach loop variable; kDefine's name
+  int define = -1;                 // kDefine: index into Template::Impl::defines
+  int macro = -1;                  // kMacroCall: index into Template::Impl::macros
+  std::vector<ExprPtr> args;       // kMacroCall arguments
+};
+
+// #macro(name $p1 $p2) body #end, defined inline in the template.
+struct Macro {
+  std::string name;
+  std::vector<int> param_slots;
+  Block body;
+  bool defined = false;  // false: the name only looked like a macro (calls render as text)
 };
 
 }  // namespace streamer::vtl::ast
@@ -65,6 +76,8 @@ namespace streamer::vtl {
 
 struct Template::Impl {
   ast::Block root;
+  std::vector<ast::Macro> macros;  // in definition order; calls hold indexes
+  std::vector<ast::Block> defines;  // #define bodies
   std::vector<std::string> slot_names;
   // Slots of the names the engine binds (-1 when the template never uses them).
   int input_slot = -1, util_slot = -1, context_slot = -1, stage_slot = -1;

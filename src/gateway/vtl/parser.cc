@@ -28,6 +28,7 @@ class Parser {
     Terminator term;
     ExprPtr cond;
     size_t at = 0;
+    FindMacroNames();
     if (!ParseBlock(impl_.root, term, cond, at)) return error_;
     if (term != Terminator::kEof) {
       Fail(at, term == Terminator::kEnd ? "#end without a matching #if or #foreach"
@@ -62,6 +63,30 @@ class Parser {
   bool AtEnd() const { return pos_ >= src_.size(); }
   void SkipSpace() {
     while (!AtEnd() && IsSpace(src_[pos_])) ++pos_;
+  }
+
+  std::unordered_map<std::string, size_t> macro_index_;
+
+  // Velocity resolves a macro call when it renders, so a call may come before
+  // the #macro. Names of every "#macro(name" in the text are known up front.
+  void FindMacroNames() {
+    for (std::string_view key : {std::string_view("#macro"), std::string_view("#{macro}")}) {
+      for (size_t at = src_.find(key); at != std::string_view::npos; at = src_.find(key, at + 1)) {
+        size_t i = at + key.size();
+        while (i < src_.size() && (src_[i] == ' ' || src_[i] == '\t')) ++i;
+        if (i >= src_.size() || src_[i] != '(') continue;
+        ++i;
+        while (i < src_.size() && IsSpace(src_[i])) ++i;
+        size_t b = i;
+        while (i < src_.size() && IsIdentChar(src_[i])) ++i;
+        if (i > b && IsIdentStart(src_[b])) MacroIndex(std::string(src_.substr(b, i - b)));
+      }
+    }
+  }
+  size_t MacroIndex(const std::string& name) {
+    auto [it, added] = macro_index_.try_emplace(name, impl_.macros.size());
+    if (added) impl_.macros.push_back(Macro{name, {}, {}, false});
+    return it->second;
   }
 
   int Slot(const std::string& name) {
@@ -310,6 +335,18 @@ class Parser {
       GobbleDirectiveLine(start, pending);
       return true;
     }
+    if (name == "define") {
+      handled = true;
+      return ParseDefine(out, pending, start);
+    }
+    if (name == "macro") {
+      handled = true;
+      return ParseMacro(pending, start);
+    }
+    if (auto m = macro_index_.find(std::string(name)); m != macro_index_.end()) {
+      handled = true;
+      return ParseMacroCall(out, pending, start, m->second);
+    }
     if (name == "break" || name == "stop") {
       handled = true;
       GobbleDirectiveLine(start, pending);
@@ -319,7 +356,160 @@ class Parser {
       out.push_back(std::move(n));
       return true;
     }
-    return true;  // unknown name (or a macro call, unsupported): literal text
+    return true;  // unknown name (or a macro not defined above): literal text
+  }
+
+  // #macro(name $a $b) ... #end: defines, renders nothing. Velocity wants a
+  // macro defined before its first call, so calls resolve as they are parsed
+  // (the name is known inside its own body: recursion is bounded at render).
+  bool ParseMacro(std::string& pending, size_t start) {
+    if (!ExpectOpenParen("#macro")) return false;
+    SkipSpace();
+    Macro m;
+    m.name = ReadIdent();
+    if (m.name.empty()) {
+      Fail(pos_, "#macro needs a name");
+      return false;
+    }
+    static const char* const kReserved[] = {"set", "if", "elseif", "else", "end", "foreach",
+                                            "break", "stop", "macro", "define", "include",
+                                            "parse", "evaluate"};
+    for (const char* r : kReserved) {
+      if (m.name == r) {
+        Fail(start, "#macro cannot be named " + m.name);
+        return false;
+      }
+    }
+    for (;;) {
+      SkipSpace();
+      if (Peek() == ',') {
+        ++pos_;
+        continue;
+      }
+      if (Peek() == ')') break;
+      if (Peek() != '$') {
+        Fail(pos_, "#macro parameters must be $names");
+        return false;
+      }
+      ++pos_;
+      bool braced = Peek() == '{';
+      if (braced) ++pos_;
+      std::string param = ReadIdent();
+      if (param.empty() || (braced && Peek() != '}')) {
+        Fail(pos_, "#macro parameters must be $names");
+        return false;
+      }
+      if (braced) ++pos_;
+      m.param_slots.push_back(Slot(param));
+    }
+    ++pos_;  // ')'
+    GobbleDirectiveLine(start, pending);
+    // Velocity 1.7 keeps the first inline definition of a name.
+    size_t index = MacroIndex(m.name);
+    bool first = !impl_.macros[index].defined;
+    if (first) {
+      impl_.macros[index].param_slots = m.param_slots;
+      impl_.macros[index].defined = true;  // before the body: recursion resolves
+    }
+    Block body;
+    Terminator term;
+    ExprPtr cond;
+    size_t term_at = pos_;
+    if (!ParseBlock(body, term, cond, term_at)) return false;
+    if (term == Terminator::kEof) {
+      Fail(start, "#macro has no matching #end");
+      return false;
+    }
+    if (term != Terminator::kEnd) {
+      Fail(term_at, "#else/#elseif inside #macro without #if");
+      return false;
+    }
+    if (first) impl_.macros[index].body = std::move(body);
+    return true;
+  }
+
+  // #define($name) ... #end: $name then renders the block, when used.
+  bool ParseDefine(Block& out, std::string& pending, size_t start) {
+    if (!ExpectOpenParen("#define")) return false;
+    SkipSpace();
+    bool ok = Peek() == '$';
+    std::string var;
+    if (ok) {
+      ++pos_;
+      bool braced = Peek() == '{';
+      if (braced) ++pos_;
+      var = ReadIdent();
+      ok = !var.empty() && (!braced || Peek() == '}');
+      if (ok && braced) ++pos_;
+    }
+    if (!ok) {
+      Fail(pos_, "#define needs a $name");
+      return false;
+    }
+    if (!ExpectCloseParen("#define")) return false;
+    GobbleDirectiveLine(start, pending);
+    Flush(out, pending);
+    Node n;
+    n.kind = Node::kDefine;
+    n.var_slot = Slot(var);
+    Block body;
+    Terminator term;
+    ExprPtr cond;
+    size_t term_at = pos_;
+    if (!ParseBlock(body, term, cond, term_at)) return false;
+    if (term == Terminator::kEof) {
+      Fail(start, "#define has no matching #end");
+      return false;
+    }
+    if (term != Terminator::kEnd) {
+      Fail(term_at, "#else/#elseif inside #define without #if");
+      return false;
+    }
+    n.define = static_cast<int>(impl_.defines.size());
+    impl_.defines.push_back(std::move(body));
+    out.push_back(std::move(n));
+    return true;
+  }
+
+  // #name(arg arg ...) or #name(arg, arg): arguments split by spaces or
+  // commas; each is a reference or a literal (Velocity 1.7 allows no operators).
+  // Extra arguments are ignored and missing ones are null, as Velocity does.
+  bool ParseMacroCall(Block& out, std::string& pending, size_t start, size_t index) {
+    size_t save = pos_;
+    while (Peek() == ' ' || Peek() == '\t') ++pos_;
+    Node n;
+    n.kind = Node::kMacroCall;
+    n.macro = static_cast<int>(index);
+    if (Peek() == '(') {
+      ++pos_;
+      for (;;) {
+        SkipSpace();
+        if (Peek() == ',') {
+          ++pos_;
+          continue;
+        }
+        if (Peek() == ')') break;
+        if (AtEnd()) {
+          Fail(start, "expected ')' to close #" + impl_.macros[index].name);
+          return false;
+        }
+        if (Peek() == '(') {
+          Fail(pos_, "a macro argument must be a reference or a literal");
+          return false;
+        }
+        ExprPtr e;
+        if (!ParsePrimary(e)) return false;
+        n.args.push_back(std::move(e));
+      }
+      ++pos_;
+    } else {
+      pos_ = save;  // #name without parentheses: a call with no arguments
+    }
+    n.text = std::string(src_.substr(start, pos_ - start));
+    GobbleDirectiveLine(start, pending);
+    Flush(out, pending);
+    out.push_back(std::move(n));
+    return true;
   }
 
   bool ExpectOpenParen(std::string_view directive) {

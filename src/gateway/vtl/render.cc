@@ -163,6 +163,7 @@ class Renderer {
     for (const Node& n : block) {
       Flow f = RenderNode(n, out);
       if (f != Flow::kNormal) return f;
+      if (stop_requested_) return Flow::kStop;
       if (failed() || !CheckSize(out.size())) return Flow::kStop;
     }
     return Flow::kNormal;
@@ -176,6 +177,10 @@ class Renderer {
       case Node::kRef: {
         Value v = EvalRef(*n.ref);
         if (failed()) return Flow::kStop;
+        if (int d = DefinedBlock(v); d >= 0 && RenderDefined(d, out)) {
+          return failed() ? Flow::kStop : Flow::kNormal;
+        }
+        if (DefinedBlock(v) >= 0) v = Value();  // rendering itself: null, as Velocity
         if (!v.is_null()) {
           v.AppendTo(out);
         } else if (ctx_.velocity_literal_nulls && !n.ref->quiet) {
@@ -184,6 +189,11 @@ class Renderer {
         return Flow::kNormal;
       }
       case Node::kSet:
+        if (n.expr->kind == Expr::kRef && n.expr->ref->segments.empty() &&
+            DefinedBlock(slots_[static_cast<size_t>(n.expr->ref->slot)]) >= 0) {
+          Assign(*n.ref, slots_[static_cast<size_t>(n.expr->ref->slot)]);  // the block, not its text
+          return failed() ? Flow::kStop : Flow::kNormal;
+        }
         Assign(*n.ref, Eval(*n.expr));
         return failed() ? Flow::kStop : Flow::kNormal;
       case Node::kIf:
@@ -202,8 +212,98 @@ class Renderer {
         return Flow::kBreak;
       case Node::kStop:
         return Flow::kStop;
+      case Node::kMacroCall:
+        return RenderMacroCall(n, out);
+      case Node::kDefine:
+        slots_[static_cast<size_t>(n.var_slot)] =
+            Value(static_cast<Builtin>(static_cast<int>(Builtin::kDefinedBlock) + n.define));
+        return Flow::kNormal;
     }
     return Flow::kNormal;
+  }
+
+  // Macro calls and #define renders share the #foreach iteration budget: a
+  // chain of macros calling each other several times would otherwise grow
+  // exponentially within the depth limit.
+  bool CountWork() {
+    if (++iterations_ > limits_.max_iterations) {
+      Fail(Status::Internal("Template exceeded " + std::to_string(limits_.max_iterations) +
+                            " #foreach iterations and macro calls"));
+      return false;
+    }
+    return true;
+  }
+
+  // The #define index a value stands for, or -1.
+  int DefinedBlock(const Value& v) const {
+    const Builtin* b = v.if_builtin();
+    if (!b) return -1;
+    int d = static_cast<int>(*b) - static_cast<int>(Builtin::kDefinedBlock);
+    return d >= 0 && static_cast<size_t>(d) < t_.defines.size() ? d : -1;
+  }
+  // Renders a #define block where it is used. False when the block is already
+  // rendering twice (Velocity's directive.define.max.depth = 2): then the
+  // reference is a null, as in Velocity.
+  bool RenderDefined(int d, std::string& out) {
+    if (defines_active_.size() < t_.defines.size()) defines_active_.resize(t_.defines.size(), 0);
+    if (defines_active_[static_cast<size_t>(d)] >= 2) return false;
+    if (!CountWork()) return true;
+    if (macro_depth_ >= limits_.max_macro_depth) {
+      Fail(Status::Internal("Template #define blocks nested deeper than " +
+                            std::to_string(limits_.max_macro_depth)));
+      return true;
+    }
+    ++defines_active_[static_cast<size_t>(d)];
+    ++macro_depth_;
+    // #break ends only the block; #stop ends the template, even from inside an expression.
+    if (RenderBlock(t_.defines[static_cast<size_t>(d)], out) == Flow::kStop) stop_requested_ = true;
+    --macro_depth_;
+    --defines_active_[static_cast<size_t>(d)];
+    return true;
+  }
+
+  // Arguments are evaluated once, at the call (Velocity passes them by name:
+  // see docs/COMPATIBILITY.md). Parameters are restored after the body unless
+  // the body #set one: Velocity 1.7 (no local macro scope) writes that through.
+  Flow RenderMacroCall(const Node& n, std::string& out) {
+    const ast::Macro& m = t_.macros[static_cast<size_t>(n.macro)];
+    if (!m.defined) {
+      out += n.text;
+      return Flow::kNormal;
+    }
+    if (!CountWork()) return Flow::kStop;
+    if (macro_depth_ >= limits_.max_macro_depth) {
+      Fail(Status::Internal("Template macro #" + m.name + " exceeded the call depth of " +
+                            std::to_string(limits_.max_macro_depth)));
+      return Flow::kStop;
+    }
+    const size_t np = m.param_slots.size();
+    std::vector<Value> args(np);
+    for (size_t i = 0; i < n.args.size() && i < np; ++i) {
+      args[i] = Eval(*n.args[i]);
+      if (failed()) return Flow::kStop;
+    }
+    if (set_in_macro_.size() < slots_.size()) set_in_macro_.resize(slots_.size(), false);
+    std::vector<Value> saved(np);
+    std::vector<char> saved_marks(np);
+    for (size_t i = 0; i < np; ++i) {
+      size_t s = static_cast<size_t>(m.param_slots[i]);
+      saved[i] = std::move(slots_[s]);
+      saved_marks[i] = set_in_macro_[s];
+      set_in_macro_[s] = false;
+      slots_[s] = std::move(args[i]);
+    }
+    ++macro_depth_;
+    Flow f = RenderBlock(m.body, out);
+    if (f == Flow::kBreak) f = Flow::kNormal;  // a macro is a #break scope of its own (1.7)
+    --macro_depth_;
+    for (size_t i = np; i-- > 0;) {
+      size_t s = static_cast<size_t>(m.param_slots[i]);
+      if (set_in_macro_[s]) continue;  // written through
+      slots_[s] = std::move(saved[i]);
+      set_in_macro_[s] = saved_marks[i];
+    }
+    return f;
   }
 
   Flow RenderForeach(const Node& n, std::string& out) {
@@ -242,7 +342,8 @@ class Renderer {
       *fe = Value(info);
     }
     Flow result = Flow::kNormal;
-    for (int64_t i = 0; i < total; ++i) {
+    const int64_t runs = std::min(total, std::max<int64_t>(limits_.max_loops_per_foreach, 0));
+    for (int64_t i = 0; i < runs; ++i) {
       if (++iterations_ > limits_.max_iterations) {
         Fail(Status::Internal("Template #foreach exceeded " + std::to_string(limits_.max_iterations) +
                               " iterations"));
@@ -317,8 +418,14 @@ class Renderer {
         if (failed()) return Value();
         return Value(std::move(s));
       }
-      case Expr::kRef:
-        return EvalRef(*e.ref);
+      case Expr::kRef: {
+        Value v = EvalRef(*e.ref);
+        int d = DefinedBlock(v);
+        if (d < 0) return v;
+        std::string text;
+        if (!RenderDefined(d, text)) return Value();
+        return Value(std::move(text));
+      }
       case Expr::kList: {
         auto list = std::make_shared<List>();
         list->items.reserve(e.items.size());
@@ -456,6 +563,7 @@ class Renderer {
   // ---- references ----
   Value EvalRef(const Ref& r) {
     Value cur = slots_[static_cast<size_t>(r.slot)];
+    if (!r.segments.empty() && DefinedBlock(cur) >= 0) return Value();  // a block has no members
     for (const Segment& seg : r.segments) {
       if (cur.is_null() || failed()) return Value();
       switch (seg.kind) {
@@ -482,6 +590,9 @@ class Renderer {
     if (failed() || v.is_null()) return;  // Velocity 1.7: a null right side leaves the target alone
     if (r.segments.empty()) {
       slots_[static_cast<size_t>(r.slot)] = std::move(v);
+      if (macro_depth_ > 0 && static_cast<size_t>(r.slot) < set_in_macro_.size()) {
+        set_in_macro_[static_cast<size_t>(r.slot)] = true;
+      }
       return;
     }
     Value target = slots_[static_cast<size_t>(r.slot)];
@@ -993,6 +1104,10 @@ class Renderer {
   const Template::Impl& t_;
   RenderContext& ctx_;
   const RenderLimits& limits_;
+  int macro_depth_ = 0;
+  std::vector<bool> set_in_macro_;
+  bool stop_requested_ = false;  // a #stop inside a #define block
+  std::vector<int> defines_active_;  // per #define: renders of it under way  // per slot: #set inside the current macro call
   std::vector<Value> slots_;
   Status error_;
   int64_t iterations_ = 0;

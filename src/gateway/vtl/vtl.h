@@ -28,7 +28,8 @@ struct List;
 class Map;
 
 // An object the engine provides ($input, $util); opaque to callers.
-enum class Builtin { kInput, kUtil };
+// kDefinedBlock + n is the template's n-th #define block (internal to a render).
+enum class Builtin : int { kInput, kUtil, kDefinedBlock };
 
 // A VTL runtime value: null | bool | int64 | double | string | list | map.
 class Value {
@@ -157,7 +158,11 @@ struct RenderContext {
 // worker; exceeding one makes Render fail.
 struct RenderLimits {
   int64_t max_range = 1'000'000;             // elements of one [a..b] range
-  int64_t max_iterations = 10'000'000;       // #foreach iterations per render
+  int64_t max_iterations = 10'000'000;       // #foreach iterations + macro calls per render
+  // Iterations of one #foreach: API Gateway sets Velocity's directive.foreach.maxloops
+  // to 1,000 (its quota table), and Velocity ends such a loop quietly, not with an error.
+  int64_t max_loops_per_foreach = 1'000;
+  int max_macro_depth = 20;  // nested #macro calls (Velocity's velocimacro.max.depth)
   size_t max_output_bytes = 16 * 1024 * 1024;  // rendered text, and any one string value
 };
 

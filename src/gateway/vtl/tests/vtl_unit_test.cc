@@ -81,6 +81,37 @@ TEST(Template, LimitsAreErrorsNotHangs) {
   EXPECT_EQ(out.status().type(), "InternalServerError");
 }
 
+TEST(Template, MacroAndDefineFanOutIsBounded) {
+  // Each level calls the next ten times: 10^6 calls within the depth limit of 20.
+  std::string text;
+  for (int level = 0; level < 6; ++level) {
+    text += "#macro(m" + std::to_string(level) + ")";
+    for (int k = 0; k < 10; ++k) text += "#m" + std::to_string(level + 1) + "()";
+    text += "#end";
+  }
+  text += "#macro(m6)#end#m0()";
+  RenderContext ctx;
+  RenderLimits limits;
+  limits.max_iterations = 10000;
+  auto t = Template::Parse(text);
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  auto out = (*t)->Render(ctx, limits);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().type(), "InternalServerError");
+
+  std::string defs = "#define($d0)x#end";
+  for (int level = 1; level < 30; ++level) {
+    std::string prev = "$d" + std::to_string(level - 1);
+    defs += "#define($d" + std::to_string(level) + ")" + prev + prev + "#end";
+  }
+  defs += "$d29";
+  t = Template::Parse(defs);
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  out = (*t)->Render(ctx, limits);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().type(), "InternalServerError");
+}
+
 TEST(Template, DeepNestingIsAParseErrorNotACrash) {
   std::string deep(5000, '(');
   auto t = Template::Parse("#set($x = " + deep + "1" + std::string(5000, ')') + ")");
