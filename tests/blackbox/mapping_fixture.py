@@ -96,8 +96,10 @@ print(json.dumps({'ok': len(recs)}))
 def read_lines(path):
     if not os.path.exists(path):
         return []
+    # A function may be writing its line right now: only whole lines (ending in a newline)
+    # count; the last one is read on the next poll.
     with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+        return [json.loads(line) for line in f if line.endswith('\n') and line.strip()]
 
 
 def delivered(path):
