@@ -43,7 +43,7 @@ def read_batches(path):
     if not os.path.exists(path):
         return []
     with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+        return [json.loads(line) for line in f if line.endswith('\n') and line.strip()]  # whole lines only
 
 
 def wait_for_distinct(path, expected, timeout=30.0, quiet=1.0):

@@ -123,7 +123,7 @@ def read_lines(path):
     if not os.path.exists(path):
         return []
     with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+        return [json.loads(line) for line in f if line.endswith('\n') and line.strip()]  # whole lines only
 
 
 def wait_for_lines(path, count, timeout=20.0):
