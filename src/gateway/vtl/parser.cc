@@ -387,19 +387,8 @@ class Parser {
         continue;
       }
       if (Peek() == ')') break;
-      if (Peek() != '$') {
-        Fail(pos_, "#macro parameters must be $names");
-        return false;
-      }
-      ++pos_;
-      bool braced = Peek() == '{';
-      if (braced) ++pos_;
-      std::string param = ReadIdent();
-      if (param.empty() || (braced && Peek() != '}')) {
-        Fail(pos_, "#macro parameters must be $names");
-        return false;
-      }
-      if (braced) ++pos_;
+      std::string param;
+      if (!ReadVariableName("#macro parameters must be $names", param)) return false;
       m.param_slots.push_back(Slot(param));
     }
     ++pos_;  // ')'
@@ -432,20 +421,8 @@ class Parser {
   bool ParseDefine(Block& out, std::string& pending, size_t start) {
     if (!ExpectOpenParen("#define")) return false;
     SkipSpace();
-    bool ok = Peek() == '$';
     std::string var;
-    if (ok) {
-      ++pos_;
-      bool braced = Peek() == '{';
-      if (braced) ++pos_;
-      var = ReadIdent();
-      ok = !var.empty() && (!braced || Peek() == '}');
-      if (ok && braced) ++pos_;
-    }
-    if (!ok) {
-      Fail(pos_, "#define needs a $name");
-      return false;
-    }
+    if (!ReadVariableName("#define needs a $name", var)) return false;
     if (!ExpectCloseParen("#define")) return false;
     GobbleDirectiveLine(start, pending);
     Flush(out, pending);
@@ -605,22 +582,30 @@ class Parser {
     return true;
   }
 
-  bool ParseForeach(Block& out, std::string& pending, size_t start) {
-    if (!ExpectOpenParen("#foreach")) return false;
-    SkipSpace();
+  // A directive's variable: `$name` or `${name}`; on anything else, fails
+  // with `error` where the name went wrong.
+  bool ReadVariableName(const char* error, std::string& name) {
     if (Peek() != '$') {
-      Fail(pos_, "#foreach needs a $variable");
+      Fail(pos_, error);
       return false;
     }
     ++pos_;
-    bool braced = Peek() == '{';
+    const bool braced = Peek() == '{';
     if (braced) ++pos_;
-    std::string var = ReadIdent();
-    if (var.empty() || (braced && Peek() != '}')) {
-      Fail(pos_, "#foreach needs a $variable");
+    name = ReadIdent();
+    if (name.empty() || (braced && Peek() != '}')) {
+      Fail(pos_, error);
       return false;
     }
     if (braced) ++pos_;
+    return true;
+  }
+
+  bool ParseForeach(Block& out, std::string& pending, size_t start) {
+    if (!ExpectOpenParen("#foreach")) return false;
+    SkipSpace();
+    std::string var;
+    if (!ReadVariableName("#foreach needs a $variable", var)) return false;
     SkipSpace();
     if (!(Peek() == 'i' && Peek(1) == 'n' && !IsIdentChar(Peek(2)))) {
       Fail(pos_, "expected 'in' in #foreach");
