@@ -313,18 +313,19 @@ def report(rounds, args, errors, notes, load_start, started):
 
 
 def profile(workdir, args, token):
-    """perf record -g of the server during one run of args.profile; raw PutItem's CPU next to it."""
+    """perf record -g of the server during a raw PutItem run and a run of args.profile (one
+    server); prints CPU per request and the symbols whose cost per request grew the most."""
     from perf_profile import perf_report, proc_delta, proc_threads
-    srv, with_auth = start_server(workdir, args)
-    data = os.path.join(workdir, 'perf.data')
+    srv, _ = start_server(workdir, args)
     out = {}
     try:
         for m in ['putitem', args.profile]:
             Target(m, srv, token).run(args, 1, 'warm' + m)
             before = proc_threads(srv.proc.pid)
             wrk = Target(m, srv, token).start(args, args.duration, 'prof' + m)
+            data = os.path.join(workdir, 'perf-%s.data' % m)
             rec = None
-            if m == args.profile and shutil.which('perf'):
+            if shutil.which('perf'):
                 rec = subprocess.Popen(['perf', 'record', '-g', '-o', data, '-p', str(srv.proc.pid),
                                         '--', 'sleep', str(args.duration)],
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -333,22 +334,31 @@ def profile(workdir, args, token):
             if rec:
                 rec.communicate(timeout=120)
             cpu = sum(u + s for (_, _, u, s) in delta.values())
-            out[m] = (res, cpu * 1e6 / max(res['requests'], 1))
+            out[m] = (res, cpu * 1e6 / max(res['requests'], 1), data)
     finally:
         srv.stop()
-    print('# gateway profile: %s (git %s, load average %s)\n' % (args.profile, git_commit(), loadavg()))
-    for m, (res, us) in out.items():
+    print('# gateway profile: %s next to raw PutItem (git %s, load average %s)\n'
+          % (args.profile, git_commit(), loadavg()))
+    for m, (res, us, _) in out.items():
         print('%-12s %8.0f req/s  p50 %.2f ms  p99 %.2f ms  %.1f us CPU per request  (%d errors)'
               % (m, res['rps'], res['p50_us'] / 1000, res['p99_us'] / 1000, us, res['errors']))
-    if os.path.exists(data):
-        print('\nTop symbols (self %%), %s:' % args.profile)
-        for p, name in perf_report(data, 'dso,symbol', args.top):
-            print('  %5.1f%%  %s' % (p, name))
-        print('\nBy thread (comm):')
-        for p, name in perf_report(data, 'comm', 10):
-            print('  %5.1f%%  %s' % (p, name))
-    else:
+    if not all(os.path.exists(d) for (_, _, d) in out.values()):
         print('\nperf did not record (not installed or not allowed); CPU per request above is from /proc')
+        return 0
+    # A symbol's share of the samples times the run's CPU per request: its microseconds per
+    # request (approximately: perf samples every thread of the server on CPU).
+    cost = {}
+    for m, (_, us, data) in out.items():
+        cost[m] = {name: p / 100 * us for p, name in perf_report(data, 'dso,symbol', 400)}
+    base, route = cost['putitem'], cost[args.profile]
+    grown = sorted(((route.get(n, 0) - base.get(n, 0), n) for n in set(base) | set(route)), reverse=True)
+    print('\nSymbols by growth in CPU per request, %s minus raw PutItem (us; self time):' % args.profile)
+    print('  %7s %7s %7s  %s' % ('growth', 'route', 'raw', 'symbol'))
+    for g, n in grown[:args.top]:
+        print('  %7.2f %7.2f %7.2f  %s' % (g, route.get(n, 0), base.get(n, 0), n[:150]))
+    print('\nBy thread (comm), %s:' % args.profile)
+    for p, name in perf_report(out[args.profile][2], 'comm', 10):
+        print('  %5.1f%%  %s' % (p, name))
     return 0
 
 
@@ -365,6 +375,7 @@ def main():
                    help='measure /Checked: auto = if this build can load it')
     p.add_argument('--profile', choices=METRICS[1:], help='perf-record one route instead')
     p.add_argument('--top', type=int, default=25)
+    p.add_argument('--keep', action='store_true', help='--profile: keep perf.data (its path is printed)')
     p.add_argument('--out', help='write the markdown here instead of bench/results/')
     args = p.parse_args()
     args.only = [m.strip() for m in args.only.split(',') if m.strip()]
@@ -400,7 +411,10 @@ def main():
             return 1
         return 0 if floor_ok else 2
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep and args.profile:
+            print('\nperf data kept: %s/perf-*.data (perf report -i ...)' % workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == '__main__':
