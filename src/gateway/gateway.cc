@@ -188,10 +188,18 @@ struct Exchange {
 
   // A gateway response for `error`, through the API's gateway responses.
   void Fail(const GatewayError& error) {
-    vtl::Value context = ctx.context.if_map() ? ctx.context : (route ? BuildContext(Inputs()) : vtl::Value());
+    vtl::Value context = ctx.context;
+    if (!context.if_map() && route) context = BuildContext(Inputs());
+    if (!context.if_map() && api) {
+      // No route matched: $context as far as it is known.
+      const RouteIdentity identity{api->name, api->stage, "", ""};
+      ContextInputs in = Inputs();
+      in.route = &identity;
+      context = BuildContext(in);
+    }
     const GatewayResponses empty;
     const GatewayResponses& responses = api ? api->gateway_responses : empty;
-    Answer(responses.Answer(error, std::move(context), route ? &request : nullptr, accept, request.request_id));
+    Answer(responses.Answer(error, std::move(context), &request, accept, request.request_id));
   }
 };
 
@@ -578,6 +586,11 @@ void Gateway::Handle(http::Request&& request, const http::RequestInfo& info, htt
   }
   if (!match) {
     if (!x->api && !impl.apis.empty()) x->api = impl.apis.front().get();
+    if (x->api) {
+      m.api_id = x->api->name;
+      m.stage = x->api->stage;
+      m.stage_variables = &x->api->stage_variables;
+    }
     x->Fail(GatewayError{"MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token"});
     return;
   }

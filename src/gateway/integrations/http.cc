@@ -8,9 +8,6 @@
 //
 // The client blocks, so calls run on the gateway's HTTP worker threads, never
 // on an I/O thread. The integration timeout is the gateway's (504).
-#include <boost/url/encode.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/rfc/pchars.hpp>
 #include <boost/algorithm/string/predicate.hpp>
 #include <cstdio>
 
@@ -70,18 +67,39 @@ class HttpIntegration : public Integration {
   void Start(IntegrationRequest request, IntegrationDone done) const override {
     const MethodRequest& m = *request.method;
     std::string uri = SubstituteStageVariables(uri_, m);
-    auto url = boost::urls::parse_uri(uri);
-    if (!url || (url->scheme() != "http") || url->host().empty()) {
+    // http://host[:port][/path][?query]; the path may hold {x} variables,
+    // which are not valid URL characters, so it is split by hand.
+    std::string host, path_template, query;
+    uint16_t port = 80;
+    bool ok = uri.rfind("http://", 0) == 0;
+    if (ok) {
+      const std::string rest = uri.substr(7);
+      const size_t path_at = rest.find_first_of("/?");
+      std::string authority = rest.substr(0, path_at);
+      std::string tail = path_at == std::string::npos ? "" : rest.substr(path_at);
+      const size_t q = tail.find('?');
+      path_template = tail.substr(0, q);
+      if (q != std::string::npos) query = tail.substr(q + 1);
+      const size_t colon = authority.rfind(':');
+      host = authority.substr(0, colon);
+      if (colon != std::string::npos) {
+        const std::string p = authority.substr(colon + 1);
+        const long n = p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos
+                           ? -1 : std::stol(p);
+        if (n <= 0 || n > 65535) ok = false;
+        port = static_cast<uint16_t>(n);
+      }
+      if (host.empty() || host.find_first_of("@ /") != std::string::npos) ok = false;
+      if (!host.empty() && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    }
+    if (!ok) {
       std::fprintf(stderr, "gateway: HTTP integration uri '%s' is not an http:// URL\n", uri.c_str());
       IntegrationReply reply;
       reply.error = GatewayError{"API_CONFIGURATION_ERROR", 500, "Internal server error"};
       done(std::move(reply));
       return;
     }
-    const std::string host = url->host();
-    const uint16_t port = url->has_port() ? url->port_number() : 80;
     // The path with its {x} / {x+} variables filled.
-    std::string path_template(url->encoded_path());
     if (path_template.empty()) path_template = "/";
     std::string path;
     for (size_t i = 0; i < path_template.size();) {
@@ -104,7 +122,6 @@ class HttpIntegration : public Integration {
       if (value) path += EncodePathValue(*value, greedy || name == "proxy");
       i = close + 1;
     }
-    std::string query(url->encoded_query());
     auto add_query = [&query](const std::string& k, const std::string& v) {
       if (!query.empty()) query += '&';
       query += EncodeQueryPart(k) + "=" + EncodeQueryPart(v);
@@ -126,7 +143,7 @@ class HttpIntegration : public Integration {
       if (!IsHopHeader(k)) out.set(k, v);
     }
     out.target(query.empty() ? path : path + "?" + query);
-    out.set(bhttp::field::host, url->has_port() ? host + ":" + std::to_string(port) : host);
+    out.set(bhttp::field::host, port == 80 ? host : host + ":" + std::to_string(port));
     out.body() = std::move(request.body);
     out.prepare_payload();
 
@@ -149,7 +166,7 @@ class HttpIntegration : public Integration {
         return;
       }
       if (proxy) {
-        http::Response direct{res->result(), 11};
+        http::Response direct{static_cast<bhttp::status>(res->result_int()), 11};
         for (const auto& field : *res) {
           if (!IsHopHeader(field.name_string())) direct.insert(field.name_string(), field.value());
         }
