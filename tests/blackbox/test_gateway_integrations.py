@@ -86,6 +86,10 @@ functions:
     runtime: python3.12
     handler: app.lookup
     code: %(fixtures)s
+  ProxyEcho:
+    runtime: python3.12
+    handler: app.proxy_echo
+    code: %(fixtures)s
 apis:
   int:
     stage: test
@@ -173,6 +177,9 @@ apis:
           - pattern: 'Not Found:.*'
             status: 404
             templates: {application/json: '{"error": $input.json(''$.errorMessage''), "type": $input.json(''$.errorType'')}'}
+      POST /lp/{id}:
+        integration: AWS_PROXY
+        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:ProxyEcho/invocations
       GET /context:
         integration: MOCK
         requestTemplates: {application/json: '{"statusCode": 200}'}
@@ -335,6 +342,25 @@ class GatewayIntegrationsTest(unittest.TestCase):
         status, _, body = self.call('POST', '/lookup/boom', {'a': 1, 'b': 1})
         self.assertEqual(status, 200, body)
         self.assertEqual(json.loads(body)['errorMessage'], 'something else broke')
+
+    def test_lambda_proxy_by_uri_with_stage_variables_and_binary(self):
+        status, headers, body = self.call('POST', '/lp/7?q=1', b'\x89PNG\x00', {'Content-Type': 'image/png'})
+        self.assertEqual(status, 200, body)
+        event = json.loads(body)
+        self.assertEqual(event['stageVariables'], {'backend': self.backend.url, 'table': 'GwInt', 'fn': 'Lookup'})
+        self.assertEqual(event['pathParameters'], {'id': '7'})
+        self.assertTrue(event['isBase64Encoded'])  # image/* is a binary media type
+        self.assertEqual(base64.b64decode(event['body']), b'\x89PNG\x00')
+        rc = event['requestContext']
+        self.assertEqual(rc['requestId'], headers['x-amzn-requestid'])
+        self.assertEqual((rc['stage'], rc['resourcePath'], rc['path']), ('test', '/lp/{id}', '/test/lp/7'))
+        self.assertIsNone(rc['identity']['caller'])
+        self.assertNotIn('authorizer', rc)  # no authorizer on this route
+        # Text that is not a binary media type arrives as text.
+        status, _, body = self.call('POST', '/lp/8', {'a': 1})
+        event = json.loads(body)
+        self.assertFalse(event['isBase64Encoded'])
+        self.assertEqual(json.loads(event['body']), {'a': 1})
 
     # ---- $context and stage variables ----
     def test_context(self):
