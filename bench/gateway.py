@@ -30,6 +30,7 @@ Exit code: 0 ok, 1 a measurement failed, 2 a floor not met.
 
 import argparse
 import base64
+import http.client
 import json
 import os
 import shutil
@@ -209,6 +210,31 @@ def start_server(workdir, args):
     raise AssertionError('not reached')
 
 
+def gateway_post(srv, path, body, headers):
+    conn = http.client.HTTPConnection('127.0.0.1', srv.gateway_port, timeout=10)
+    try:
+        conn.request('POST', path, body=body, headers=dict(headers, **{'Content-Type': 'application/json'}))
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def checked_route_refuses(srv, token):
+    """'' if /Checked really checks (no token: 401, a bad body: 400, a good one: 200), else why
+    not: a build may load the keys before it enforces them (it warns at start-up)."""
+    good = json.dumps({'id': 'probe', 'payload': 'x'})
+    cases = [('no token', good, {}, 401), ('a bad body', json.dumps({'id': 'no spaces allowed'}),
+                                            {'Authorization': token}, 400),
+             ('a good request', good, {'Authorization': token}, 200)]
+    for what, body, headers, want in cases:
+        status, text = gateway_post(srv, '/Checked', body, headers)
+        if status != want:
+            return ('this build answers %s with %d, not %d (authorizer or validator not enforced '
+                    'yet): %s' % (what, status, want, text[:120].decode(errors='replace')))
+    return ''
+
+
 def bench_round(workdir, args, index, token, notes):
     srv, with_auth = start_server(workdir, args)
     r = {}
@@ -216,6 +242,11 @@ def bench_round(workdir, args, index, token, notes):
         if not with_auth and 'checked' in args.only and args.auth != 'off':
             notes.add('/Checked not measured: this build does not load a route with `authorizer`, '
                       '`validator` and `models` (authorizers/validators not merged yet)')
+        if with_auth:
+            why = checked_route_refuses(srv, token)
+            if why:
+                notes.add('/Checked not measured: ' + why)
+                with_auth = False
         todo = [m for m in METRICS if m in args.only and (m != 'checked' or with_auth)]
         # Warm up every route (the proxy function's workers start here), fail early on errors.
         for m in todo:
