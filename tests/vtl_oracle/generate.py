@@ -29,6 +29,8 @@ WORDS = ["a", "b", "x", "Hello", "hello world", "a,b,,c", "  pad  ", "A-B_c", "1
 REGEXES = ["[aeiou]", "\\\\s+", "\\\\.", ",", "(a)(b)", "^a", "[0-9]+", "-", "a|b", "\\\\W"]
 TEXT = ["{", "}", "[", "]", ",", ":", " ", "  ", "\n", "\n\n", '"', "x", "text", "\t", " = ", "\r\n", "a.b",
         "(", ")", "-", "!", "$", "#", "$1", "#1", "\\", "@", "'"]
+LISTS = ['[1, 2, 3]', '[]', '["x", 2, 3.5, true]', '[1..4]', '[[1, 2], {"k": 1}]']
+MAPS = ['{"k": "v", "a": 1}', '{}', '{"k": [1, 2], "z": {"y": 2}}']
 VARS = ["$a", "$s", "$l", "$m", "$d", "$n", "$b", "$e", "$i"]
 
 
@@ -232,8 +234,8 @@ class Gen:
         if self.chance(0.85):
             pre.append(f"#set($a = {self.int_lit()})")
             pre.append(f"#set($s = {self.string_lit()})")
-            pre.append(f"#set($l = {self.pick(['[1, 2, 3]', '[]', '[\"x\", 2, 3.5, true]', '[1..4]', '[[1, 2], {\"k\": 1}]'])})")
-            pre.append(f"#set($m = {self.pick(['{\"k\": \"v\", \"a\": 1}', '{}', '{\"k\": [1, 2], \"z\": {\"y\": 2}}'])})")
+            pre.append("#set($l = " + self.pick(LISTS) + ")")
+            pre.append("#set($m = " + self.pick(MAPS) + ")")
             pre.append(f"#set($d = {self.double_lit()})")
             pre.append(f"#set($b = {self.pick(['true', 'false'])})")
             pre.append("#set($e = $input.path('$.tags'))" if self.chance(0.5) else "#set($e = [])")

@@ -121,42 +121,30 @@ class Parser {
     return std::string(src_.substr(start, pos_ - start));
   }
 
-  // ---- whitespace gobbling ("lines" mode) ----
-  // True when only spaces/tabs precede `at` on its line.
-  bool LineStartsAt(size_t at) const {
-    size_t i = at;
-    while (i > 0) {
-      char c = src_[i - 1];
-      if (c == '\n') return true;
-      if (c != ' ' && c != '\t') return false;
-      --i;
-    }
-    return true;
-  }
-  // If only spaces/tabs follow pos_ up to a newline (or the end), moves pos_
-  // past that newline and returns true.
+  // ---- whitespace (Velocity 1.7's rules) ----
+  // A directive's closing parenthesis, #else and #end take the rest of their
+  // line when only spaces/tabs follow them up to a newline (\n, \r\n or \r);
+  // indentation before a directive stays, except before #set. Velocity 2's
+  // "lines" gobbling (which also drops the indentation) is not 1.7's.
   bool GobbleLineEnd() {
     size_t i = pos_;
     while (i < src_.size() && (src_[i] == ' ' || src_[i] == '\t')) ++i;
-    if (i < src_.size() && src_[i] == '\r' && i + 1 < src_.size() && src_[i + 1] == '\n') ++i;
-    if (i < src_.size() && src_[i] != '\n') return false;
-    pos_ = i < src_.size() ? i + 1 : i;
+    if (i >= src_.size()) return false;
+    if (src_[i] == '\r') {
+      pos_ = (i + 1 < src_.size() && src_[i + 1] == '\n') ? i + 2 : i + 1;
+      return true;
+    }
+    if (src_[i] != '\n') return false;
+    pos_ = i + 1;
     return true;
   }
-  static void TrimTrailingBlanks(std::string& text) {
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.pop_back();
+  // Velocity 1.7's #set token starts with the spaces/tabs before it, so they
+  // vanish when nothing else separates them from the previous reference or
+  // directive (or the template start); after any other text they stay.
+  static void TrimBlanksBeforeSet(std::string& pending) {
+    if (pending.find_first_not_of(" \t") == std::string::npos) pending.clear();
   }
-  // A directive that spans [start, pos_) and sits alone on its line vanishes
-  // with its line's indentation and newline.
-  void GobbleDirectiveLine(size_t start, std::string& pending) {
-    if (!LineStartsAt(start)) return;
-    size_t save = pos_;
-    if (GobbleLineEnd()) {
-      TrimTrailingBlanks(pending);
-    } else {
-      pos_ = save;
-    }
-  }
+  void GobbleDirectiveLine(size_t /*start*/, std::string& /*pending*/) { GobbleLineEnd(); }
 
   static void Flush(Block& out, std::string& pending) {
     if (pending.empty()) return;
@@ -269,9 +257,9 @@ class Parser {
     size_t start = pos_;
     char c1 = Peek(1);
     if (c1 == '#') {  // ## line comment, through its newline
-      size_t eol = src_.find('\n', pos_);
+      size_t eol = src_.find_first_of("\r\n", pos_);
       pos_ = eol == std::string_view::npos ? src_.size() : eol + 1;
-      if (LineStartsAt(start)) TrimTrailingBlanks(pending);
+      if (eol != std::string_view::npos && src_[eol] == '\r' && Peek() == '\n') ++pos_;
       handled = true;
       return true;
     }
@@ -281,8 +269,7 @@ class Parser {
         Fail(start, "unclosed #* comment");
         return false;
       }
-      pos_ = close + 2;
-      GobbleDirectiveLine(start, pending);
+      pos_ = close + 2;  // the newline after a block comment stays (Velocity 1.7)
       handled = true;
       return true;
     }
@@ -483,7 +470,7 @@ class Parser {
       pos_ = save;  // #name without parentheses: a call with no arguments
     }
     n.text = std::string(src_.substr(start, pos_ - start));
-    GobbleDirectiveLine(start, pending);
+    if (src_[pos_ - 1] == ')') GobbleLineEnd();  // the call's ')' takes the line end
     Flush(out, pending);
     out.push_back(std::move(n));
     return true;
@@ -541,7 +528,7 @@ class Parser {
     if (!ParseExpr(rhs)) return false;
     if (!ExpectCloseParen("#set")) return false;
     // Velocity 1.7 eats the newline after #set(...) even mid-line.
-    if (LineStartsAt(start)) TrimTrailingBlanks(pending);
+    TrimBlanksBeforeSet(pending);
     GobbleLineEnd();
     Flush(out, pending);
     Node n;
