@@ -32,8 +32,6 @@ public final class Oracle {
   public static final class Input {
     private final String body;
     private final Map<String, Object> params;
-    private Object parsed;
-    private boolean tried;
 
     Input(String body, Map<String, Object> params) {
       this.body = body;
@@ -42,18 +40,17 @@ public final class Oracle {
 
     public String getBody() { return body; }
 
+    // Each call parses the body afresh, so what one call's result is
+    // changed into (#set($o.x = 1)) is not seen by the next call.
     private Object root() {
-      if (!tried) {
-        tried = true;
-        // API Gateway treats an empty body as {}.
-        parsed = body.isBlank() ? new Json.JsonObject() : Json.parse(body);
-      }
-      return parsed;
+      // API Gateway treats an empty body as {}.
+      return body.isBlank() ? new Json.JsonObject() : Json.parse(body);
     }
 
     // A body that is not JSON fails the render (API Gateway answers 400).
     public Object path(String jsonPath) {
       Object root = root();
+      if (jsonPath == null) return null;
       try {
         return JsonPath.evaluate(root, jsonPath);
       } catch (JsonPath.PathError | NumberFormatException e) {
@@ -63,6 +60,7 @@ public final class Oracle {
 
     public String json(String jsonPath) {
       Object root = root();
+      if (jsonPath == null) return null;
       try {
         return Json.serialize(JsonPath.evaluate(root, jsonPath));
       } catch (JsonPath.PathError | NumberFormatException e) {
@@ -215,7 +213,10 @@ public final class Oracle {
     StringWriter out = new StringWriter();
     try {
       // A name per template: its macros live in their own namespace.
-      velocity.evaluate(vc, out, "template" + serial, new StringReader(template));
+      // Velocity's default macro settings (first definition wins, macros are
+      // global) apply per template: one that defines macros gets its own engine.
+      RuntimeInstance engine = template.contains("macro") ? newEngine() : velocity;
+      engine.evaluate(vc, out, "template" + serial, new StringReader(template));
       answer.put("ok", true);
       answer.put("out", out.toString());
     } catch (ParseErrorException | TemplateInitException e) {
@@ -237,7 +238,6 @@ public final class Oracle {
     // API Gateway's quota: a #foreach ends quietly after 1,000 iterations.
     props.setProperty("directive.foreach.maxloops", "1000");
     props.setProperty("runtime.references.strict", "false");
-    props.setProperty("velocimacro.permissions.allow.inline.local.scope", "true");
     props.setProperty("input.encoding", "UTF-8");
     props.setProperty("output.encoding", "UTF-8");
     RuntimeInstance ri = new RuntimeInstance();

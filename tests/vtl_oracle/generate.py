@@ -91,7 +91,7 @@ class Gen:
         n = self.r.randrange(-1, 6)
         options = [
             f"$s.length()", f"$s.substring({n})", f"$s.substring(0, {max(n, 0)})", f"$s.indexOf({w})",
-            f"$s.replace('a', 'o')", f"$s.replaceAll({rx}, '_')", f"$s.split({rx})", f"$s.split({rx}).size()",
+            f"$s.replace('a', 'o')", f"$s.replaceAll({rx}, '_')", f"$s.split({rx})[0]", f"$s.split({rx}).size()",
             f"$s.toUpperCase()", f"$s.toLowerCase()", f"$s.trim()", f"$s.contains({w})", f"$s.startsWith({w})",
             f"$s.endsWith({w})", f"$s.equals({w})", f"$s.isEmpty()", f"$s.matches({rx})", f"$s.lastIndexOf('a')",
             f"$s.charAt(0)", f"$s.concat({w})", f"$s.equalsIgnoreCase({w})", f"$s.replaceFirst({rx}, '$0$0')",
@@ -195,7 +195,7 @@ class Gen:
         self.depth += 1
         try:
             if k < 11:
-                target = self.pick(["$a", "$s", "$x", "$y", "$m.k", "$m['z']", "$l[0]", "$n", "$context.responseOverride.status"])
+                target = self.pick(["$a", "$s", "$x", "$y", "$m.k", "$m.z", "$n", "$context.responseOverride.status"])
                 return f"#set({target} = {self.expr()})" + self.pick(["", "\n", " ", "x"])
             if k < 14:
                 s = f"#if({self.expr()}){self.block(2)}"

@@ -104,15 +104,15 @@ class Parser {
     return slot;
   }
 
-  // Identifier at pos_ (letters, digits, '_', and '-' when a letter follows,
-  // as Velocity 1.7 allows $first-name).
+  // Identifier at pos_: a letter or '_', then letters, digits, '_' and '-'
+  // (Velocity 1.7: $first-name is one name, and so is "$a-1").
   std::string ReadIdent() {
     size_t start = pos_;
     if (!IsIdentStart(Peek())) return {};
     ++pos_;
     while (!AtEnd()) {
       char c = src_[pos_];
-      if (IsIdentChar(c) || (c == '-' && IsIdentStart(Peek(1)))) {
+      if (IsIdentChar(c) || c == '-') {
         ++pos_;
       } else {
         break;
@@ -265,11 +265,8 @@ class Parser {
     }
     if (c1 == '*') {  // #* block comment *#
       size_t close = src_.find("*#", pos_ + 2);
-      if (close == std::string_view::npos) {
-        Fail(start, "unclosed #* comment");
-        return false;
-      }
-      pos_ = close + 2;  // the newline after a block comment stays (Velocity 1.7)
+      // Unclosed, it runs to the end of the template (Velocity 1.7).
+      pos_ = close == std::string_view::npos ? src_.size() : close + 2;  // the newline after a block comment stays (Velocity 1.7)
       handled = true;
       return true;
     }
@@ -822,9 +819,9 @@ class Parser {
       unary = true;
       pos_ += 3;
     } else if (Peek() == '-' && !(Peek(1) >= '0' && Peek(1) <= '9')) {
-      op = Op::kNeg;
-      unary = true;
-      ++pos_;
+      // Velocity 1.7 has negative number literals but no unary minus.
+      Fail(pos_, "Velocity 1.7 has no unary minus ('-' must start a number)");
+      return false;
     }
     if (unary) {
       if (++depth_ > kMaxDepth) {

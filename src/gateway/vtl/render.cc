@@ -149,6 +149,13 @@ class Renderer {
   }
   bool failed() const { return !error_.ok(); }
 
+  // A Java method that throws fails the render, as Velocity's
+  // MethodInvocationException does (API Gateway answers 500).
+  Value JavaThrows(const std::string& method, const char* exception) {
+    Fail(Status::Internal("Invocation of method '" + method + "' threw " + exception));
+    return Value();
+  }
+
   bool CheckSize(size_t size) {
     if (size > limits_.max_output_bytes) {
       Fail(Status::Internal("Template output exceeds " + std::to_string(limits_.max_output_bytes) +
@@ -199,7 +206,7 @@ class Renderer {
       case Node::kIf:
         for (size_t i = 0; i < n.branches.size(); ++i) {
           const ExprPtr& cond = n.conditions[i];
-          if (!cond || Eval(*cond).Truthy()) {
+          if (!cond || Cond(*cond)) {
             if (failed()) return Flow::kStop;
             return RenderBlock(n.branches[i], out);
           }
@@ -452,8 +459,8 @@ class Renderer {
         return Value(std::move(list));
       }
       case Expr::kUnary: {
+        if (e.op == Op::kNot) return Value(!Cond(*e.items[0]));
         Value v = Eval(*e.items[0]);
-        if (e.op == Op::kNot) return Value(!v.Truthy());
         if (const int64_t* i = v.if_int()) {
           if (*i == INT64_MIN) return Value(-static_cast<double>(*i));
           return Value(-*i);
@@ -467,15 +474,33 @@ class Renderer {
     return Value();
   }
 
+  // An expression as a condition (#if, !, &&, ||), as Velocity 1.7 evaluates
+  // it: a reference is false when null (a Boolean is its value), true and
+  // false are themselves, comparisons and logic their result; every other
+  // node (string, number, list, map and range literals, arithmetic) is false,
+  // whatever its value ("#if('x')" and "#if(1 + 1)" take the else branch).
+  bool Cond(const Expr& e) {
+    switch (e.kind) {
+      case Expr::kRef: return Eval(e).Truthy();
+      case Expr::kLiteral: return e.literal.if_bool() && *e.literal.if_bool();
+      case Expr::kUnary: return e.op == Op::kNot && !Cond(*e.items[0]);
+      case Expr::kBinary:
+        switch (e.op) {
+          case Op::kAnd: return Cond(*e.items[0]) && Cond(*e.items[1]);
+          case Op::kOr: return Cond(*e.items[0]) || Cond(*e.items[1]);
+          case Op::kEq: case Op::kNe: case Op::kLt: case Op::kGt: case Op::kLe: case Op::kGe:
+            return Eval(e).Truthy();
+          default:
+            return false;  // not even evaluated (Velocity's SimpleNode.evaluate)
+        }
+      default:
+        return false;
+    }
+  }
+
   Value EvalBinary(const Expr& e) {
-    if (e.op == Op::kAnd) {
-      if (!Eval(*e.items[0]).Truthy()) return Value(false);
-      return Value(Eval(*e.items[1]).Truthy());
-    }
-    if (e.op == Op::kOr) {
-      if (Eval(*e.items[0]).Truthy()) return Value(true);
-      return Value(Eval(*e.items[1]).Truthy());
-    }
+    if (e.op == Op::kAnd) return Value(Cond(*e.items[0]) && Cond(*e.items[1]));
+    if (e.op == Op::kOr) return Value(Cond(*e.items[0]) || Cond(*e.items[1]));
     Value a = Eval(*e.items[0]);
     Value b = Eval(*e.items[1]);
     switch (e.op) {
@@ -494,11 +519,10 @@ class Renderer {
             if (std::isnan(x) || std::isnan(y)) return Value(false);
             cmp = x < y ? -1 : x > y ? 1 : 0;
           }
-        } else if (a.if_string() && b.if_string()) {
-          int c = a.if_string()->compare(*b.if_string());
-          cmp = c < 0 ? -1 : c > 0 ? 1 : 0;
         } else {
-          return Value(false);  // Velocity logs an error and yields false
+          // Velocity 1.7 orders numbers only (strings too is Velocity 2):
+          // it logs an error and yields false.
+          return Value(false);
         }
         switch (e.op) {
           case Op::kLt: return Value(cmp < 0);
@@ -621,9 +645,9 @@ class Renderer {
   Value GetProperty(const Value& obj, const std::string& name) {
     if (Map* m = obj.if_map()) {
       const Value* v = m->Find(name);
-      if (v) return *v;
-      if (name == "empty") return Value(m->empty());
-      return Value();
+      // Velocity looks a Map's property up with get(name) only: $m.empty is
+      // the "empty" key, not isEmpty().
+      return v ? *v : Value();
     }
     if (const Builtin* b = obj.if_builtin()) {
       if (*b == Builtin::kInput && name == "body") return Value(ctx_.input.body);
@@ -871,8 +895,9 @@ class Renderer {
     if (m == "isEmpty" && n == 0) return Value(items.empty());
     if (m == "get" && n == 1) {
       auto i = AsIndex(args[0]);
-      if (i && *i >= 0 && *i < size) return items[static_cast<size_t>(*i)];
-      return Value();
+      if (!i) return Value();
+      if (*i < 0 || *i >= size) return JavaThrows(m, "java.lang.IndexOutOfBoundsException");
+      return items[static_cast<size_t>(*i)];
     }
     if (m == "add" && n == 1) {
       if (!CheckSize(items.size())) return Value();
@@ -881,7 +906,9 @@ class Renderer {
     }
     if (m == "add" && n == 2) {
       auto i = AsIndex(args[0]);
-      if (i && *i >= 0 && *i <= size) items.insert(items.begin() + *i, std::move(args[1]));
+      if (!i) return Value();
+      if (*i < 0 || *i > size) return JavaThrows(m, "java.lang.IndexOutOfBoundsException");
+      items.insert(items.begin() + *i, std::move(args[1]));
       return Value();
     }
     if (m == "addAll" && n == 1) {
@@ -894,11 +921,10 @@ class Renderer {
     }
     if (m == "set" && n == 2) {
       auto i = AsIndex(args[0]);
-      if (i && *i >= 0 && *i < size) {
-        std::swap(items[static_cast<size_t>(*i)], args[1]);
-        return args[1];
-      }
-      return Value();
+      if (!i) return Value();
+      if (*i < 0 || *i >= size) return JavaThrows(m, "java.lang.IndexOutOfBoundsException");
+      std::swap(items[static_cast<size_t>(*i)], args[1]);
+      return args[1];
     }
     if (m == "contains" && n == 1) {
       for (const Value& v : items) {
@@ -914,7 +940,7 @@ class Renderer {
     }
     if (m == "remove" && n == 1) {
       if (auto i = AsIndex(args[0])) {  // remove(int index), as Java picks for an Integer
-        if (*i < 0 || *i >= size) return Value();
+        if (*i < 0 || *i >= size) return JavaThrows(m, "java.lang.IndexOutOfBoundsException");
         Value old = std::move(items[static_cast<size_t>(*i)]);
         items.erase(items.begin() + *i);
         return old;
@@ -933,7 +959,8 @@ class Renderer {
     }
     if (m == "subList" && n == 2) {
       auto a = AsIndex(args[0]), b = AsIndex(args[1]);
-      if (!a || !b || *a < 0 || *b > size || *a > *b) return Value();
+      if (!a || !b) return Value();
+      if (*a < 0 || *b > size || *a > *b) return JavaThrows(m, "java.lang.IndexOutOfBoundsException");
       auto sub = std::make_shared<List>();
       sub->items.assign(items.begin() + *a, items.begin() + *b);
       return Value(std::move(sub));
@@ -964,13 +991,15 @@ class Renderer {
       auto a = AsIndex(args[0]);
       std::optional<int64_t> b = n == 2 ? AsIndex(args[1]) : std::optional<int64_t>(Utf16Length(s));
       int64_t len = Utf16Length(s);
-      if (!a || !b || *a < 0 || *b > len || *a > *b) return Value();  // Java throws
+      if (!a || !b) return Value();
+      if (*a < 0 || *b > len || *a > *b) return JavaThrows(m, "java.lang.StringIndexOutOfBoundsException");
       size_t from = ByteOffset(s, *a), to = ByteOffset(s, *b);
       return Value(s.substr(from, to - from));
     }
     if (m == "charAt" && n == 1) {
       auto i = AsIndex(args[0]);
-      if (!i || *i < 0 || *i >= Utf16Length(s)) return Value();
+      if (!i) return Value();
+      if (*i < 0 || *i >= Utf16Length(s)) return JavaThrows(m, "java.lang.StringIndexOutOfBoundsException");
       size_t from = ByteOffset(s, *i), to = ByteOffset(s, *i + 1);
       return Value(s.substr(from, to - from));
     }
@@ -1040,7 +1069,7 @@ class Renderer {
     }
     if ((m == "replaceAll" || m == "replaceFirst") && n == 2 && str_arg(0) && str_arg(1)) {
       RE2 re(*str_arg(0), RE2::Quiet);
-      if (!re.ok()) return Value();
+      if (!re.ok()) return JavaThrows(m, "java.util.regex.PatternSyntaxException");
       std::string out = s;
       std::string repl = JavaReplacementToRe2(*str_arg(1));
       if (m == "replaceAll") {
@@ -1053,12 +1082,12 @@ class Renderer {
     }
     if (m == "matches" && n == 1 && str_arg(0)) {
       RE2 re(*str_arg(0), RE2::Quiet);
-      if (!re.ok()) return Value();
+      if (!re.ok()) return JavaThrows(m, "java.util.regex.PatternSyntaxException");
       return Value(RE2::FullMatch(s, re));
     }
     if (m == "split" && (n == 1 || n == 2) && str_arg(0)) {
       RE2 re(*str_arg(0), RE2::Quiet);
-      if (!re.ok()) return Value();
+      if (!re.ok()) return JavaThrows(m, "java.util.regex.PatternSyntaxException");
       int64_t limit = 0;
       if (n == 2) {
         auto l = AsIndex(args[1]);
