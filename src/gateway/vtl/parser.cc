@@ -340,7 +340,37 @@ class Parser {
       out.push_back(std::move(n));
       return true;
     }
-    return true;  // unknown name (or a macro not defined above): literal text
+    // Unknown name: literal text. With arguments, Velocity 1.7 parses it as
+    // a call of a macro it cannot find and writes the whole call as written,
+    // references in it unrendered.
+    if (Peek() == '(' && !name.empty()) {
+      size_t close = MatchingParen(pos_);
+      if (close != std::string_view::npos) {
+        pending.append(src_.substr(start, close + 1 - start));
+        pos_ = close + 1;
+        handled = true;
+      }
+    }
+    return true;
+  }
+
+  // The ')' that closes the '(' at open (quotes respected), or npos.
+  size_t MatchingParen(size_t open) const {
+    int depth = 0;
+    char quote = 0;
+    for (size_t i = open; i < src_.size(); ++i) {
+      char c = src_[i];
+      if (quote) {
+        if (c == quote) quote = 0;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '(') {
+        ++depth;
+      } else if (c == ')' && --depth == 0) {
+        return i;
+      }
+    }
+    return std::string_view::npos;
   }
 
   // #macro(name $a $b) ... #end: defines, renders nothing. Velocity wants a

@@ -42,23 +42,123 @@ int64_t UnitIndex(std::string_view s, size_t byte_offset) {
 }
 
 // Java replacement strings use $1 and \$; RE2 uses \1.
-std::string JavaReplacementToRe2(std::string_view repl) {
+// A java.util.regex replacement ("$1", "\\$" for a literal '$') as an RE2
+// rewrite string; nullopt where Java's appendReplacement throws (a '$' not
+// followed by a group number, a group the pattern does not have, a trailing
+// backslash). Group numbers take as many digits as name an existing group.
+std::optional<std::string> JavaReplacementToRe2(std::string_view repl, int groups) {
   std::string out;
   for (size_t i = 0; i < repl.size(); ++i) {
     char c = repl[i];
-    if (c == '\\' && i + 1 < repl.size()) {
-      char n = repl[++i];
-      if (n == '\\') {
+    if (c == '\\') {
+      if (++i >= repl.size()) return std::nullopt;
+      if (repl[i] == '\\') {
         out += "\\\\";
       } else {
-        out += n;
+        out += repl[i];
       }
-    } else if (c == '$' && i + 1 < repl.size() && repl[i + 1] >= '0' && repl[i + 1] <= '9') {
+    } else if (c == '$') {
+      if (i + 1 >= repl.size() || repl[i + 1] < '0' || repl[i + 1] > '9') return std::nullopt;
+      int ref = repl[++i] - '0';
+      while (i + 1 < repl.size() && repl[i + 1] >= '0' && repl[i + 1] <= '9' &&
+             ref * 10 + (repl[i + 1] - '0') <= groups) {
+        ref = ref * 10 + (repl[++i] - '0');
+      }
+      if (ref > groups || ref > 9) return std::nullopt;  // RE2 rewrites name \\0..\\9 only
       out += '\\';
-      out += repl[++i];
+      out += static_cast<char>('0' + ref);
     } else {
       out += c;
     }
+  }
+  return out;
+}
+
+// Java's String.toUpperCase/toLowerCase for the scripts templates meet most
+// (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic); other code points
+// keep their case. U+00DF (sharp s) upper-cases to "SS" as in Java.
+uint32_t UpperCodePoint(uint32_t c) {
+  if (c >= 'a' && c <= 'z') return c - 32;
+  if (c < 0x80) return c;
+  if ((c >= 0xE0 && c <= 0xFE && c != 0xF7)) return c - 0x20;
+  if (c == 0xFF) return 0x178;
+  if (c == 0xB5) return 0x39C;
+  if (c >= 0x100 && c <= 0x17F) {
+    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c % 2 == 0) ? c - 1 : c;
+    if (c == 0x131) return 'I';
+    if (c == 0x17F) return 'S';
+    if (c == 0x138 || c == 0x149) return c;
+    return (c % 2 == 1) ? c - 1 : c;
+  }
+  if (c >= 0x3B1 && c <= 0x3CB && c != 0x3C2) return c - 0x20;
+  if (c == 0x3C2) return 0x3A3;
+  if (c == 0x3AC) return 0x386;
+  if (c >= 0x3AD && c <= 0x3AF) return c - 0x25;
+  if (c == 0x3CC) return 0x38C;
+  if (c == 0x3CD || c == 0x3CE) return c - 0x3F;
+  if (c >= 0x430 && c <= 0x44F) return c - 0x20;
+  if (c >= 0x450 && c <= 0x45F) return c - 0x50;
+  return c;
+}
+uint32_t LowerCodePoint(uint32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c < 0x80) return c;
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 0x20;
+  if (c == 0x178) return 0xFF;
+  if (c >= 0x100 && c <= 0x17F) {
+    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c % 2 == 1) ? c + 1 : c;
+    if (c == 0x130 || c == 0x138 || c == 0x149 || c == 0x17F) return c;
+    return (c % 2 == 0) ? c + 1 : c;
+  }
+  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 0x20;
+  if (c == 0x386) return 0x3AC;
+  if (c >= 0x388 && c <= 0x38A) return c + 0x25;
+  if (c == 0x38C) return 0x3CC;
+  if (c == 0x38E || c == 0x38F) return c + 0x3F;
+  if (c >= 0x410 && c <= 0x42F) return c + 0x20;
+  if (c >= 0x400 && c <= 0x40F) return c + 0x50;
+  return c;
+}
+void AppendUtf8(std::string& out, uint32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+std::string JavaCase(const std::string& s, bool upper) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + static_cast<size_t>(len) > s.size()) {  // not UTF-8: kept as is
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<size_t>(k)]) & 0x3F);
+    i += static_cast<size_t>(len);
+    if (upper && cp == 0xDF) {
+      out += "SS";
+      continue;
+    }
+    if (!upper && cp == 0x130) {  // dotted capital I: "i" and a combining dot
+      out += "i\xCC\x87";
+      continue;
+    }
+    AppendUtf8(out, upper ? UpperCodePoint(cp) : LowerCodePoint(cp));
   }
   return out;
 }
@@ -187,11 +287,15 @@ class Renderer {
         if (int d = DefinedBlock(v); d >= 0 && RenderDefined(d, out)) {
           return failed() ? Flow::kStop : Flow::kNormal;
         }
-        if (DefinedBlock(v) >= 0) v = Value();  // rendering itself: null, as Velocity
+        if (DefinedBlock(v) >= 0) {  // past its depth: Velocity writes the reference as written
+          if (!n.ref->quiet) out += n.ref->source;
+          return Flow::kNormal;
+        }
         if (!v.is_null()) {
           v.AppendTo(out);
         } else if (ctx_.velocity_literal_nulls && !n.ref->quiet) {
-          out += n.ref->source;
+          const std::string* lit = n.ref->segments.empty() ? ParamLiteral(n.ref->slot) : nullptr;
+          out += lit ? *lit : n.ref->source;
         }
         return Flow::kNormal;
       }
@@ -239,6 +343,14 @@ class Renderer {
       return false;
     }
     return true;
+  }
+
+  // A macro parameter bound to a reference argument renders, when null in
+  // literal-null mode, as that argument was written ("$n", not "$p"):
+  // Velocity 1.7 passes arguments by name.
+  const std::string* ParamLiteral(int slot) const {
+    return slot >= 0 && static_cast<size_t>(slot) < param_literal_.size() ? param_literal_[static_cast<size_t>(slot)]
+                                                                          : nullptr;
   }
 
   // The #define index a value stands for, or -1.
@@ -291,10 +403,21 @@ class Renderer {
       if (failed()) return Flow::kStop;
     }
     if (set_in_macro_.size() < slots_.size()) set_in_macro_.resize(slots_.size(), false);
+    if (param_literal_.size() < slots_.size()) param_literal_.resize(slots_.size(), nullptr);
     std::vector<Value> saved(np);
     std::vector<char> saved_marks(np);
+    std::vector<const std::string*> saved_literals(np);
+    std::vector<const std::string*> literals(np, nullptr);
+    for (size_t i = 0; i < n.args.size() && i < np; ++i) {
+      const Expr& a = *n.args[i];
+      if (a.kind != Expr::kRef) continue;
+      const std::string* outer = a.ref->segments.empty() ? ParamLiteral(a.ref->slot) : nullptr;
+      literals[i] = outer ? outer : &a.ref->source;
+    }
     for (size_t i = 0; i < np; ++i) {
       size_t s = static_cast<size_t>(m.param_slots[i]);
+      saved_literals[i] = param_literal_[s];
+      param_literal_[s] = literals[i];
       saved[i] = std::move(slots_[s]);
       saved_marks[i] = set_in_macro_[s];
       set_in_macro_[s] = false;
@@ -306,6 +429,7 @@ class Renderer {
     --macro_depth_;
     for (size_t i = np; i-- > 0;) {
       size_t s = static_cast<size_t>(m.param_slots[i]);
+      param_literal_[s] = saved_literals[i];
       if (set_in_macro_[s]) continue;  // written through
       slots_[s] = std::move(saved[i]);
       set_in_macro_[s] = saved_marks[i];
@@ -848,14 +972,14 @@ class Renderer {
           for (const auto& kv : other->entries()) map.Put(kv.first, kv.second);
         }
       }
-      return Value();
+      return Value(std::string());  // a void method: Velocity 1.7 renders ""
     }
     if (m == "remove" && n == 1) return args[0].is_null() ? Value() : map.Remove(args[0].ToString());
     if (m == "size" && n == 0) return Value(static_cast<int64_t>(map.size()));
     if (m == "isEmpty" && n == 0) return Value(map.empty());
     if (m == "clear" && n == 0) {
       map.Clear();
-      return Value();
+      return Value(std::string());  // void
     }
     if (m == "keySet" && n == 0) {
       auto list = std::make_shared<List>();
@@ -871,6 +995,7 @@ class Renderer {
       auto list = std::make_shared<List>();
       for (const auto& kv : map.entries()) {
         Value entry = Value::NewMap();
+        entry.if_map()->map_entry = true;
         entry.if_map()->Put("key", Value(kv.first));
         entry.if_map()->Put("value", kv.second);
         list->items.push_back(std::move(entry));
@@ -909,7 +1034,7 @@ class Renderer {
       if (!i) return Value();
       if (*i < 0 || *i > size) return JavaThrows(m, "java.lang.IndexOutOfBoundsException");
       items.insert(items.begin() + *i, std::move(args[1]));
-      return Value();
+      return Value(std::string());  // void
     }
     if (m == "addAll" && n == 1) {
       if (List* other = args[0].if_list()) {
@@ -955,7 +1080,7 @@ class Renderer {
     }
     if (m == "clear" && n == 0) {
       items.clear();
-      return Value();
+      return Value(std::string());  // void
     }
     if (m == "subList" && n == 2) {
       auto a = AsIndex(args[0]), b = AsIndex(args[1]);
@@ -980,12 +1105,7 @@ class Renderer {
       return Value(s.substr(b, e - b));
     }
     if ((m == "toLowerCase" || m == "toUpperCase") && n == 0) {
-      std::string out = s;
-      for (char& c : out) {
-        c = static_cast<char>(m == "toLowerCase" ? std::tolower(static_cast<unsigned char>(c))
-                                                 : std::toupper(static_cast<unsigned char>(c)));
-      }
-      return Value(std::move(out));
+      return Value(JavaCase(s, m == "toUpperCase"));
     }
     if (m == "substring" && (n == 1 || n == 2)) {
       auto a = AsIndex(args[0]);
@@ -1071,7 +1191,12 @@ class Renderer {
       RE2 re(*str_arg(0), RE2::Quiet);
       if (!re.ok()) return JavaThrows(m, "java.util.regex.PatternSyntaxException");
       std::string out = s;
-      std::string repl = JavaReplacementToRe2(*str_arg(1));
+      std::optional<std::string> rewrite = JavaReplacementToRe2(*str_arg(1), re.NumberOfCapturingGroups());
+      if (!rewrite) {  // Java reads the replacement only when the pattern matches
+        if (!RE2::PartialMatch(s, re)) return Value(s);
+        return JavaThrows(m, "java.lang.IllegalArgumentException");
+      }
+      const std::string& repl = *rewrite;
       if (m == "replaceAll") {
         RE2::GlobalReplace(&out, re, repl);
       } else {
@@ -1135,6 +1260,7 @@ class Renderer {
   const RenderLimits& limits_;
   int macro_depth_ = 0;
   std::vector<bool> set_in_macro_;
+  std::vector<const std::string*> param_literal_;  // per slot: see ParamLiteral
   bool stop_requested_ = false;  // a #stop inside a #define block
   std::vector<int> defines_active_;  // per #define: renders of it under way  // per slot: #set inside the current macro call
   std::vector<Value> slots_;
