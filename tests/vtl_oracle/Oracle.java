@@ -116,7 +116,7 @@ public final class Oracle {
     public String base64Decode(Object s) {
       if (s == null) return null;
       try {
-        return new String(Base64.getMimeDecoder().decode(s.toString()), StandardCharsets.UTF_8);
+        return new String(Base64.getDecoder().decode(s.toString()), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
         return null;
       }

@@ -229,7 +229,9 @@ class Parser {
       char a = Peek(1);
       special = IsIdentStart(a) || a == '{' || (a == '!' && (IsIdentStart(Peek(2)) || Peek(2) == '{'));
     } else if (next == '#') {
-      special = IsIdentStart(Peek(1)) || Peek(1) == '{' || Peek(1) == '#' || Peek(1) == '*';
+      // Not before a comment: a backslash before "#*" or "##" stays, and the
+      // comment still comments out (Velocity 1.7).
+      special = IsIdentStart(Peek(1)) || Peek(1) == '{';
     }
     if (!special) {
       pending.append(count, '\\');

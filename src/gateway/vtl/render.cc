@@ -163,6 +163,15 @@ std::string JavaCase(const std::string& s, bool upper) {
   return out;
 }
 
+bool ValuesEqual(const Value& a, const Value& b);
+
+// Java's Object.equals, as List.contains/indexOf/remove and Map.containsValue
+// use it: an Integer never equals a Double (2 vs 2.0), unlike Velocity's ==.
+bool JavaEquals(const Value& a, const Value& b) {
+  if (a.kind() != b.kind()) return false;  // different classes are never equal
+  return ValuesEqual(a, b);
+}
+
 bool ValuesEqual(const Value& a, const Value& b) {
   if (a.is_null() || b.is_null()) return a.is_null() && b.is_null();
   if (a.is_number() && b.is_number()) {
@@ -787,11 +796,10 @@ class Renderer {
   Value GetIndex(const Value& obj, const Value& key) {
     if (List* l = obj.if_list()) {
       auto idx = AsIndex(key);
-      if (idx && *idx < 0) *idx += static_cast<int64_t>(l->items.size());
-      if (idx && *idx >= 0 && *idx < static_cast<int64_t>(l->items.size())) {
-        return l->items[static_cast<size_t>(*idx)];
-      }
-      return Value();
+      if (!idx) return Value();
+      if (*idx < 0) *idx += static_cast<int64_t>(l->items.size());
+      if (*idx >= 0 && *idx < static_cast<int64_t>(l->items.size())) return l->items[static_cast<size_t>(*idx)];
+      return JavaThrows("get", "java.lang.IndexOutOfBoundsException");  // $list[i] is get(i)
     }
     if (Map* m = obj.if_map()) {
       if (key.is_null()) return Value();
@@ -925,7 +933,7 @@ class Renderer {
     }
     // Methods every object has.
     if (m == "toString" && args.empty()) return Value(obj.ToString());
-    if (m == "equals" && args.size() == 1) return Value(ValuesEqual(obj, args[0]));
+    if (m == "equals" && args.size() == 1) return Value(JavaEquals(obj, args[0]));
     if (m == "hashCode" && args.empty()) return Value(static_cast<int64_t>(std::hash<std::string>{}(obj.ToString()) & 0x7fffffff));
     if (const std::string* s = obj.if_string()) return StringMethod(*s, m, args);
     if (List* l = obj.if_list()) return ListMethod(*l, m, args);
@@ -958,7 +966,7 @@ class Renderer {
     if (m == "containsKey" && n == 1) return Value(!args[0].is_null() && map.Find(args[0].ToString()) != nullptr);
     if (m == "containsValue" && n == 1) {
       for (const auto& kv : map.entries()) {
-        if (ValuesEqual(kv.second, args[0])) return Value(true);
+        if (JavaEquals(kv.second, args[0])) return Value(true);
       }
       return Value(false);
     }
@@ -1053,13 +1061,13 @@ class Renderer {
     }
     if (m == "contains" && n == 1) {
       for (const Value& v : items) {
-        if (ValuesEqual(v, args[0])) return Value(true);
+        if (JavaEquals(v, args[0])) return Value(true);
       }
       return Value(false);
     }
     if (m == "indexOf" && n == 1) {
       for (size_t i = 0; i < items.size(); ++i) {
-        if (ValuesEqual(items[i], args[0])) return Value(static_cast<int64_t>(i));
+        if (JavaEquals(items[i], args[0])) return Value(static_cast<int64_t>(i));
       }
       return Value(int64_t{-1});
     }
@@ -1071,7 +1079,7 @@ class Renderer {
         return old;
       }
       for (size_t i = 0; i < items.size(); ++i) {
-        if (ValuesEqual(items[i], args[0])) {
+        if (JavaEquals(items[i], args[0])) {
           items.erase(items.begin() + static_cast<std::ptrdiff_t>(i));
           return Value(true);
         }
@@ -1122,6 +1130,14 @@ class Renderer {
       if (*i < 0 || *i >= Utf16Length(s)) return JavaThrows(m, "java.lang.StringIndexOutOfBoundsException");
       size_t from = ByteOffset(s, *i), to = ByteOffset(s, *i + 1);
       return Value(s.substr(from, to - from));
+    }
+    if ((m == "indexOf" || m == "lastIndexOf") && (n == 1 || n == 2) && args[0].if_int()) {
+      // indexOf(int ch): the character with that code
+      int64_t ch = *args[0].if_int();
+      if (ch < 0 || ch > 0x10FFFF) return Value(int64_t{-1});
+      std::string needle;
+      AppendUtf8(needle, static_cast<uint32_t>(ch));
+      args[0] = Value(std::move(needle));
     }
     if ((m == "indexOf" || m == "lastIndexOf") && (n == 1 || n == 2) && str_arg(0)) {
       const std::string& needle = *str_arg(0);
