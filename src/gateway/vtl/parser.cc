@@ -262,6 +262,7 @@ class Parser {
       size_t eol = src_.find_first_of("\r\n", pos_);
       pos_ = eol == std::string_view::npos ? src_.size() : eol + 1;
       if (eol != std::string_view::npos && src_[eol] == '\r' && Peek() == '\n') ++pos_;
+      Flush(out, pending);  // text before a comment is not blanks before a later #set
       handled = true;
       return true;
     }
@@ -269,6 +270,7 @@ class Parser {
       size_t close = src_.find("*#", pos_ + 2);
       // Unclosed, it runs to the end of the template (Velocity 1.7).
       pos_ = close == std::string_view::npos ? src_.size() : close + 2;  // the newline after a block comment stays (Velocity 1.7)
+      Flush(out, pending);
       handled = true;
       return true;
     }
