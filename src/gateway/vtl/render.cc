@@ -1162,6 +1162,13 @@ class Renderer {
       }
       return Value(found == std::string::npos ? int64_t{-1} : UnitIndex(s, found));
     }
+    if (m == "startsWith" && n == 2 && str_arg(0) && args[1].if_int()) {  // startsWith(prefix, offset)
+      int64_t off = *args[1].if_int();
+      if (off < 0 || off > Utf16Length(s)) return Value(false);
+      size_t at = ByteOffset(s, off);
+      const std::string& x = *str_arg(0);
+      return Value(s.size() - at >= x.size() && s.compare(at, x.size(), x) == 0);
+    }
     if ((m == "startsWith" || m == "endsWith" || m == "contains") && n == 1 && str_arg(0)) {
       const std::string& x = *str_arg(0);
       if (m == "startsWith") return Value(s.compare(0, x.size(), x) == 0 && s.size() >= x.size());
