@@ -163,6 +163,81 @@ std::string JavaCase(const std::string& s, bool upper) {
   return out;
 }
 
+// Bytes as Java's new String(bytes, UTF_8) reads them: each malformed
+// sequence (a bad lead byte, or a valid lead with too few continuation
+// bytes) becomes one U+FFFD.
+std::string JavaUtf8(const std::string& in) {
+  std::string out;
+  out.reserve(in.size());
+  size_t i = 0;
+  while (i < in.size()) {
+    unsigned char c = static_cast<unsigned char>(in[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    int len = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    size_t k = 1;
+    if (len > 0) {
+      while (k < static_cast<size_t>(len) && i + k < in.size()) {
+        unsigned char cc = static_cast<unsigned char>(in[i + k]);
+        // the second byte's range depends on the lead (no overlongs, surrogates or > U+10FFFF)
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (k == 1) {
+          if (c == 0xE0) lo = 0xA0;
+          if (c == 0xED) hi = 0x9F;
+          if (c == 0xF0) lo = 0x90;
+          if (c == 0xF4) hi = 0x8F;
+        }
+        if (cc < lo || cc > hi) break;
+        ++k;
+      }
+      if (k == static_cast<size_t>(len)) {
+        out.append(in, i, k);
+        i += k;
+        continue;
+      }
+    }
+    out += "\xEF\xBF\xBD";
+    i += k;
+  }
+  return out;
+}
+
+// java.util.regex rejects a '{' that does not open a {n}, {n,} or {n,m}
+// quantifier; RE2 takes it literally. True when the pattern has such a '{'.
+bool JavaRejectsBrace(const std::string& re) {
+  bool in_class = false;
+  for (size_t i = 0; i < re.size(); ++i) {
+    char c = re[i];
+    if (c == '\\') {
+      ++i;
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') in_class = false;
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      continue;
+    }
+    if (c != '{') continue;
+    size_t j = i + 1;
+    size_t digits = j;
+    while (j < re.size() && re[j] >= '0' && re[j] <= '9') ++j;
+    if (j == digits) return true;
+    if (j < re.size() && re[j] == ',') {
+      ++j;
+      while (j < re.size() && re[j] >= '0' && re[j] <= '9') ++j;
+    }
+    if (j >= re.size() || re[j] != '}') return true;
+    i = j;
+  }
+  return false;
+}
+
 bool ValuesEqual(const Value& a, const Value& b);
 
 // Java's Object.equals, as List.contains/indexOf/remove and Map.containsValue
@@ -909,12 +984,12 @@ class Renderer {
     if (m == "urlEncode") return Value(UrlEncode(s));
     if (m == "urlDecode") {
       auto d = UrlDecode(s);
-      return d ? Value(std::move(*d)) : Value();
+      return d ? Value(JavaUtf8(*d)) : Value();
     }
     if (m == "base64Encode") return Value(Base64Encode(s));
     if (m == "base64Decode") {
       auto d = Base64Decode(s);
-      return d ? Value(std::move(*d)) : Value();
+      return d ? Value(JavaUtf8(*d)) : Value();
     }
     if (m == "parseJson") {
       boost::system::error_code ec;
@@ -1212,7 +1287,7 @@ class Renderer {
     }
     if ((m == "replaceAll" || m == "replaceFirst") && n == 2 && str_arg(0) && str_arg(1)) {
       RE2 re(*str_arg(0), RE2::Quiet);
-      if (!re.ok()) return JavaThrows(m, "java.util.regex.PatternSyntaxException");
+      if (!re.ok() || JavaRejectsBrace(*str_arg(0))) return JavaThrows(m, "java.util.regex.PatternSyntaxException");
       std::string out = s;
       std::optional<std::string> rewrite = JavaReplacementToRe2(*str_arg(1), re.NumberOfCapturingGroups());
       if (!rewrite) {  // Java reads the replacement only when the pattern matches
@@ -1230,12 +1305,12 @@ class Renderer {
     }
     if (m == "matches" && n == 1 && str_arg(0)) {
       RE2 re(*str_arg(0), RE2::Quiet);
-      if (!re.ok()) return JavaThrows(m, "java.util.regex.PatternSyntaxException");
+      if (!re.ok() || JavaRejectsBrace(*str_arg(0))) return JavaThrows(m, "java.util.regex.PatternSyntaxException");
       return Value(RE2::FullMatch(s, re));
     }
     if (m == "split" && (n == 1 || n == 2) && str_arg(0)) {
       RE2 re(*str_arg(0), RE2::Quiet);
-      if (!re.ok()) return JavaThrows(m, "java.util.regex.PatternSyntaxException");
+      if (!re.ok() || JavaRejectsBrace(*str_arg(0))) return JavaThrows(m, "java.util.regex.PatternSyntaxException");
       int64_t limit = 0;
       if (n == 2) {
         auto l = AsIndex(args[1]);
