@@ -172,7 +172,7 @@ class Parser {
     while (!AtEnd()) {
       char c = src_[pos_];
       if (c == '\\') {
-        ParseEscape(pending);
+        if (!ParseEscape(out, pending)) return false;
         continue;
       }
       if (c == '$') {
@@ -219,15 +219,36 @@ class Parser {
 
   // Backslashes before $ref or #directive: pairs render as one backslash; an
   // odd one out makes the $ or # literal. Elsewhere backslashes are plain text.
-  void ParseEscape(std::string& pending) {
+  bool ParseEscape(Block& out, std::string& pending) {
     size_t start = pos_;
     while (!AtEnd() && src_[pos_] == '\\') ++pos_;
     size_t count = pos_ - start;
+    if (start > 0 && (src_[start - 1] == '$' || src_[start - 1] == '#')) {
+      pending.append(count, '\\');  // after a lone '$' or '#', backslashes are text (Velocity 1.7's lexer)
+      return true;
+    }
     char next = Peek();
     bool special = false;
     if (next == '$') {
       char a = Peek(1);
       special = IsIdentStart(a) || a == '{' || (a == '!' && (IsIdentStart(Peek(2)) || Peek(2) == '{'));
+      if (special) {
+        // Velocity decides at render time: the reference (method calls and
+        // all) is evaluated, and what is written depends on its value.
+        size_t dollar = pos_;
+        std::unique_ptr<Ref> ref;
+        if (!ParseRef(/*text_mode=*/true, ref)) return false;
+        if (ref) {
+          Flush(out, pending);
+          Node n;
+          n.kind = Node::kRef;
+          n.ref = std::move(ref);
+          n.backslashes = static_cast<int>(count);
+          out.push_back(std::move(n));
+          return true;
+        }
+        pos_ = dollar;
+      }
     } else if (next == '#') {
       // Not before a comment: a backslash before "#*" or "##" stays, and the
       // comment still comments out (Velocity 1.7).
@@ -235,7 +256,7 @@ class Parser {
     }
     if (!special) {
       pending.append(count, '\\');
-      return;
+      return true;
     }
     pending.append(count / 2, '\\');
     if (count % 2 == 1) {
@@ -251,6 +272,7 @@ class Parser {
       }
       pending += ReadIdent();
     }
+    return true;
   }
 
   // At '#': comments, unparsed blocks and directives. handled=false means the

@@ -368,6 +368,10 @@ class Renderer {
       case Node::kRef: {
         Value v = EvalRef(*n.ref);
         if (failed()) return Flow::kStop;
+        if (n.backslashes > 0) {
+          RenderEscapedRef(n, v, out);
+          return Flow::kNormal;
+        }
         if (int d = DefinedBlock(v); d >= 0 && RenderDefined(d, out)) {
           return failed() ? Flow::kStop : Flow::kNormal;
         }
@@ -427,6 +431,26 @@ class Renderer {
       return false;
     }
     return true;
+  }
+
+  // Backslashes before a reference, as Velocity 1.7 writes them: half of
+  // them stay; an odd one out escapes the reference, which then prints as
+  // written ("\\$x" gives "$x") - keeping that backslash too when the
+  // reference is null ("\\$undefined" stays "\\$undefined").
+  void RenderEscapedRef(const Node& n, const Value& v, std::string& out) {
+    const size_t half = static_cast<size_t>(n.backslashes) / 2;
+    out.append(half, '\\');
+    if (n.backslashes % 2 == 1) {
+      if (v.is_null()) out += '\\';
+      out += n.ref->source;
+      return;
+    }
+    if (!v.is_null() && DefinedBlock(v) < 0) {
+      v.AppendTo(out);
+    } else if (ctx_.velocity_literal_nulls && !n.ref->quiet) {
+      out.append(half, '\\');  // a null keeps every backslash
+      out += n.ref->source;
+    }
   }
 
   // A macro parameter bound to a reference argument renders, when null in
