@@ -223,7 +223,8 @@ class Parser {
     size_t start = pos_;
     while (!AtEnd() && src_[pos_] == '\\') ++pos_;
     size_t count = pos_ - start;
-    if (start > 0 && (src_[start - 1] == '$' || src_[start - 1] == '#')) {
+    if (start > 0 && (src_[start - 1] == '$' || src_[start - 1] == '#') && !pending.empty() &&
+        pending.back() == src_[start - 1]) {
       pending.append(count, '\\');  // after a lone '$' or '#', backslashes are text (Velocity 1.7's lexer)
       return true;
     }

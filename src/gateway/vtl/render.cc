@@ -735,6 +735,12 @@ class Renderer {
     if (e.op == Op::kOr) return Value(Cond(*e.items[0]) || Cond(*e.items[1]));
     Value a = Eval(*e.items[0]);
     Value b = Eval(*e.items[1]);
+    if (e.op == Op::kAdd) {
+      // Velocity 1.7 joins a string with a null reference's text as written
+      // ('USER#' + $missing is "USER#$missing"), in API Gateway's mode too.
+      if (a.is_null() && b.if_string() && e.items[0]->kind == Expr::kRef) a = Value(e.items[0]->ref->source);
+      if (b.is_null() && a.if_string() && e.items[1]->kind == Expr::kRef) b = Value(e.items[1]->ref->source);
+    }
     switch (e.op) {
       case Op::kEq: return Value(ValuesEqual(a, b));
       case Op::kNe: return Value(!ValuesEqual(a, b));
