@@ -906,6 +906,10 @@ class Renderer {
       if (*idx >= 0 && *idx < static_cast<int64_t>(l->items.size())) return l->items[static_cast<size_t>(*idx)];
       return JavaThrows("get", "java.lang.IndexOutOfBoundsException");  // $list[i] is get(i)
     }
+    // A negative index asks the object for size(): an error where it has none.
+    if (!obj.is_null() && !obj.if_map()) {
+      if (auto idx = AsIndex(key); idx && *idx < 0) return JavaThrows("size", "a VelocityException (no size())");
+    }
     if (Map* m = obj.if_map()) {
       if (key.is_null()) return Value();
       const Value* v = m->Find(key.ToString());
@@ -1080,6 +1084,7 @@ class Renderer {
       return map.Put(args[0].ToString(), std::move(args[1]));
     }
     if (m == "putAll" && n == 1) {
+      if (args[0].is_null()) return JavaThrows(m, "java.lang.NullPointerException");
       if (Map* other = args[0].if_map()) {
         if (other != &map) {
           for (const auto& kv : other->entries()) map.Put(kv.first, kv.second);
@@ -1150,6 +1155,7 @@ class Renderer {
       return Value(std::string());  // void
     }
     if (m == "addAll" && n == 1) {
+      if (args[0].is_null()) return JavaThrows(m, "java.lang.NullPointerException");
       if (List* other = args[0].if_list()) {
         std::vector<Value> copy = other->items;
         items.insert(items.end(), copy.begin(), copy.end());
