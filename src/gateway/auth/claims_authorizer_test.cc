@@ -23,7 +23,7 @@ stack::AuthorizerSpec CognitoSpec(bool signed_tokens) {
   return spec;
 }
 
-Authorization Run(const Authorizer& a, const std::string* token, std::vector<std::string> scopes = {},
+Authorization Outcome(const Authorizer& a, const std::string* token, std::vector<std::string> scopes = {},
                   const std::string& header = "Authorization") {
   MethodRequest r;
   r.method = "GET";
@@ -53,7 +53,7 @@ TEST(CognitoAuthorizer, WarnsOnceWithoutJwksAndAcceptsUnsignedTokens) {
   EXPECT_EQ(warnings[0],
             "authorizer Users: token signatures are not checked (local development); set jwksFile to check them");
   std::string token = MakeToken(IdClaims(), "none");
-  Authorization r = Run(**a, &token);
+  Authorization r = Outcome(**a, &token);
   ASSERT_FALSE(r.error) << r.error->message;
   const json::object& claims = r.context.at("claims").as_object();
   EXPECT_EQ(claims.at("sub"), "u-1");
@@ -69,12 +69,12 @@ TEST(CognitoAuthorizer, ChecksSignaturesWithJwks) {
   ASSERT_TRUE(a.ok()) << a.status().message();
   EXPECT_TRUE(warnings.empty());
   std::string good = MakeToken(IdClaims());
-  EXPECT_FALSE(Run(**a, &good).error);
+  EXPECT_FALSE(Outcome(**a, &good).error);
   std::string bearer = "Bearer " + good;
-  EXPECT_FALSE(Run(**a, &bearer).error);
+  EXPECT_FALSE(Outcome(**a, &bearer).error);
   for (std::string bad : {MakeToken(IdClaims(), "none"),
                           MakeToken(IdClaims(), "RS256", "test-rsa", "other_rsa_private.pem"), std::string("junk")}) {
-    Authorization r = Run(**a, &bad);
+    Authorization r = Outcome(**a, &bad);
     ASSERT_TRUE(r.error);
     EXPECT_EQ(r.error->status, 401);
     EXPECT_EQ(r.error->response_type, "UNAUTHORIZED");
@@ -85,17 +85,17 @@ TEST(CognitoAuthorizer, ChecksSignaturesWithJwks) {
 TEST(CognitoAuthorizer, MissingExpiredWrongIssuer) {
   auto a = MakeAuthorizer(CognitoSpec(true), nullptr, nullptr);
   ASSERT_TRUE(a.ok());
-  Authorization missing = Run(**a, nullptr);
+  Authorization missing = Outcome(**a, nullptr);
   ASSERT_TRUE(missing.error);
   EXPECT_EQ(missing.error->status, 401);
   EXPECT_EQ(missing.error->message, "Unauthorized");
   std::string empty;
-  EXPECT_EQ(Run(**a, &empty).error->status, 401);
+  EXPECT_EQ(Outcome(**a, &empty).error->status, 401);
 
   json::object expired = IdClaims();
   expired["exp"] = NowSeconds() - 5;
   std::string token = MakeToken(expired);
-  Authorization r = Run(**a, &token);
+  Authorization r = Outcome(**a, &token);
   ASSERT_TRUE(r.error);
   EXPECT_EQ(r.error->status, 401);
   EXPECT_EQ(r.error->message, "The incoming token has expired");
@@ -103,7 +103,7 @@ TEST(CognitoAuthorizer, MissingExpiredWrongIssuer) {
   json::object other = IdClaims();
   other["iss"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other";
   token = MakeToken(other);
-  EXPECT_EQ(Run(**a, &token).error->message, "Unauthorized");
+  EXPECT_EQ(Outcome(**a, &token).error->message, "Unauthorized");
 }
 
 TEST(CognitoAuthorizer, ScopesNeedAnAccessTokenHoldingOne) {
@@ -112,15 +112,15 @@ TEST(CognitoAuthorizer, ScopesNeedAnAccessTokenHoldingOne) {
   json::object access{{"sub", "u-1"}, {"iss", kIssuer}, {"token_use", "access"}, {"client_id", "client1"},
                       {"scope", "openid links/read links/write"}, {"exp", NowSeconds() + 60}};
   std::string token = MakeToken(access);
-  EXPECT_FALSE(Run(**a, &token, {"links/write"}).error);
-  EXPECT_FALSE(Run(**a, &token, {"x", "links/read"}).error);
-  Authorization none = Run(**a, &token, {"links/admin"});
+  EXPECT_FALSE(Outcome(**a, &token, {"links/write"}).error);
+  EXPECT_FALSE(Outcome(**a, &token, {"x", "links/read"}).error);
+  Authorization none = Outcome(**a, &token, {"links/admin"});
   ASSERT_TRUE(none.error);
   EXPECT_EQ(none.error->status, 401);
   // Without scopes on the method, the token is taken as an id token.
-  EXPECT_TRUE(Run(**a, &token).error);
+  EXPECT_TRUE(Outcome(**a, &token).error);
   std::string id = MakeToken(IdClaims());
-  EXPECT_TRUE(Run(**a, &id, {"links/read"}).error);
+  EXPECT_TRUE(Outcome(**a, &id, {"links/read"}).error);
 }
 
 TEST(CognitoAuthorizer, ConfigurationErrors) {
@@ -158,13 +158,13 @@ TEST(JwtAuthorizer, AnyIssuerAndAudiences) {
   ASSERT_TRUE(a.ok()) << a.status().message();
   json::object claims{{"iss", "https://issuer.example"}, {"aud", "api://one"}, {"exp", NowSeconds() + 60}};
   std::string token = MakeToken(claims, "ES256");
-  EXPECT_FALSE(Run(**a, &token, {}, "x-token").error);
-  EXPECT_TRUE(Run(**a, &token).error);  // in another header
+  EXPECT_FALSE(Outcome(**a, &token, {}, "x-token").error);
+  EXPECT_TRUE(Outcome(**a, &token).error);  // in another header
   claims["aud"] = "api://two";
   token = MakeToken(claims, "ES256");
-  EXPECT_TRUE(Run(**a, &token, {}, "X-Token").error);
+  EXPECT_TRUE(Outcome(**a, &token, {}, "X-Token").error);
   std::string spaced = "a b";
-  EXPECT_EQ(Run(**a, &spaced, {}, "X-Token").error->status, 401);
+  EXPECT_EQ(Outcome(**a, &spaced, {}, "X-Token").error->status, 401);
 }
 
 }  // namespace

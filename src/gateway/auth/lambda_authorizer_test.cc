@@ -101,7 +101,7 @@ MethodRequest Request(const std::string& method, const std::string& path, const 
   return r;
 }
 
-Authorization Run(const Authorizer& a, const MethodRequest& r) {
+Authorization Outcome(const Authorizer& a, const MethodRequest& r) {
   Authorization out;
   a.Authorize(r, {}, [&](Authorization x) { out = std::move(x); });
   return out;
@@ -121,7 +121,7 @@ TEST(LambdaAuthorizer, TokenEventAllowAndContext) {
   fn.payload = AllowPolicy("arn:aws:execute-api:us-east-1:000000000000:api1/prod/GET/*");
   auto a = MakeLambdaAuthorizer(TokenSpec(0), fn.Invoke());
   ASSERT_TRUE(a.ok()) << a.status().message();
-  Authorization r = Run(**a, Request("GET", "/items/7", "tok-1"));
+  Authorization r = Outcome(**a, Request("GET", "/items/7", "tok-1"));
   ASSERT_FALSE(r.error) << r.error->message;
   EXPECT_EQ(r.principal_id, "user-1");
   EXPECT_EQ(r.context.at("tier"), "gold");
@@ -132,7 +132,7 @@ TEST(LambdaAuthorizer, TokenEventAllowAndContext) {
   EXPECT_EQ(*event, json::parse(R"({"type": "TOKEN", "authorizationToken": "tok-1", "methodArn":
     "arn:aws:execute-api:us-east-1:000000000000:api1/prod/GET/items/7"})"));
   // The same policy does not cover POST: 403 without an explicit deny.
-  Authorization post = Run(**a, Request("POST", "/items/7", "tok-1"));
+  Authorization post = Outcome(**a, Request("POST", "/items/7", "tok-1"));
   ASSERT_TRUE(post.error);
   EXPECT_EQ(post.error->status, 403);
   EXPECT_EQ(post.error->response_type, "ACCESS_DENIED");
@@ -144,33 +144,33 @@ TEST(LambdaAuthorizer, DenyUnauthorizedAndFailures) {
   auto a = MakeLambdaAuthorizer(TokenSpec(0), fn.Invoke());
   ASSERT_TRUE(a.ok());
   fn.payload = AllowPolicy("*", "Deny");
-  Authorization deny = Run(**a, Request("GET", "/x", "t"));
+  Authorization deny = Outcome(**a, Request("GET", "/x", "t"));
   ASSERT_TRUE(deny.error);
   EXPECT_EQ(deny.error->status, 403);
   EXPECT_EQ(deny.error->message, "User is not authorized to access this resource with an explicit deny");
 
   fn.ok = false;
   fn.payload = R"({"errorMessage": "Unauthorized", "errorType": "Error"})";
-  Authorization unauthorized = Run(**a, Request("GET", "/x", "t"));
+  Authorization unauthorized = Outcome(**a, Request("GET", "/x", "t"));
   ASSERT_TRUE(unauthorized.error);
   EXPECT_EQ(unauthorized.error->status, 401);
   EXPECT_EQ(unauthorized.error->message, "Unauthorized");
 
   fn.payload = R"({"errorMessage": "boom", "errorType": "Error"})";
-  Authorization failed = Run(**a, Request("GET", "/x", "t"));
+  Authorization failed = Outcome(**a, Request("GET", "/x", "t"));
   ASSERT_TRUE(failed.error);
   EXPECT_EQ(failed.error->status, 500);
   EXPECT_EQ(failed.error->response_type, "AUTHORIZER_CONFIGURATION_ERROR");
 
   fn.ok = true;
   fn.payload = "not json";
-  EXPECT_EQ(Run(**a, Request("GET", "/x", "t")).error->status, 500);
+  EXPECT_EQ(Outcome(**a, Request("GET", "/x", "t")).error->status, 500);
   fn.payload = R"({"principalId": "u", "policyDocument": {"Statement": []}, "context": {"o": {}}})";
-  EXPECT_EQ(Run(**a, Request("GET", "/x", "t")).error->response_type, "AUTHORIZER_CONFIGURATION_ERROR");
+  EXPECT_EQ(Outcome(**a, Request("GET", "/x", "t")).error->response_type, "AUTHORIZER_CONFIGURATION_ERROR");
 
   // No token: 401 without calling the function.
   size_t calls = fn.events.size();
-  EXPECT_EQ(Run(**a, Request("GET", "/x", "")).error->status, 401);
+  EXPECT_EQ(Outcome(**a, Request("GET", "/x", "")).error->status, 401);
   EXPECT_EQ(fn.events.size(), calls);
 }
 
@@ -181,9 +181,9 @@ TEST(LambdaAuthorizer, ValidationExpressionRefusesWithoutCalling) {
   spec.identity_validation_expression = "Bearer [a-z]+";
   auto a = MakeLambdaAuthorizer(spec, fn.Invoke());
   ASSERT_TRUE(a.ok());
-  EXPECT_FALSE(Run(**a, Request("GET", "/x", "Bearer abc")).error);
-  EXPECT_EQ(Run(**a, Request("GET", "/x", "Bearer abc1")).error->status, 401);
-  EXPECT_EQ(Run(**a, Request("GET", "/x", "xBearer abc")).error->status, 401);
+  EXPECT_FALSE(Outcome(**a, Request("GET", "/x", "Bearer abc")).error);
+  EXPECT_EQ(Outcome(**a, Request("GET", "/x", "Bearer abc1")).error->status, 401);
+  EXPECT_EQ(Outcome(**a, Request("GET", "/x", "xBearer abc")).error->status, 401);
   EXPECT_EQ(fn.events.size(), 1u);
 }
 
@@ -193,26 +193,26 @@ TEST(LambdaAuthorizer, CachesByTokenForTtlAndReevaluatesPerArn) {
   int64_t now = 1'000'000;
   auto a = MakeLambdaAuthorizer(TokenSpec(60), fn.Invoke(), [&now] { return now; });
   ASSERT_TRUE(a.ok());
-  EXPECT_FALSE(Run(**a, Request("GET", "/items/1", "t1")).error);
-  EXPECT_FALSE(Run(**a, Request("GET", "/items/2", "t1")).error);
+  EXPECT_FALSE(Outcome(**a, Request("GET", "/items/1", "t1")).error);
+  EXPECT_FALSE(Outcome(**a, Request("GET", "/items/2", "t1")).error);
   EXPECT_EQ(fn.events.size(), 1u);
   // The cached policy is evaluated for the new ARN: another resource is denied, still without a call.
-  EXPECT_EQ(Run(**a, Request("GET", "/users/1", "t1")).error->status, 403);
+  EXPECT_EQ(Outcome(**a, Request("GET", "/users/1", "t1")).error->status, 403);
   EXPECT_EQ(fn.events.size(), 1u);
   // Another token is another identity.
-  EXPECT_FALSE(Run(**a, Request("GET", "/items/1", "t2")).error);
+  EXPECT_FALSE(Outcome(**a, Request("GET", "/items/1", "t2")).error);
   EXPECT_EQ(fn.events.size(), 2u);
   now += 59'999;
-  Run(**a, Request("GET", "/items/1", "t1"));
+  Outcome(**a, Request("GET", "/items/1", "t1"));
   EXPECT_EQ(fn.events.size(), 2u);
   now += 1;
-  Run(**a, Request("GET", "/items/1", "t1"));
+  Outcome(**a, Request("GET", "/items/1", "t1"));
   EXPECT_EQ(fn.events.size(), 3u);
   // Errors are not cached.
   fn.ok = false;
   fn.payload = R"({"errorMessage": "Unauthorized"})";
-  Run(**a, Request("GET", "/items/1", "t3"));
-  Run(**a, Request("GET", "/items/1", "t3"));
+  Outcome(**a, Request("GET", "/items/1", "t3"));
+  Outcome(**a, Request("GET", "/items/1", "t3"));
   EXPECT_EQ(fn.events.size(), 5u);
 }
 
@@ -221,7 +221,7 @@ TEST(LambdaAuthorizer, NoCachingWithTtlZero) {
   fn.payload = AllowPolicy("*");
   auto a = MakeLambdaAuthorizer(TokenSpec(0), fn.Invoke());
   ASSERT_TRUE(a.ok());
-  for (int i = 0; i < 3; ++i) Run(**a, Request("GET", "/x", "t"));
+  for (int i = 0; i < 3; ++i) Outcome(**a, Request("GET", "/x", "t"));
   EXPECT_EQ(fn.events.size(), 3u);
 }
 
@@ -244,7 +244,7 @@ TEST(LambdaAuthorizer, RequestEventAndIdentitySources) {
   r.headers = {{"X-User", "alice"}, {"Accept", "a"}, {"Accept", "b"}};
   r.query = {{"tenant", "t1"}, {"tenant", "t2"}};
   r.request_id = "req-1";
-  EXPECT_FALSE(Run(**a, r).error);
+  EXPECT_FALSE(Outcome(**a, r).error);
   ASSERT_EQ(fn.events.size(), 1u);
   json::object e = ParseJson(fn.events[0])->as_object();
   EXPECT_EQ(e.at("type"), "REQUEST");
@@ -264,14 +264,14 @@ TEST(LambdaAuthorizer, RequestEventAndIdentitySources) {
   EXPECT_EQ(ctx.at("requestId"), "req-1");
   EXPECT_EQ(ctx.at("apiId"), "api1");
   // Same identity (header, query, stage variable): cached.
-  EXPECT_FALSE(Run(**a, r).error);
+  EXPECT_FALSE(Outcome(**a, r).error);
   EXPECT_EQ(fn.events.size(), 1u);
   r.headers = {{"X-User", "bob"}};
-  EXPECT_FALSE(Run(**a, r).error);
+  EXPECT_FALSE(Outcome(**a, r).error);
   EXPECT_EQ(fn.events.size(), 2u);
   // A missing identity source with caching on: 401, no call.
   r.query.clear();
-  EXPECT_EQ(Run(**a, r).error->status, 401);
+  EXPECT_EQ(Outcome(**a, r).error->status, 401);
   EXPECT_EQ(fn.events.size(), 2u);
 }
 
@@ -287,7 +287,7 @@ TEST(LambdaAuthorizer, RequestWithoutCachingNeedsNoIdentity) {
   auto a = MakeLambdaAuthorizer(spec, fn.Invoke());
   ASSERT_TRUE(a.ok());
   MethodRequest r = Request("GET", "/x", "");
-  EXPECT_FALSE(Run(**a, r).error);
+  EXPECT_FALSE(Outcome(**a, r).error);
   json::object e = ParseJson(fn.events[0])->as_object();
   EXPECT_TRUE(e.at("queryStringParameters").is_null());
   EXPECT_TRUE(e.at("headers").is_null());
