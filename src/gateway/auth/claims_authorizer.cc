@@ -77,13 +77,14 @@ Authorization ClaimsAuthorizer::Check(const MethodRequest& request, const std::v
     result.error = Unauthorized();
     return result;
   }
-  std::string_view token(*header);
-  // A "Bearer " prefix is accepted (clients send it either way).
-  if (token.size() > 7 && strncasecmp(token.data(), "Bearer ", 7) == 0) token.remove_prefix(7);
-  if (rules_.validation && !RE2::FullMatch(std::string(token), *rules_.validation)) {
+  // The validation expression sees the header as sent (as on AWS).
+  if (rules_.validation && !RE2::FullMatch(*header, *rules_.validation)) {
     result.error = Unauthorized();
     return result;
   }
+  std::string_view token(*header);
+  // A "Bearer " prefix is accepted (clients send it either way).
+  if (token.size() > 7 && strncasecmp(token.data(), "Bearer ", 7) == 0) token.remove_prefix(7);
   auto jwt = ParseJwt(token);
   if (!jwt) {
     result.error = Unauthorized();
