@@ -122,3 +122,34 @@ TEST(JwtClaims, ChecksTimeIssuerAudience) {
 
 }  // namespace
 }  // namespace streamer::gateway
+
+namespace streamer::gateway {
+namespace {
+
+// Whatever a client sends as a token, parsing answers (ok or an error) and never crashes.
+TEST(Jwt, GarbageNeverCrashes) {
+  auto jwks = Jwks::Load(testing::Fixture("jwks.json"));
+  ASSERT_TRUE(jwks.ok());
+  uint32_t seed = 12345;
+  auto next = [&] { return seed = seed * 1103515245u + 12345u; };
+  const std::string alphabet = "ab-_.=+/{}\":,0123456789eyJ \x01\xff";
+  std::string valid = testing::MakeToken({{"sub", "x"}, {"exp", 1}});
+  for (int i = 0; i < 5000; ++i) {
+    std::string s = i % 2 ? valid : std::string();
+    int edits = 1 + static_cast<int>(next() % 8);
+    for (int e = 0; e < edits; ++e) {
+      size_t at = s.empty() ? 0 : next() % (s.size() + 1);
+      char c = alphabet[next() % alphabet.size()];
+      if (next() % 2 && at < s.size()) s[at] = c;
+      else s.insert(s.begin() + static_cast<long>(at), c);
+    }
+    auto jwt = ParseJwt(s);
+    if (jwt.ok()) {
+      (*jwks)->Verify(*jwt);
+      CheckClaims(*jwt, 0, {"i"}, {"a"});
+    }
+  }
+}
+
+}  // namespace
+}  // namespace streamer::gateway

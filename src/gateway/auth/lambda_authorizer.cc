@@ -343,7 +343,8 @@ Result<std::unique_ptr<Authorizer>> MakeLambdaAuthorizer(const stack::Authorizer
   }
   for (const auto& s : sources) {
     if (s.rfind("method.request.header.", 0) != 0 && s.rfind("method.request.querystring.", 0) != 0 &&
-        s.rfind("method.request.path.", 0) != 0 && s.rfind("stageVariables.", 0) != 0 &&
+        s.rfind("method.request.path.", 0) != 0 && s.rfind("method.request.multivalueheader.", 0) != 0 &&
+        s.rfind("method.request.multivaluequerystring.", 0) != 0 && s.rfind("stageVariables.", 0) != 0 &&
         s.rfind("context.", 0) != 0) {
       return Status::Validation(where + "identity source '" + s + "' is not method.request.*, stageVariables.* or " +
                                 "context.*");

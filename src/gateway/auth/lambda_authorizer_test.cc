@@ -275,6 +275,27 @@ TEST(LambdaAuthorizer, RequestEventAndIdentitySources) {
   EXPECT_EQ(fn.events.size(), 2u);
 }
 
+TEST(LambdaAuthorizer, MultiValueSourcesKeyTheCacheByEveryValue) {
+  FakeFunction fn;
+  fn.payload = AllowPolicy("*");
+  stack::AuthorizerSpec spec;
+  spec.name = "Req";
+  spec.type = "REQUEST";
+  spec.function = "AuthFn";
+  spec.identity_source = "method.request.multivaluequerystring.t, method.request.multivalueheader.x-a";
+  auto a = MakeLambdaAuthorizer(spec, fn.Invoke());
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  MethodRequest r = Request("GET", "/x", "");
+  r.headers = {{"X-A", "1"}};
+  r.query = {{"t", "a"}, {"t", "b"}};
+  EXPECT_FALSE(Outcome(**a, r).error);
+  r.query = {{"t", "a"}, {"t", "c"}};  // same last value, another list: another identity
+  EXPECT_FALSE(Outcome(**a, r).error);
+  EXPECT_EQ(fn.events.size(), 2u);
+  r.headers.clear();
+  EXPECT_EQ(Outcome(**a, r).error->status, 401);
+}
+
 TEST(LambdaAuthorizer, RequestWithoutCachingNeedsNoIdentity) {
   FakeFunction fn;
   fn.payload = AllowPolicy("*");

@@ -47,6 +47,21 @@ std::optional<std::string> IdentitySourceValue(const MethodRequest& r, std::stri
     v = HeaderValue(r, source.substr(22));
   } else if (StartsWith(source, "method.request.querystring.")) {
     v = QueryValue(r, source.substr(27));
+  } else if (StartsWith(source, "method.request.multivalueheader.") ||
+             StartsWith(source, "method.request.multivaluequerystring.")) {
+    // Every value, comma-joined (the cache key sees them all).
+    const bool header = StartsWith(source, "method.request.multivalueheader.");
+    std::string_view name = source.substr(header ? 32 : 37);
+    const auto& pairs = header ? r.headers : r.query;
+    bool any = false;
+    for (const auto& [k, value] : pairs) {
+      if (header ? IEquals(k, name) : k == name) {
+        if (any) holder += ",";
+        holder += value;
+        any = true;
+      }
+    }
+    if (any) v = &holder;
   } else if (StartsWith(source, "method.request.path.")) {
     auto it = r.path_params.find(std::string(source.substr(20)));
     if (it != r.path_params.end()) v = &it->second;

@@ -1,6 +1,7 @@
 // What the authorizers read from a method request: headers and query
 // parameters by name, the method ARN, and identity sources
 // ("method.request.header.X", "method.request.querystring.X",
+// "method.request.multivalueheader.X", "method.request.multivaluequerystring.X",
 // "method.request.path.X", "stageVariables.X", "context.X").
 // (Local helpers, so this library does not depend on the gateway's.)
 #pragma once
