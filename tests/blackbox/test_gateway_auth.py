@@ -23,6 +23,7 @@ POOL_ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1'
 GOLD_KEY = 'gold-key-0123456789abcdef'
 QUOTA_KEY = 'quota-key-0123456789abcd'
 OFF_KEY = 'disabled-key-0123456789ab'
+OAS_KEY = 'oas-key-0123456789abcdefg'
 
 CONTEXT_TEMPLATE = ('{"principal": "$context.authorizer.principalId", '
                     '"tier": "$context.authorizer.tier", "level": "$context.authorizer.level", '
@@ -57,13 +58,16 @@ def stack_yaml(calls_file, jwks):
             'Gold': {'value': GOLD_KEY},
             'Quota': {'value': QUOTA_KEY},
             'Off': {'value': OFF_KEY, 'enabled': False},
+            'Oas': {'value': OAS_KEY},
         },
         'usagePlans': {
             # A tiny refill rate: the third quick request is throttled whatever the machine's speed.
             'Fast': {'apis': [{'api': 'web'}], 'rate': 0.001, 'burst': 2, 'apiKeys': ['Gold']},
             'Small': {'apis': [{'api': 'web'}], 'quota': {'limit': 3, 'period': 'DAY'}, 'apiKeys': ['Quota']},
+            'OasPlan': {'apis': [{'api': 'oas'}], 'quota': {'limit': 2, 'period': 'MONTH'}, 'apiKeys': ['Oas']},
         },
         'apis': {
+            'oas': {'stage': 'v2', 'openapi': 'api.json'},
             'web': {
                 'stage': 'prod',
                 'authorizers': {
@@ -95,6 +99,56 @@ def stack_yaml(calls_file, jwks):
     return json.dumps(stack, indent=1)  # JSON is YAML
 
 
+LAMBDA_URI = ('arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/'
+              'arn:aws:lambda:us-east-1:000000000000:function:{}/invocations')
+
+
+def openapi_doc(jwks):
+    """The same authorizers written as API Gateway imports them (OpenAPI 2.0)."""
+    mock = lambda template: {
+        'type': 'mock',
+        'requestTemplates': {'application/json': '{"statusCode": 200}'},
+        'responses': {'default': {'statusCode': '200', 'responseTemplates': {'application/json': template}}},
+    }
+    return {
+        'swagger': '2.0',
+        'info': {'title': 'oas', 'version': '1'},
+        'x-amazon-apigateway-api-key-source': 'AUTHORIZER',
+        'securityDefinitions': {
+            'Tok': {
+                'type': 'apiKey', 'name': 'Authorization', 'in': 'header',
+                'x-amazon-apigateway-authtype': 'custom',
+                'x-amazon-apigateway-authorizer': {
+                    'type': 'token', 'authorizerUri': LAMBDA_URI.format('TokenAuth'),
+                    'authorizerResultTtlInSeconds': 0,
+                },
+            },
+            'Pool': {
+                'type': 'apiKey', 'name': 'Authorization', 'in': 'header',
+                'x-amazon-apigateway-authtype': 'cognito_user_pools',
+                'x-amazon-apigateway-authorizer': {
+                    'type': 'cognito_user_pools', 'providerARNs': [POOL_ARN], 'x-jwks-file': jwks,
+                },
+            },
+            'api_key': {'type': 'apiKey', 'name': 'x-api-key', 'in': 'header'},
+        },
+        'paths': {
+            '/oas/hello': {'get': {
+                'security': [{'Tok': []}],
+                'x-amazon-apigateway-integration': mock(CONTEXT_TEMPLATE),
+            }},
+            '/oas/claims': {'get': {
+                'security': [{'Pool': []}],
+                'x-amazon-apigateway-integration': mock(CLAIMS_TEMPLATE),
+            }},
+            '/oas/keyed': {'get': {
+                'security': [{'Tok': [], 'api_key': []}],
+                'x-amazon-apigateway-integration': mock('{"ok": true}'),
+            }},
+        },
+    }
+
+
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b'=').decode()
 
@@ -121,7 +175,8 @@ class GatewayAuthTest(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix='streamer-auth-')
         cls.calls_file = os.path.join(cls.tmp, 'calls.jsonl')
-        cls.stack = StackDir(stack_yaml(cls.calls_file, os.path.abspath(os.path.join(JWT_KEYS, 'jwks.json'))))
+        jwks = os.path.abspath(os.path.join(JWT_KEYS, 'jwks.json'))
+        cls.stack = StackDir(stack_yaml(cls.calls_file, jwks), files={'api.json': json.dumps(openapi_doc(jwks))})
         cls.server = Streamer(stack_file=cls.stack.stack_file)
         cls.server.start()
 
@@ -142,8 +197,8 @@ class GatewayAuthTest(unittest.TestCase):
             return []
         return [json.loads(line) for line in text.split('\n')[:-1]]
 
-    def get(self, path, status, headers=None, method='GET'):
-        got, hdrs, body = self.server.gateway(method, '/prod' + path, headers=headers)
+    def get(self, path, status, headers=None, method='GET', stage='/prod'):
+        got, hdrs, body = self.server.gateway(method, stage + path, headers=headers)
         self.assertEqual(got, status, body)
         return json.loads(body) if body else None
 
@@ -272,6 +327,29 @@ class GatewayAuthTest(unittest.TestCase):
         for _ in range(3):
             self.get('/keyed/quota', 200, {'x-api-key': QUOTA_KEY})
         self.assertEqual(self.get('/keyed/quota', 429, {'x-api-key': QUOTA_KEY}), {'message': 'Limit Exceeded'})
+
+
+    # ---- The same, from an OpenAPI file ----
+
+    def test_openapi_token_authorizer(self):
+        out = self.get('/oas/hello', 200, {'Authorization': 'allow-oas'}, stage='/v2')
+        self.assertEqual(out['principal'], 'oas')
+        self.get('/oas/hello', 403, {'Authorization': 'deny'}, stage='/v2')
+        self.get('/oas/hello', 401, stage='/v2')
+
+    def test_openapi_cognito_authorizer(self):
+        out = self.get('/oas/claims', 200, {'Authorization': make_token(id_claims())}, stage='/v2')
+        self.assertEqual(out['sub'], 'user-1')
+        self.get('/oas/claims', 401, {'Authorization': make_token(id_claims(), signed=False)}, stage='/v2')
+
+    def test_openapi_api_key_from_the_authorizer(self):
+        # apiKeySource AUTHORIZER: the key is the authorizer's usageIdentifierKey, not x-api-key.
+        self.assertEqual(self.get('/oas/keyed', 403, {'Authorization': 'allow-nokey', 'x-api-key': OAS_KEY},
+                                  stage='/v2'), {'message': 'Forbidden'})
+        for _ in range(2):
+            self.get('/oas/keyed', 200, {'Authorization': 'key-' + OAS_KEY}, stage='/v2')
+        self.assertEqual(self.get('/oas/keyed', 429, {'Authorization': 'key-' + OAS_KEY}, stage='/v2'),
+                         {'message': 'Limit Exceeded'})
 
 
 if __name__ == '__main__':
