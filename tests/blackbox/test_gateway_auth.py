@@ -24,6 +24,7 @@ GOLD_KEY = 'gold-key-0123456789abcdef'
 QUOTA_KEY = 'quota-key-0123456789abcd'
 OFF_KEY = 'disabled-key-0123456789ab'
 OAS_KEY = 'oas-key-0123456789abcdefg'
+LOOSE_KEY = 'loose-key-0123456789abcd'
 
 CONTEXT_TEMPLATE = ('{"principal": "$context.authorizer.principalId", '
                     '"tier": "$context.authorizer.tier", "level": "$context.authorizer.level", '
@@ -59,6 +60,7 @@ def stack_yaml(calls_file, jwks):
             'Quota': {'value': QUOTA_KEY},
             'Off': {'value': OFF_KEY, 'enabled': False},
             'Oas': {'value': OAS_KEY},
+            'Loose': {'value': LOOSE_KEY},  # in no usage plan
         },
         'usagePlans': {
             # A tiny refill rate: the third quick request is throttled whatever the machine's speed.
@@ -315,7 +317,8 @@ class GatewayAuthTest(unittest.TestCase):
     # ---- API keys and usage plans ----
 
     def test_api_key_missing_unknown_disabled_unplanned_is_403(self):
-        for headers in ({}, {'x-api-key': 'unknown-key-0123456789ab'}, {'x-api-key': OFF_KEY}):
+        for headers in ({}, {'x-api-key': 'unknown-key-0123456789ab'}, {'x-api-key': OFF_KEY},
+                        {'x-api-key': LOOSE_KEY}, {'x-api-key': OAS_KEY}):  # OAS_KEY: a plan of another API
             self.assertEqual(self.get('/keyed/any', 403, headers), {'message': 'Forbidden'})
 
     def test_rate_and_burst_429(self):
