@@ -101,6 +101,9 @@ struct CompiledRoute {
   std::vector<Param> request_parameters;
   bool api_key_required = false;
   std::vector<std::string> authorization_scopes;
+  // Whether any template or parameter of the route reads $context: building
+  // it is a good part of a request's cost, so routes that never read it skip it.
+  bool uses_context = false;
 #ifdef STREAMER_GATEWAY_AUTH
   const Authorizer* authorizer = nullptr;
 #endif
@@ -136,6 +139,7 @@ struct Exchange {
   int64_t start_ms = 0;
   AuthorizerResult authorizer;
   vtl::RenderContext ctx;  // $input, $context, $stageVariables (non-proxy)
+  bool context_built = false;
   std::mutex mu;
   http::Respond respond;  // taken by the first answer
 
@@ -186,10 +190,17 @@ struct Exchange {
     return in;
   }
 
+  // $context, built at most once per request, and only when something reads it.
+  void EnsureContext() {
+    if (context_built) return;
+    ctx.context = BuildContext(Inputs());
+    context_built = true;
+  }
+
   // A gateway response for `error`, through the API's gateway responses.
   void Fail(const GatewayError& error) {
+    if (route) EnsureContext();
     vtl::Value context = ctx.context;
-    if (!context.if_map() && route) context = BuildContext(Inputs());
     if (!context.if_map() && api) {
       // No route matched: $context as far as it is known.
       const RouteIdentity identity{api->name, api->stage, "", ""};
@@ -317,8 +328,8 @@ void RunIntegration(const std::shared_ptr<Exchange>& x) {
   }
 
   // integration.request.* parameters.
+  if (route.uses_context) x->EnsureContext();
   if (!route.request_parameters.empty()) {
-    if (!x->ctx.context.if_map()) x->ctx.context = BuildContext(x->Inputs());
     ParameterSources from;
     from.request = &m;
     from.context = &x->ctx.context;
@@ -336,12 +347,12 @@ void RunIntegration(const std::shared_ptr<Exchange>& x) {
   }
 
   if (route.integration->proxy()) {
-    req.body = m.body;
+    req.body = std::move(x->request.body);  // the method request's stages are done with it
     req.body_is_binary = binary;
     req.proxy_request_context = BuildProxyRequestContext(x->Inputs());
   } else {
     // Content handling of the request body, then the request template.
-    std::string body = m.body;
+    std::string body = std::move(x->request.body);  // the method request's stages are done with it
     if (binary && route.content_handling == "CONVERT_TO_TEXT") {
       body = Base64Encode(body);
     } else if (!binary && route.content_handling == "CONVERT_TO_BINARY") {
@@ -358,7 +369,6 @@ void RunIntegration(const std::shared_ptr<Exchange>& x) {
         return;
       }
     }
-    if (!x->ctx.context.if_map()) x->ctx.context = BuildContext(x->Inputs());
     if (tmpl) {
       vtl::Input& in = x->ctx.input;
       in.body = std::move(body);
@@ -504,6 +514,14 @@ Result<std::unique_ptr<Gateway>> Gateway::Build(const std::vector<stack::ApiSpec
           return Status::Validation(where + ": request parameter source '" + source + "' is not one API Gateway maps");
         }
         r->request_parameters.push_back({target->first, target->second, source});
+      }
+      // Conservative: any mention of "context" in a template or a context.* source.
+      auto mentions_context = [](const std::string& text) { return text.find("context") != std::string::npos; };
+      for (const auto& [type, text] : spec.request_templates) r->uses_context |= mentions_context(text);
+      for (const auto& [name, source] : spec.request_parameters) r->uses_context |= mentions_context(source);
+      for (const auto& resp : spec.responses) {
+        for (const auto& [type, text] : resp.response_templates) r->uses_context |= mentions_context(text);
+        for (const auto& [name, source] : resp.response_parameters) r->uses_context |= mentions_context(source);
       }
       auto integration = MakeIntegration(spec, impl.env);
       if (!integration) return Status::Validation(where + ": " + integration.status().message());
