@@ -316,6 +316,28 @@ void Respond(const std::shared_ptr<Exchange>& x, IntegrationReply reply) {
   x->Answer(std::move(*res));
 }
 
+// $context.requestOverride.{header,querystring,path}.X set by the request
+// template replace the integration request's parameters of that name.
+void ApplyRequestOverride(const vtl::Value& context, IntegrationRequest& req) {
+  const vtl::Map* c = context.if_map();
+  const vtl::Value* ro = c ? c->Find("requestOverride") : nullptr;
+  if (!ro || !ro->if_map() || ro->if_map()->empty()) return;
+  auto each = [&](const char* key, auto&& fn) {
+    if (const vtl::Value* m = ro->if_map()->Find(key); m && m->if_map()) {
+      for (const auto& [k, v] : m->if_map()->entries()) {
+        if (!v.is_null()) fn(k, v.ToString());
+      }
+    }
+  };
+  auto put = [](std::vector<std::pair<std::string, std::string>>& pairs, const std::string& k, std::string v) {
+    std::erase_if(pairs, [&](const auto& p) { return p.first == k; });
+    pairs.emplace_back(k, std::move(v));
+  };
+  each("header", [&](const std::string& k, std::string v) { put(req.headers, k, std::move(v)); });
+  each("querystring", [&](const std::string& k, std::string v) { put(req.query, k, std::move(v)); });
+  each("path", [&](const std::string& k, std::string v) { req.path[k] = std::move(v); });
+}
+
 void RunIntegration(const std::shared_ptr<Exchange>& x) {
   const CompiledRoute& route = *x->route;
   const MethodRequest& m = x->request;
@@ -389,6 +411,7 @@ void RunIntegration(const std::shared_ptr<Exchange>& x) {
         return;
       }
       req.body = std::move(*rendered);
+      ApplyRequestOverride(x->ctx.context, req);
     } else {
       req.body = std::move(body);
       // Response templates still read the method request's parameters.
