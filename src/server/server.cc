@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <future>
 #include <optional>
+#include <set>
 #include <cstdio>
 #include <thread>
 
@@ -90,12 +91,108 @@ json::object CreateRequestFor(const stack::TableSpec& t) {
     defs.push_back(json::object{{"AttributeName", t.sort_key->name}, {"AttributeType", t.sort_key->type}});
     keys.push_back(json::object{{"AttributeName", t.sort_key->name}, {"KeyType", "RANGE"}});
   }
+  // Index key attributes join the definitions once each (the loader checked
+  // that one attribute has one type).
+  auto define = [&defs](const stack::KeyAttribute& a) {
+    for (const json::value& d : defs) {
+      if (d.as_object().at("AttributeName").as_string() == a.name) return;
+    }
+    defs.push_back(json::object{{"AttributeName", a.name}, {"AttributeType", a.type}});
+  };
+  auto index_json = [&define](const stack::IndexSpec& ix) {
+    json::array schema;
+    define(ix.partition_key);
+    schema.push_back(json::object{{"AttributeName", ix.partition_key.name}, {"KeyType", "HASH"}});
+    if (ix.sort_key) {
+      define(*ix.sort_key);
+      schema.push_back(json::object{{"AttributeName", ix.sort_key->name}, {"KeyType", "RANGE"}});
+    }
+    json::object projection{{"ProjectionType", ix.projection_type}};
+    if (ix.projection_type == "INCLUDE") {
+      json::array attrs;
+      for (const std::string& a : ix.non_key_attributes) attrs.push_back(json::string(a));
+      projection["NonKeyAttributes"] = std::move(attrs);
+    }
+    return json::object{{"IndexName", ix.name}, {"KeySchema", std::move(schema)}, {"Projection", std::move(projection)}};
+  };
+  json::array global, local;
+  for (const stack::IndexSpec& ix : t.global_indexes) global.push_back(index_json(ix));
+  for (const stack::IndexSpec& ix : t.local_indexes) local.push_back(index_json(ix));
   json::object r{{"TableName", t.name}, {"AttributeDefinitions", defs}, {"KeySchema", keys},
                  {"BillingMode", "PAY_PER_REQUEST"}};
+  if (!global.empty()) r["GlobalSecondaryIndexes"] = std::move(global);
+  if (!local.empty()) r["LocalSecondaryIndexes"] = std::move(local);
   if (!t.stream_view_type.empty()) {
     r["StreamSpecification"] = json::object{{"StreamEnabled", true}, {"StreamViewType", t.stream_view_type}};
   }
   return r;
+}
+
+// "ByOwner (global, owner S / created N, ALL)": what an index is, to compare
+// the stack's with an existing table's and to say how they differ.
+std::string DescribeIndex(bool global, const std::string& name, const std::vector<dynamo::KeyAttribute>& pk,
+                          const std::vector<dynamo::KeyAttribute>& sk, std::string_view projection,
+                          const std::vector<std::string>& non_key) {
+  std::string out = name + " (" + (global ? "global, " : "local, ");
+  auto keys = [&out](const std::vector<dynamo::KeyAttribute>& attrs) {
+    for (size_t i = 0; i < attrs.size(); ++i) out += (i ? "+" : "") + attrs[i].name + " " + attrs[i].type;
+  };
+  keys(pk);
+  if (!sk.empty()) {
+    out += " / ";
+    keys(sk);
+  }
+  out += ", " + std::string(projection);
+  if (!non_key.empty()) {
+    out += " [";
+    for (size_t i = 0; i < non_key.size(); ++i) out += (i ? ", " : "") + non_key[i];
+    out += "]";
+  }
+  return out + ")";
+}
+
+// A table kept from an earlier run: TTL follows the stack (as a deploy would
+// set it); indexes are never dropped or built behind the user's back, so a
+// difference is said on stdout and the table's indexes stay.
+Status ReconcileIndexesAndTtl(dynamo::TableCatalog* catalog, const stack::TableSpec& t, bool fresh) {
+  dynamo::TablePtr existing = catalog->Find(t.name);
+  if (!existing) return Status::Ok();
+  std::set<std::string> declared, actual;
+  auto add = [&declared](const stack::IndexSpec& ix, bool global) {
+    std::vector<dynamo::KeyAttribute> pk{{ix.partition_key.name, ix.partition_key.type}}, sk;
+    if (ix.sort_key) sk.push_back({ix.sort_key->name, ix.sort_key->type});
+    declared.insert(DescribeIndex(global, ix.name, pk, sk, ix.projection_type, ix.non_key_attributes));
+  };
+  for (const auto& ix : t.global_indexes) add(ix, true);
+  for (const auto& ix : t.local_indexes) add(ix, false);
+  for (const dynamo::IndexInfo& ix : existing->indexes) {
+    if (ix.status == dynamo::IndexStatus::kDeleting) continue;
+    actual.insert(DescribeIndex(ix.is_global(), ix.name, ix.partition, ix.sort, dynamo::ProjectionTypeName(ix.projection),
+                                ix.non_key_attributes));
+  }
+  if (!fresh && declared != actual) {
+    auto list = [](const std::set<std::string>& s) {
+      std::string out;
+      for (const std::string& x : s) out += (out.empty() ? "" : ", ") + x;
+      return out.empty() ? std::string("none") : out;
+    };
+    std::printf("table %s: indexes differ from the stack's; the table keeps its own (%s; the stack declares %s): "
+                "UpdateTable them, or delete the table to re-create it\n",
+                t.name.c_str(), list(actual).c_str(), list(declared).c_str());
+  }
+  if (existing->ttl_attribute != t.ttl_attribute) {
+    auto set = catalog->Update(t.name, [&t](dynamo::TableInfo& info) {
+      info.ttl_attribute = t.ttl_attribute;
+      return Status::Ok();
+    });
+    if (!set) return set.status();
+    // A fresh table gets its TTL here too; only a change is news.
+    if (!fresh) {
+      std::printf("table %s: TTL set to %s, as the stack declares\n", t.name.c_str(),
+                  t.ttl_attribute.empty() ? "none" : t.ttl_attribute.c_str());
+    }
+  }
+  return Status::Ok();
 }
 }  // namespace
 
@@ -194,6 +291,9 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   std::unique_ptr<Server> server(new Server());
   Impl& s = *server->impl_;
   s.config = config;
+  // What the stack's loaders could not honour, once, before anything runs.
+  for (const std::string& w : stack.warnings) std::printf("warning: %s\n", w.c_str());
+  if (!stack.warnings.empty()) std::fflush(stdout);
 
   auto store = storage::Store::Open({config.data_dir, config.durability});
   if (!store) {
@@ -241,6 +341,7 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
   // The stack's tables: created once; a table kept from an earlier run must
   // still match the stack's key schema.
   for (const auto& t : stack.tables) {
+    const bool fresh = !s.catalog->Find(t.name);
     st = s.dynamo->EnsureTable(CreateRequestFor(t));
     if (!st.ok()) return Status::Validation("table " + t.name + ": " + st.message());
     dynamo::TablePtr existing = s.catalog->Find(t.name);
@@ -277,6 +378,8 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
       std::printf("table %s: stream set to %s, as the stack declares\n", t.name.c_str(),
                   t.stream_view_type.empty() ? "none" : t.stream_view_type.c_str());
     }
+    st = ReconcileIndexesAndTtl(s.catalog.get(), t, fresh);
+    if (!st.ok()) return st;
   }
 
   gateway::GatewayOptions gw_options;

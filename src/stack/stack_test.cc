@@ -5,6 +5,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "core/json.h"
 #include "stack/stack.h"
 
 namespace streamer::stack {
@@ -468,7 +469,7 @@ const BadCase kBadCases[] = {
     // tables
     {"table_no_pk", "tables:\n  Tab1: {stream: NEW_IMAGE}\n", "tables.Tab1: missing 'partitionKey'"},
     {"table_null", "tables:\n  Tab1:\n", "tables.Tab1: missing 'partitionKey'"},
-    {"table_unknown_key", "tables:\n  Tab1: {partitionKey: id, ttl: x}\n", "tables.Tab1.ttl: unknown key 'ttl'"},
+    {"table_unknown_key", "tables:\n  Tab1: {partitionKey: id, timeToLive: x}\n", "tables.Tab1.timeToLive: unknown key 'timeToLive'"},
     {"table_bad_type", "tables:\n  Tab1: {partitionKey: {name: id, type: X}}\n",
      "tables.Tab1.partitionKey.type: unknown key type 'X'"},
     {"table_lower_type", "tables:\n  Tab1: {partitionKey: {name: id, type: s}}\n", "unknown key type 's'"},
@@ -609,7 +610,7 @@ const BadCase kBadCases[] = {
      "'{proxy+}' conflicts with '{id}'"},
     {"route_null", ROUTES("      GET /items:\n"), "missing 'integration'"},
     {"route_no_integration", ROUTES("      GET /items: {passthrough: NEVER}\n"), "missing 'integration'"},
-    {"route_unknown_key", ROUTES("      GET /items: {integration: mock, authorizer: x}\n"), "unknown key 'authorizer'"},
+    {"route_unknown_key", ROUTES("      GET /items: {integration: mock, authorizationType: x}\n"), "unknown key 'authorizationType'"},
     {"integ_unknown", ROUTES("      GET /items: {integration: http:Foo}\n"), "unknown integration 'http:Foo'"},
     {"integ_lambda_unknown_function", ROUTES("      GET /items: {integration: lambda:Foo}\n"), "unknown function 'Foo'"},
     {"integ_lambda_no_name", ROUTES("      GET /items: {integration: 'lambda:'}\n"), "unknown function ''"},
@@ -704,10 +705,278 @@ const BadCase kBadCases[] = {
      ROUTES("      GET /items:\n        integration: mock\n        responses:\n"
             "          - status: 200\n            headers: {'Bad Header': \"'x'\"}\n"),
      "invalid header name 'Bad Header'"},
+    // table indexes and TTL
+    {"index_not_list", "tables:\n  Tab1: {partitionKey: id, indexes: {A: {}}}\n", "tables.Tab1.indexes: expected a list of indexes"},
+    {"index_no_name", "tables:\n  Tab1: {partitionKey: id, indexes: [{partitionKey: o}]}\n", "tables.Tab1.indexes[0]: missing 'name'"},
+    {"index_bad_name", "tables:\n  Tab1: {partitionKey: id, indexes: [{name: 'a b', partitionKey: o}]}\n", "invalid index name 'a b'"},
+    {"index_short_name", "tables:\n  Tab1: {partitionKey: id, indexes: [{name: ab, partitionKey: o}]}\n", "invalid index name 'ab'"},
+    {"index_no_pk", "tables:\n  Tab1: {partitionKey: id, indexes: [{name: Idx1}]}\n", "tables.Tab1.indexes[0]: missing 'partitionKey'"},
+    {"index_dup", "tables:\n  Tab1: {partitionKey: id, indexes: [{name: Idx1, partitionKey: a}, {name: Idx1, partitionKey: b}]}\n",
+     "duplicate index name 'Idx1'"},
+    {"index_type_clash", "tables:\n  Tab1: {partitionKey: id, indexes: [{name: Idx1, partitionKey: {name: id, type: N}}]}\n",
+     "attribute 'id' is S elsewhere in this table"},
+    {"index_type_clash_between", "tables:\n  Tab1: {partitionKey: id, indexes: [{name: Idx1, partitionKey: a}, {name: Idx2, partitionKey: {name: a, type: N}}]}\n",
+     "tables.Tab1.indexes[1].partitionKey: attribute 'a' is S"},
+    {"index_same_keys", "tables:\n  Tab1: {partitionKey: id, indexes: [{name: Idx1, partitionKey: a, sortKey: a}]}\n",
+     "is also the index's partition key"},
+    {"index_unknown_key", "tables:\n  Tab1: {partitionKey: id, indexes: [{name: Idx1, partitionKey: a, throughput: 5}]}\n",
+     "tables.Tab1.indexes[0].throughput: unknown key 'throughput'"},
+    {"index_bad_projection", "tables:\n  Tab1: {partitionKey: id, indexes: [{name: Idx1, partitionKey: a, projection: SOME}]}\n",
+     "unknown projection 'SOME' (expected ALL or KEYS_ONLY)"},
+    {"index_include_empty", "tables:\n  Tab1: {partitionKey: id, indexes: [{name: Idx1, partitionKey: a, projection: {include: []}}]}\n",
+     "projection.include: expected a non-empty list"},
+    {"index_include_twice", "tables:\n  Tab1: {partitionKey: id, indexes: [{name: Idx1, partitionKey: a, projection: {include: [x, x]}}]}\n",
+     "'x' is listed twice"},
+    {"index_projection_list", "tables:\n  Tab1: {partitionKey: id, indexes: [{name: Idx1, partitionKey: a, projection: [x]}]}\n",
+     "expected ALL, KEYS_ONLY or {include: [attribute, ...]}"},
+    {"lsi_without_sort_key", "tables:\n  Tab1: {partitionKey: id, localIndexes: [{name: Idx1, sortKey: b}]}\n",
+     "a local secondary index needs a table with a sort key"},
+    {"lsi_no_sort_key", "tables:\n  Tab1: {partitionKey: id, sortKey: s, localIndexes: [{name: Idx1}]}\n", "missing 'sortKey'"},
+    {"lsi_other_pk", "tables:\n  Tab1: {partitionKey: id, sortKey: s, localIndexes: [{name: Idx1, partitionKey: o, sortKey: b}]}\n",
+     "a local index has the table's partition key 'id'"},
+    {"lsi_name_clash_gsi", "tables:\n  Tab1: {partitionKey: id, sortKey: s, indexes: [{name: Idx1, partitionKey: a}], localIndexes: [{name: Idx1, sortKey: b}]}\n",
+     "duplicate index name 'Idx1'"},
+    {"lsi_too_many", "tables:\n  Tab1: {partitionKey: id, sortKey: s, localIndexes: [{name: I01, sortKey: a}, {name: I02, sortKey: b}, "
+     "{name: I03, sortKey: c}, {name: I04, sortKey: d}, {name: I05, sortKey: e}, {name: I06, sortKey: f}]}\n",
+     "at most 5 local secondary indexes"},
+    {"ttl_empty", "tables:\n  Tab1: {partitionKey: id, ttl: ''}\n", "tables.Tab1.ttl: must not be empty"},
+    {"ttl_list", "tables:\n  Tab1: {partitionKey: id, ttl: [a]}\n", "tables.Tab1.ttl: expected a string"},
+    // API Gateway settings of an API
+    {"api_no_routes_no_openapi", "apis:\n  A: {stage: prod}\n", "apis.A: missing 'routes' (or 'openapi')"},
+    {"api_openapi_missing_file", "apis:\n  A: {openapi: nope.yaml}\n", "apis.A.openapi: "},
+    {"api_model_bad_name", "apis:\n  A:\n    models: {'My-Model': {type: object}}\n    routes: {}\n", "invalid model name 'My-Model'"},
+    {"api_model_not_schema", "apis:\n  A:\n    models: {M: [a]}\n    routes: {}\n", "apis.A.models.M: expected a JSON schema"},
+    {"api_model_bad_json", "apis:\n  A:\n    models: {M: '{\"type\": '}\n    routes: {}\n", "apis.A.models.M: expected a JSON schema"},
+    {"api_validator_bad", "apis:\n  A:\n    requestValidators: {v: {body: yes}}\n    routes: {}\n",
+     "apis.A.requestValidators.v.body: expected true or false"},
+    {"api_validator_key", "apis:\n  A:\n    requestValidators: {v: {headers: true}}\n    routes: {}\n", "unknown key 'headers'"},
+    {"api_validator_null", "apis:\n  A:\n    requestValidators: {v: }\n    routes: {}\n", "expected {body: true|false"},
+    {"api_key_source", "apis:\n  A:\n    apiKeySource: QUERY\n    routes: {}\n", "unknown API key source 'QUERY'"},
+    {"auth_no_type", "apis:\n  A:\n    authorizers: {Au: {identitySource: method.request.header.A}}\n    routes: {}\n",
+     "apis.A.authorizers.Au: missing 'type'"},
+    {"auth_bad_type", "apis:\n  A:\n    authorizers: {Au: {type: IAM}}\n    routes: {}\n", "unknown authorizer type 'IAM'"},
+    {"auth_token_no_function", "apis:\n  A:\n    authorizers: {Au: {type: TOKEN}}\n    routes: {}\n", "missing 'function'"},
+    {"auth_unknown_function", BASE "apis:\n  A:\n    authorizers: {Au: {type: TOKEN, function: G}}\n    routes: {}\n",
+     "apis.A.authorizers.Au.function: unknown function 'G'"},
+    {"auth_cognito_no_pools", "apis:\n  A:\n    authorizers: {Au: {type: COGNITO_USER_POOLS}}\n    routes: {}\n", "missing 'userPoolArns'"},
+    {"auth_cognito_bad_arn", "apis:\n  A:\n    authorizers: {Au: {type: COGNITO_USER_POOLS, userPoolArns: [arn:aws:s3:::b]}}\n    routes: {}\n",
+     "is not a user pool ARN"},
+    {"auth_jwt_function", BASE "apis:\n  A:\n    authorizers: {Au: {type: JWT, function: F}}\n    routes: {}\n",
+     "only TOKEN and REQUEST authorizers have 'function'"},
+    {"auth_token_issuer", BASE "apis:\n  A:\n    authorizers: {Au: {type: TOKEN, function: F, issuer: x}}\n    routes: {}\n",
+     "only JWT authorizers have 'issuer'"},
+    {"auth_ttl", BASE "apis:\n  A:\n    authorizers: {Au: {type: TOKEN, function: F, ttl: 3601}}\n    routes: {}\n",
+     "apis.A.authorizers.Au.ttl: must be between 0 and 3600"},
+    {"auth_token_two_headers", BASE "apis:\n  A:\n    authorizers: {Au: {type: TOKEN, function: F, identitySource: 'method.request.header.A, method.request.header.B'}}\n    routes: {}\n",
+     "expected one header"},
+    {"auth_request_bad_source", BASE "apis:\n  A:\n    authorizers: {Au: {type: REQUEST, function: F, identitySource: 'method.request.header.A, body.x'}}\n    routes: {}\n",
+     "'body.x' is not an identity source"},
+    {"auth_jwks_missing", "apis:\n  A:\n    authorizers: {Au: {type: JWT, jwksFile: /nonexistent/jwks.json}}\n    routes: {}\n",
+     "no such file: /nonexistent/jwks.json"},
+    // method requests
+    {"route_param_bad", ROUTES("      GET /items:\n        integration: mock\n        parameters: {body.x: true}\n"),
+     "'body.x' is not a method request parameter"},
+    {"route_param_no_name", ROUTES("      GET /items:\n        integration: mock\n        parameters: {querystring: true}\n"),
+     "'querystring' is not a method request parameter"},
+    {"route_param_not_bool", ROUTES("      GET /items:\n        integration: mock\n        parameters: {querystring.q: maybe}\n"),
+     "expected true or false, got 'maybe'"},
+    {"route_query_param_twice", ROUTES("      GET /items:\n        integration: mock\n        parameters: {querystring.q: true, method.request.querystring.q: false}\n"),
+     "'method.request.querystring.q' is given twice"},
+    {"route_param_path_absent", ROUTES("      GET /items:\n        integration: mock\n        parameters: {path.id: true}\n"),
+     "the path '/items' has no {id}"},
+    {"route_unknown_validator", ROUTES("      GET /items:\n        integration: mock\n        validator: all\n"),
+     "apis.A.routes.'GET /items'.validator: unknown request validator 'all' (the API declares no requestValidators)"},
+    {"route_unknown_model", "apis:\n  A:\n    models: {Item: {type: object}}\n    routes:\n      POST /items:\n        integration: mock\n"
+     "        models: {application/json: Thing}\n", "unknown model 'Thing' (expected Item)"},
+    {"route_model_content_type", ROUTES("      POST /items:\n        integration: mock\n        models: {json: Thing}\n"),
+     "'json' is not a content type"},
+    {"route_unknown_authorizer", ROUTES("      GET /items:\n        integration: mock\n        authorizer: Nope\n"), "unknown authorizer 'Nope'"},
+    {"route_scopes_without_cognito", BASE "apis:\n  A:\n    authorizers: {Au: {type: TOKEN, function: F}}\n    routes:\n"
+     "      GET /items:\n        integration: mock\n        authorizer: Au\n        scopes: [read]\n",
+     "scopes need a COGNITO_USER_POOLS or JWT authorizer"},
+    {"route_scopes_alone", ROUTES("      GET /items:\n        integration: mock\n        scopes: [read]\n"), "scopes need a"},
+    {"route_api_key_bad", ROUTES("      GET /items:\n        integration: mock\n        apiKeyRequired: 1\n"), "expected true or false"},
+    // API keys and usage plans
+    {"key_short", "apiKeys:\n  K: {value: short}\n", "apiKeys.K.value: an API key value is 20 to 128 printable characters"},
+    {"key_no_value", "apiKeys:\n  K: {enabled: true}\n", "apiKeys.K: missing 'value'"},
+    {"key_null", "apiKeys:\n  K:\n", "apiKeys.K: missing 'value'"},
+    {"key_same_value", "apiKeys:\n  K: {value: abcdefghijklmnopqrstuvwxyz}\n  L: {value: abcdefghijklmnopqrstuvwxyz}\n",
+     "another API key has this value"},
+    {"key_unknown_field", "apiKeys:\n  K: {value: abcdefghijklmnopqrstuvwxyz, id: x}\n", "apiKeys.K.id: unknown key 'id'"},
+    {"plan_unknown_api", "usagePlans:\n  P: {apis: [{api: Nope}]}\n", "usagePlans.P.apis[0]: unknown API 'Nope'"},
+    {"plan_wrong_stage", ROUTES("      GET /items: {integration: mock}\n") "usagePlans:\n  P: {apis: [{api: A, stage: dev}]}\n",
+     "API 'A' has stage 'prod' only"},
+    {"plan_unknown_key", "usagePlans:\n  P: {apiKeys: [K]}\n", "usagePlans.P.apiKeys: unknown API key 'K'"},
+    {"plan_bad_rate", "usagePlans:\n  P: {rate: fast}\n", "usagePlans.P.rate: expected requests per second"},
+    {"plan_negative_rate", "usagePlans:\n  P: {rate: -1}\n", "usagePlans.P.rate: expected requests per second"},
+    {"plan_bad_burst", "usagePlans:\n  P: {burst: -1}\n", "usagePlans.P.burst: must be between 0"},
+    {"plan_quota_no_limit", "usagePlans:\n  P: {quota: {period: DAY}}\n", "usagePlans.P.quota: missing 'limit'"},
+    {"plan_quota_period", "usagePlans:\n  P: {quota: {limit: 5, period: YEAR}}\n", "unknown period 'YEAR'"},
+    {"plan_key_twice_same_stage", ROUTES("      GET /items: {integration: mock}\n")
+     "apiKeys:\n  K: {value: abcdefghijklmnopqrstuvwxyz}\n"
+     "usagePlans:\n  P: {apis: [A], apiKeys: [K]}\n  Q: {apis: [A], apiKeys: [K]}\n",
+     "API key 'K' is already in a usage plan of A/prod"},
 };
 
 INSTANTIATE_TEST_SUITE_P(All, BadStack, testing::ValuesIn(kBadCases),
                          [](const testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
+
+TEST(ParseStackYaml, TableIndexesAndTtl) {
+  Result<Stack> r = ParseStackYaml(
+      "tables:\n"
+      "  Links:\n"
+      "    partitionKey: id\n"
+      "    sortKey: {name: created, type: N}\n"
+      "    ttl: expiresAt\n"
+      "    indexes:\n"
+      "      - name: OwnerIndex\n"
+      "        partitionKey: owner\n"
+      "        sortKey: {name: created, type: N}\n"
+      "      - {name: ByTag, partitionKey: tag, projection: KEYS_ONLY}\n"
+      "      - {name: ByUrl, partitionKey: {name: url, type: S}, projection: {include: [owner, title]}}\n"
+      "    localIndexes:\n"
+      "      - {name: ByTitle, sortKey: title}\n"
+      "      - {name: ByHits, partitionKey: id, sortKey: {name: hits, type: N}, projection: ALL}\n",
+      "/tmp");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const TableSpec& t = r->tables.at(0);
+  EXPECT_EQ(t.ttl_attribute, "expiresAt");
+  ASSERT_EQ(t.global_indexes.size(), 3u);
+  EXPECT_EQ(t.global_indexes[0].name, "OwnerIndex");
+  EXPECT_EQ(t.global_indexes[0].partition_key.name, "owner");
+  EXPECT_EQ(t.global_indexes[0].partition_key.type, "S");
+  ASSERT_TRUE(t.global_indexes[0].sort_key.has_value());
+  EXPECT_EQ(t.global_indexes[0].sort_key->type, "N");
+  EXPECT_EQ(t.global_indexes[0].projection_type, "ALL");
+  EXPECT_EQ(t.global_indexes[1].projection_type, "KEYS_ONLY");
+  EXPECT_FALSE(t.global_indexes[1].sort_key.has_value());
+  EXPECT_EQ(t.global_indexes[2].projection_type, "INCLUDE");
+  EXPECT_EQ(t.global_indexes[2].non_key_attributes, (std::vector<std::string>{"owner", "title"}));
+  ASSERT_EQ(t.local_indexes.size(), 2u);
+  EXPECT_EQ(t.local_indexes[0].partition_key.name, "id");
+  EXPECT_EQ(t.local_indexes[0].sort_key->name, "title");
+  EXPECT_EQ(t.local_indexes[1].sort_key->type, "N");
+  EXPECT_TRUE(r->warnings.empty());
+}
+
+TEST(ParseStackYaml, ApiGatewayNativeKeys) {
+  fs::path dir = fs::temp_directory_path() / ("stack_test_gw_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  { std::ofstream(dir / "jwks.json") << "{\"keys\": []}"; }
+  Result<Stack> r = ParseStackYaml(
+      "functions:\n"
+      "  Auth: {handler: log}\n"
+      "apis:\n"
+      "  Shop:\n"
+      "    stage: v1\n"
+      "    apiKeySource: AUTHORIZER\n"
+      "    models:\n"
+      "      Item:\n"
+      "        type: object\n"
+      "        required: [url]\n"
+      "        properties: {url: {type: string, pattern: '^https?://'}, n: {type: integer, minimum: 1}}\n"
+      "      Raw: '{\"type\": \"string\"}'\n"
+      "    requestValidators:\n"
+      "      all: {body: true, parameters: true}\n"
+      "      params: {parameters: true}\n"
+      "    authorizers:\n"
+      "      Pool:\n"
+      "        type: COGNITO_USER_POOLS\n"
+      "        userPoolArns: [arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc]\n"
+      "      Jwt: {type: JWT, issuer: 'https://issuer.example', audiences: [app], jwksFile: jwks.json, ttl: 0}\n"
+      "      Tok: {type: TOKEN, function: Auth, identitySource: method.request.header.X-Token,\n"
+      "            identityValidationExpression: '^Bearer .+', ttl: 60}\n"
+      "      Req: {type: REQUEST, function: Auth,\n"
+      "            identitySource: 'method.request.header.A, method.request.querystring.q, context.stage'}\n"
+      "    routes:\n"
+      "      POST /items/{id}:\n"
+      "        integration: mock\n"
+      "        parameters: {querystring.id: true, header.X-Trace: false, method.request.path.id: true}\n"
+      "        validator: all\n"
+      "        models: {application/json: Item}\n"
+      "        authorizer: Pool\n"
+      "        scopes: [shop/write]\n"
+      "        apiKeyRequired: true\n"
+      "      GET /items:\n"
+      "        integration: mock\n"
+      "        authorizer: Tok\n"
+      "      GET /jwt:\n"
+      "        integration: mock\n"
+      "        authorizer: Jwt\n"
+      "        scopes: read\n"
+      "      GET /req:\n"
+      "        integration: mock\n"
+      "        authorizer: Req\n"
+      "apiKeys:\n"
+      "  Partner: {value: partner-key-0123456789abcdef}\n"
+      "  Old: {value: old-key-0123456789abcdefghij, enabled: false}\n"
+      "usagePlans:\n"
+      "  Basic:\n"
+      "    apis: [{api: Shop, stage: v1}]\n"
+      "    rate: 2.5\n"
+      "    burst: 5\n"
+      "    quota: {limit: 1000, period: MONTH}\n"
+      "    apiKeys: [Partner, Old]\n"
+      "  Empty: {}\n",
+      dir.string());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const ApiSpec& api = r->apis.at(0);
+  EXPECT_EQ(api.api_key_source, "AUTHORIZER");
+  ASSERT_EQ(api.models.size(), 2u);
+  auto item = ParseJson(api.models.at("Item"));
+  ASSERT_TRUE(item.ok()) << api.models.at("Item");
+  EXPECT_EQ(item->at("required").at(0).as_string(), "url");
+  EXPECT_EQ(item->at("properties").at("n").at("minimum").as_int64(), 1);
+  EXPECT_EQ(item->at("properties").at("url").at("pattern").as_string(), "^https?://");
+  EXPECT_EQ(api.models.at("Raw"), "{\"type\": \"string\"}");
+  EXPECT_TRUE(api.request_validators.at("all").validate_body);
+  EXPECT_TRUE(api.request_validators.at("all").validate_parameters);
+  EXPECT_FALSE(api.request_validators.at("params").validate_body);
+  ASSERT_EQ(api.authorizers.size(), 4u);
+  EXPECT_EQ(api.authorizers[0].name, "Pool");
+  EXPECT_EQ(api.authorizers[0].identity_source, "method.request.header.Authorization");
+  EXPECT_EQ(api.authorizers[0].provider_arns.size(), 1u);
+  EXPECT_EQ(api.authorizers[1].issuer, "https://issuer.example");
+  EXPECT_EQ(api.authorizers[1].audiences, std::vector<std::string>{"app"});
+  EXPECT_EQ(api.authorizers[1].jwks_file, (dir / "jwks.json").string());
+  EXPECT_EQ(api.authorizers[1].ttl_seconds, 0);
+  EXPECT_EQ(api.authorizers[2].function, "Auth");
+  EXPECT_EQ(api.authorizers[2].identity_validation_expression, "^Bearer .+");
+  EXPECT_EQ(api.authorizers[2].ttl_seconds, 60);
+  EXPECT_EQ(api.authorizers[3].type, "REQUEST");
+  const RouteSpec& post = api.routes.at(0);
+  EXPECT_EQ(post.request_parameters,
+            (std::map<std::string, bool>{{"method.request.querystring.id", true},
+                                         {"method.request.header.X-Trace", false},
+                                         {"method.request.path.id", true}}));
+  EXPECT_EQ(post.request_validator, "all");
+  EXPECT_EQ(post.request_models.at("application/json"), "Item");
+  EXPECT_EQ(post.authorization_type, "COGNITO_USER_POOLS");
+  EXPECT_EQ(post.authorizer, "Pool");
+  EXPECT_EQ(post.authorization_scopes, std::vector<std::string>{"shop/write"});
+  EXPECT_TRUE(post.api_key_required);
+  EXPECT_EQ(api.routes.at(1).authorization_type, "CUSTOM");
+  EXPECT_FALSE(api.routes.at(1).api_key_required);
+  EXPECT_EQ(api.routes.at(2).authorization_type, "JWT");
+  EXPECT_EQ(api.routes.at(2).authorization_scopes, std::vector<std::string>{"read"});
+  EXPECT_EQ(api.routes.at(3).authorization_type, "CUSTOM");
+  ASSERT_EQ(r->api_keys.size(), 2u);
+  EXPECT_TRUE(r->api_keys[0].enabled);
+  EXPECT_FALSE(r->api_keys[1].enabled);
+  ASSERT_EQ(r->usage_plans.size(), 2u);
+  const UsagePlanSpec& plan = r->usage_plans[0];
+  EXPECT_EQ(plan.stages, (std::vector<std::pair<std::string, std::string>>{{"Shop", "v1"}}));
+  EXPECT_DOUBLE_EQ(*plan.rate_limit, 2.5);
+  EXPECT_EQ(*plan.burst_limit, 5);
+  EXPECT_EQ(*plan.quota_limit, 1000);
+  EXPECT_EQ(plan.quota_period, "MONTH");
+  EXPECT_EQ(plan.api_keys, (std::vector<std::string>{"Partner", "Old"}));
+  EXPECT_FALSE(r->usage_plans[1].rate_limit.has_value());
+  // The Cognito authorizer has no JWKS file: one warning, naming it.
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_NE(r->warnings[0].find("apis.Shop.authorizers.Pool: token signatures are not checked"), std::string::npos);
+  fs::remove_all(dir);
+}
 
 TEST(ParseStackYaml, ErrorPointsAtTheLine) {
   Result<Stack> r = ParseStackYaml(BASE "events:\n  - function: F\n    table: Tab1\n    batchSize: 0\n", "");

@@ -19,8 +19,11 @@
 #include <set>
 #include <sstream>
 
+#include "core/json.h"
 #include "functions/mappings/filter_pattern.h"
+#include "stack/openapi_loader.h"
 #include "stack/stack.h"
+#include "stack/yaml_json.h"
 
 namespace streamer::stack {
 namespace {
@@ -101,7 +104,7 @@ class Loader {
     stack.base_dir = base_dir;
     if (!root || root.IsNull()) Fail(root, "", "the stack is empty");
     RequireMap(root, "");
-    CheckKeys(root, "", {"name", "tables", "functions", "events", "apis"});
+    CheckKeys(root, "", {"name", "tables", "functions", "events", "apis", "apiKeys", "usagePlans"});
 
     stack.name = "stack";
     if (root["name"]) stack.name = NonEmptyString(root["name"], "name");
@@ -118,6 +121,8 @@ class Loader {
       }
     }
     for (const Entry& e : Entries(root["apis"], "apis")) stack.apis.push_back(LoadApi(e, stack));
+    LoadApiKeysAndUsagePlans(root, &stack);
+    stack.warnings = std::move(warnings_);
     return stack;
   }
 
@@ -264,7 +269,7 @@ class Loader {
     }
     if (!n || n.IsNull()) FailKey(e, "missing 'partitionKey'");
     RequireMap(n, path);
-    CheckKeys(n, path, {"partitionKey", "sortKey", "stream"});
+    CheckKeys(n, path, {"partitionKey", "sortKey", "stream", "indexes", "localIndexes", "ttl"});
     TableSpec t;
     t.name = name;
     if (!n["partitionKey"]) Fail(n, path, "missing 'partitionKey'");
@@ -279,7 +284,426 @@ class Loader {
     if (n["stream"]) {
       t.stream_view_type = OneOfString(n["stream"], path + ".stream", "view type", kViewTypes);
     }
+    LoadIndexesAndTtl(n, path, &t);
     return t;
+  }
+
+  // ---- Table indexes and TTL: CreateTable's GlobalSecondaryIndexes and
+  // LocalSecondaryIndexes, and UpdateTimeToLive's attribute.
+  void LoadIndexesAndTtl(const YAML::Node& n, const std::string& path, TableSpec* t) {
+    // CreateTable's AttributeDefinitions give each key attribute one type.
+    std::map<std::string, std::string> types = {{t->partition_key.name, t->partition_key.type}};
+    if (t->sort_key) types[t->sort_key->name] = t->sort_key->type;
+    auto key = [&](const YAML::Node& k, const std::string& kpath) {
+      KeyAttribute a = LoadKey(k, kpath);
+      auto [it, inserted] = types.emplace(a.name, a.type);
+      if (!inserted && it->second != a.type) {
+        Fail(k, kpath, "attribute '" + a.name + "' is " + it->second + " elsewhere in this table (one type per attribute)");
+      }
+      return a;
+    };
+    std::set<std::string> names;
+    for (const bool local : {false, true}) {
+      const std::string section = local ? "localIndexes" : "indexes";
+      const YAML::Node list = n[section];
+      if (!list || list.IsNull()) continue;
+      const std::string lpath = path + "." + section;
+      if (!list.IsSequence()) Fail(list, lpath, "expected a list of indexes, e.g. [{name: ByOwner, partitionKey: owner}]");
+      const size_t max = local ? 5 : 20;  // DynamoDB's quotas
+      if (list.size() > max) {
+        Fail(list, lpath, "at most " + std::to_string(max) + (local ? " local" : " global") + " secondary indexes per table");
+      }
+      if (local && list.size() > 0 && !t->sort_key) Fail(list, lpath, "a local secondary index needs a table with a sort key");
+      for (size_t i = 0; i < list.size(); ++i) {
+        const YAML::Node ix = list[i];
+        const std::string ipath = lpath + "[" + std::to_string(i) + "]";
+        RequireMap(ix, ipath);
+        CheckKeys(ix, ipath, {"name", "partitionKey", "sortKey", "projection"});
+        IndexSpec index;
+        if (!ix["name"]) Fail(ix, ipath, "missing 'name'");
+        index.name = NonEmptyString(ix["name"], ipath + ".name");
+        if (index.name.size() < 3 || index.name.size() > 255 || !AllCharsIn(index.name, "_.-")) {
+          Fail(ix["name"], ipath + ".name",
+               "invalid index name '" + index.name + "' (3 to 255 characters of a-z, A-Z, 0-9, '_', '-', '.')");
+        }
+        if (!names.insert(index.name).second) Fail(ix["name"], ipath + ".name", "duplicate index name '" + index.name + "'");
+        if (local) {
+          // A local index shares the table's partition key.
+          index.partition_key = t->partition_key;
+          if (ix["partitionKey"]) {
+            KeyAttribute pk = LoadKey(ix["partitionKey"], ipath + ".partitionKey");
+            if (pk.name != t->partition_key.name || pk.type != t->partition_key.type) {
+              Fail(ix["partitionKey"], ipath + ".partitionKey",
+                   "a local index has the table's partition key '" + t->partition_key.name + "'");
+            }
+          }
+          if (!ix["sortKey"]) Fail(ix, ipath, "missing 'sortKey' (a local index has its own sort key)");
+        } else {
+          if (!ix["partitionKey"]) Fail(ix, ipath, "missing 'partitionKey'");
+          index.partition_key = key(ix["partitionKey"], ipath + ".partitionKey");
+        }
+        if (ix["sortKey"]) {
+          index.sort_key = key(ix["sortKey"], ipath + ".sortKey");
+          if (index.sort_key->name == index.partition_key.name) {
+            Fail(ix["sortKey"], ipath + ".sortKey", "sort key '" + index.sort_key->name + "' is also the index's partition key");
+          }
+        }
+        if (YAML::Node p = ix["projection"]) LoadProjection(p, ipath + ".projection", &index);
+        (local ? t->local_indexes : t->global_indexes).push_back(std::move(index));
+      }
+    }
+    if (n["ttl"]) {
+      t->ttl_attribute = NonEmptyString(n["ttl"], path + ".ttl");
+      if (t->ttl_attribute.size() > 255) Fail(n["ttl"], path + ".ttl", "longer than 255 characters");
+    }
+  }
+
+  // ALL | KEYS_ONLY | {include: [attributes]}
+  void LoadProjection(const YAML::Node& p, const std::string& path, IndexSpec* index) {
+    if (p.IsScalar()) {
+      index->projection_type = OneOfString(p, path, "projection", {"ALL", "KEYS_ONLY"});
+      return;
+    }
+    if (!p.IsMap()) Fail(p, path, "expected ALL, KEYS_ONLY or {include: [attribute, ...]}");
+    CheckKeys(p, path, {"include"});
+    const YAML::Node list = p["include"];
+    if (!list || !list.IsSequence() || list.size() == 0) {
+      Fail(list ? list : p, path + ".include", "expected a non-empty list of attribute names");
+    }
+    if (list.size() > 100) Fail(list, path + ".include", "at most 100 projected attributes");
+    index->projection_type = "INCLUDE";
+    std::set<std::string> seen;
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string a = NonEmptyString(list[i], path + ".include[" + std::to_string(i) + "]");
+      if (!seen.insert(a).second) Fail(list[i], path + ".include", "'" + a + "' is listed twice");
+      index->non_key_attributes.push_back(std::move(a));
+    }
+  }
+
+  // ---- An API's API Gateway settings: its OpenAPI file, models, request
+  // validators, authorizers and API key source.
+  void LoadApiGatewaySettings(const YAML::Node& n, const std::string& path, const Stack& stack, ApiSpec* api) {
+    if (YAML::Node file = n["openapi"]) LoadOpenApiInto(file, path + ".openapi", stack, api);
+    for (const Entry& m : Entries(n["models"], path + ".models", "model")) {
+      if (!AllCharsIn(m.key, "")) FailKey(m, "invalid model name '" + m.key + "' (letters and digits)");
+      if (api->models.count(m.key)) FailKey(m, "model '" + m.key + "' is defined in the OpenAPI file too");
+      api->models[m.key] = SchemaJson(m.value, m.path);
+    }
+    for (const Entry& v : Entries(n["requestValidators"], path + ".requestValidators", "validator")) {
+      if (!v.value || !v.value.IsMap()) FailKey(v, "expected {body: true|false, parameters: true|false}");
+      CheckKeys(v.value, v.path, {"body", "parameters"});
+      if (api->request_validators.count(v.key)) FailKey(v, "validator '" + v.key + "' is defined in the OpenAPI file too");
+      RequestValidatorSpec spec;
+      if (v.value["body"]) spec.validate_body = Bool(v.value["body"], v.path + ".body");
+      if (v.value["parameters"]) spec.validate_parameters = Bool(v.value["parameters"], v.path + ".parameters");
+      api->request_validators[v.key] = spec;
+    }
+    for (const Entry& a : Entries(n["authorizers"], path + ".authorizers", "authorizer")) {
+      for (const AuthorizerSpec& other : api->authorizers) {
+        if (other.name == a.key) FailKey(a, "authorizer '" + a.key + "' is defined in the OpenAPI file too");
+      }
+      api->authorizers.push_back(LoadAuthorizer(a, stack));
+    }
+    if (n["apiKeySource"]) {
+      api->api_key_source = OneOfString(n["apiKeySource"], path + ".apiKeySource", "API key source", {"HEADER", "AUTHORIZER"});
+    }
+  }
+
+  // A JSON schema written as YAML, or JSON text in a string.
+  std::string SchemaJson(const YAML::Node& n, const std::string& path) {
+    std::string out;
+    if (n.IsMap()) {
+      YAML::Node deep;
+      if (!AppendYamlAsJson(n, 64, &out, &deep)) Fail(deep, path, "the schema nests more than 64 levels");
+      return out;
+    }
+    if (n.IsScalar()) {
+      auto parsed = ParseJson(n.Scalar());
+      if (!parsed || !parsed->is_object()) Fail(n, path, "expected a JSON schema (a map, or a JSON object as text)");
+      return n.Scalar();
+    }
+    Fail(n, path, "expected a JSON schema (a map, or a JSON object as text)");
+  }
+
+  void LoadOpenApiInto(const YAML::Node& file, const std::string& path, const Stack& stack, ApiSpec* api) {
+    fs::path p(NonEmptyString(file, path));
+    if (p.is_relative() && !stack.base_dir.empty()) p = fs::path(stack.base_dir) / p;
+    OpenApiContext context;
+    context.api_name = api->name;
+    context.stage = api->stage;
+    context.source = p.lexically_normal().string();
+    for (const FunctionSpec& f : stack.functions) context.function_names.push_back(f.name);
+    auto loaded = LoadOpenApiFile(context.source, context, &warnings_);
+    if (!loaded) Fail(file, path, loaded.status().message());
+    const std::string name = api->name;
+    const std::string stage = api->stage;
+    *api = std::move(*loaded);
+    api->name = name;
+    api->stage = stage;
+    api->source_file = context.source;
+  }
+
+  AuthorizerSpec LoadAuthorizer(const Entry& e, const Stack& stack) {
+    const YAML::Node& n = e.value;
+    const std::string& path = e.path;
+    if (!n || n.IsNull()) FailKey(e, "missing 'type'");
+    RequireMap(n, path);
+    CheckKeys(n, path, {"type", "identitySource", "identityValidationExpression", "function", "ttl", "userPoolArns",
+                        "issuer", "audiences", "jwksFile"});
+    AuthorizerSpec a;
+    a.name = e.key;
+    if (!n["type"]) Fail(n, path, "missing 'type'");
+    a.type = OneOfString(n["type"], path + ".type", "authorizer type", {"COGNITO_USER_POOLS", "JWT", "TOKEN", "REQUEST"});
+    const bool lambda = a.type == "TOKEN" || a.type == "REQUEST";
+    // Keys that belong to other types are mistakes worth naming.
+    auto only = [&](const char* key, bool allowed, const char* types) {
+      if (n[key] && !allowed) Fail(n[key], path + "." + key, std::string("only ") + types + " authorizers have '" + key + "'");
+    };
+    only("function", lambda, "TOKEN and REQUEST");
+    only("userPoolArns", a.type == "COGNITO_USER_POOLS", "COGNITO_USER_POOLS");
+    only("issuer", a.type == "JWT", "JWT");
+    only("audiences", a.type == "JWT", "JWT");
+    only("jwksFile", !lambda, "COGNITO_USER_POOLS and JWT");
+    only("identityValidationExpression", a.type != "REQUEST", "TOKEN, COGNITO_USER_POOLS and JWT");
+    if (lambda) {
+      if (!n["function"]) Fail(n, path, "missing 'function' (the Lambda authorizer)");
+      a.function = NonEmptyString(n["function"], path + ".function");
+      const bool known = std::any_of(stack.functions.begin(), stack.functions.end(),
+                                     [&](const FunctionSpec& f) { return f.name == a.function; });
+      if (!known) Fail(n["function"], path + ".function", "unknown function '" + a.function + "'");
+    }
+    if (n["identitySource"]) {
+      a.identity_source = NonEmptyString(n["identitySource"], path + ".identitySource");
+      CheckIdentitySource(n["identitySource"], path + ".identitySource", a);
+    }
+    if (n["identityValidationExpression"]) {
+      a.identity_validation_expression = String(n["identityValidationExpression"], path + ".identityValidationExpression");
+    }
+    if (n["ttl"]) a.ttl_seconds = Int(n["ttl"], path + ".ttl", 0, 3600);
+    if (YAML::Node arns = n["userPoolArns"]) {
+      a.provider_arns = StringList(arns, path + ".userPoolArns");
+      for (size_t i = 0; i < a.provider_arns.size(); ++i) {
+        const std::string& arn = a.provider_arns[i];
+        if (arn.rfind("arn:aws:cognito-idp:", 0) != 0 || arn.find(":userpool/") == std::string::npos) {
+          Fail(arns.IsSequence() ? arns[i] : arns, path + ".userPoolArns",
+               "'" + arn + "' is not a user pool ARN (arn:aws:cognito-idp:<region>:<account>:userpool/<id>)");
+        }
+      }
+    }
+    if (a.type == "COGNITO_USER_POOLS" && a.provider_arns.empty()) Fail(n, path, "missing 'userPoolArns'");
+    if (n["issuer"]) a.issuer = NonEmptyString(n["issuer"], path + ".issuer");
+    if (n["audiences"]) a.audiences = StringList(n["audiences"], path + ".audiences");
+    if (n["jwksFile"]) {
+      fs::path p(NonEmptyString(n["jwksFile"], path + ".jwksFile"));
+      if (p.is_relative() && !stack.base_dir.empty()) p = fs::path(stack.base_dir) / p;
+      a.jwks_file = p.lexically_normal().string();
+      std::error_code ec;
+      if (!fs::is_regular_file(a.jwks_file, ec)) Fail(n["jwksFile"], path + ".jwksFile", "no such file: " + a.jwks_file);
+    } else if (!lambda) {
+      warnings_.push_back(path + ": token signatures are not checked (no jwksFile); claims and expiry are");
+    }
+    return a;
+  }
+
+  // TOKEN, Cognito and JWT read one header; REQUEST a comma-separated list.
+  void CheckIdentitySource(const YAML::Node& n, const std::string& path, const AuthorizerSpec& a) {
+    if (a.type != "REQUEST") {
+      const std::string prefix = "method.request.header.";
+      if (a.identity_source.rfind(prefix, 0) != 0 || a.identity_source.size() == prefix.size() ||
+          a.identity_source.find_first_of(", ") != std::string::npos) {
+        Fail(n, path, "expected one header, e.g. method.request.header.Authorization");
+      }
+      return;
+    }
+    static const std::vector<std::string> kSources = {
+        "method.request.header.", "method.request.querystring.", "method.request.multivalueheader.",
+        "method.request.multivaluequerystring.", "method.request.path.", "stageVariables.", "context."};
+    std::istringstream parts(a.identity_source);
+    std::string part;
+    while (std::getline(parts, part, ',')) {
+      part.erase(0, part.find_first_not_of(' '));
+      part.erase(part.find_last_not_of(' ') + 1);
+      const bool ok = std::any_of(kSources.begin(), kSources.end(), [&](const std::string& s) {
+        return part.size() > s.size() && part.rfind(s, 0) == 0;
+      });
+      if (!ok) {
+        Fail(n, path, "'" + part + "' is not an identity source (method.request.header.X, "
+                      "method.request.querystring.X, stageVariables.X, context.X, ...)");
+      }
+    }
+  }
+
+  // A list of non-empty strings (a single string is a list of one).
+  std::vector<std::string> StringList(const YAML::Node& n, const std::string& path) {
+    std::vector<std::string> out;
+    if (n.IsScalar()) {
+      out.push_back(NonEmptyString(n, path));
+      return out;
+    }
+    if (!n.IsSequence()) Fail(n, path, "expected a list of strings");
+    for (size_t i = 0; i < n.size(); ++i) out.push_back(NonEmptyString(n[i], path + "[" + std::to_string(i) + "]"));
+    return out;
+  }
+
+  // ---- A route's method request: parameters, validator, models,
+  // authorizer, scopes, API key.
+  void LoadMethodRequest(const YAML::Node& n, const std::string& path, RouteSpec* r) {
+    static const std::vector<std::string> kLocations = {"path", "querystring", "multivaluequerystring", "header",
+                                                        "multivalueheader"};
+    for (const Entry& p : Entries(n["parameters"], path + ".parameters", "parameter")) {
+      const std::string prefix = "method.request.";
+      std::string key = p.key.rfind(prefix, 0) == 0 ? p.key : prefix + p.key;
+      const std::string rest = key.substr(prefix.size());
+      const size_t dot = rest.find('.');
+      const std::string where = rest.substr(0, dot);
+      const std::string name = dot == std::string::npos ? "" : rest.substr(dot + 1);
+      if (name.empty() || !Contains(kLocations, where)) {
+        FailKey(p, "'" + p.key + "' is not a method request parameter (querystring.NAME, header.NAME, path.NAME, "
+                   "or the same with method.request.)");
+      }
+      if (where == "path" && r->path.find("{" + name + "}") == std::string::npos &&
+          r->path.find("{" + name + "+}") == std::string::npos) {
+        FailKey(p, "the path '" + r->path + "' has no {" + name + "}");
+      }
+      const bool required = p.value && !p.value.IsNull() && Bool(p.value, p.path);
+      if (!r->request_parameters.emplace(key, required).second) FailKey(p, "'" + key + "' is given twice");
+    }
+    if (n["validator"]) r->request_validator = NonEmptyString(n["validator"], path + ".validator");
+    for (auto& [e, model] : StringMap(n["models"], path + ".models")) {
+      CheckContentType(e);
+      if (model.empty()) Fail(e.value, e.path, "missing model name");
+      r->request_models[e.key] = model;
+    }
+    if (n["authorizer"]) r->authorizer = NonEmptyString(n["authorizer"], path + ".authorizer");
+    if (n["scopes"]) r->authorization_scopes = StringList(n["scopes"], path + ".scopes");
+    if (n["apiKeyRequired"]) r->api_key_required = Bool(n["apiKeyRequired"], path + ".apiKeyRequired");
+  }
+
+  // What the method requests of the native routes name must exist in the API.
+  void CheckMethodRequests(const YAML::Node& routes, const std::string& path, size_t first, ApiSpec* api) {
+    size_t i = first;
+    for (const Entry& e : Entries(routes, path, "route")) {
+      RouteSpec& r = api->routes.at(i++);
+      const YAML::Node& n = e.value;
+      if (!r.request_validator.empty() && !api->request_validators.count(r.request_validator)) {
+        Fail(n["validator"], e.path + ".validator", "unknown request validator '" + r.request_validator + "'" +
+                                                        Declared(api->request_validators, "requestValidators"));
+      }
+      for (const auto& [type, model] : r.request_models) {
+        if (!api->models.count(model)) {
+          Fail(n["models"][type], e.path + ".models", "unknown model '" + model + "'" + Declared(api->models, "models"));
+        }
+      }
+      if (!r.authorizer.empty()) {
+        auto it = std::find_if(api->authorizers.begin(), api->authorizers.end(),
+                               [&](const AuthorizerSpec& a) { return a.name == r.authorizer; });
+        if (it == api->authorizers.end()) {
+          Fail(n["authorizer"], e.path + ".authorizer", "unknown authorizer '" + r.authorizer + "'");
+        }
+        r.authorization_type = it->type == "TOKEN" || it->type == "REQUEST" ? "CUSTOM" : it->type;
+      }
+      if (!r.authorization_scopes.empty() && r.authorization_type != "COGNITO_USER_POOLS" &&
+          r.authorization_type != "JWT") {
+        Fail(n["scopes"], e.path + ".scopes", "scopes need a COGNITO_USER_POOLS or JWT authorizer");
+      }
+    }
+  }
+
+  template <typename Map>
+  static std::string Declared(const Map& m, const std::string& section) {
+    if (m.empty()) return " (the API declares no " + section + ")";
+    std::vector<std::string> names;
+    for (const auto& kv : m) names.push_back(kv.first);
+    return " (expected " + OneOf(names) + ")";
+  }
+
+  // ---- API keys and usage plans (top level: a plan spans APIs).
+  void LoadApiKeysAndUsagePlans(const YAML::Node& root, Stack* stack) {
+    std::set<std::string> values;
+    for (const Entry& e : Entries(root["apiKeys"], "apiKeys", "API key")) {
+      if (!e.value || e.value.IsNull()) FailKey(e, "missing 'value'");
+      RequireMap(e.value, e.path);
+      CheckKeys(e.value, e.path, {"value", "enabled"});
+      ApiKeySpec k;
+      k.name = e.key;
+      if (!e.value["value"]) Fail(e.value, e.path, "missing 'value'");
+      k.value = String(e.value["value"], e.path + ".value");
+      // API Gateway's rule for key values: 20 to 128 characters.
+      if (k.value.size() < 20 || k.value.size() > 128 ||
+          !std::all_of(k.value.begin(), k.value.end(), [](char c) { return c > ' ' && c < 127; })) {
+        Fail(e.value["value"], e.path + ".value", "an API key value is 20 to 128 printable characters, no spaces");
+      }
+      if (!values.insert(k.value).second) Fail(e.value["value"], e.path + ".value", "another API key has this value");
+      if (e.value["enabled"]) k.enabled = Bool(e.value["enabled"], e.path + ".enabled");
+      stack->api_keys.push_back(std::move(k));
+    }
+    std::set<std::pair<std::string, std::string>> key_stage;  // one plan per key and stage
+    for (const Entry& e : Entries(root["usagePlans"], "usagePlans", "usage plan")) {
+      const YAML::Node& n = e.value;
+      if (!n || n.IsNull()) FailKey(e, "missing 'apis'");
+      RequireMap(n, e.path);
+      CheckKeys(n, e.path, {"apis", "rate", "burst", "quota", "apiKeys"});
+      UsagePlanSpec plan;
+      plan.name = e.key;
+      if (YAML::Node apis = n["apis"]; apis && !apis.IsNull()) {
+        if (!apis.IsSequence()) Fail(apis, e.path + ".apis", "expected a list of {api: NAME, stage: STAGE}");
+        for (size_t i = 0; i < apis.size(); ++i) {
+          const std::string apath = e.path + ".apis[" + std::to_string(i) + "]";
+          const YAML::Node a = apis[i];
+          std::string api_name, stage;
+          if (a.IsScalar()) {
+            api_name = NonEmptyString(a, apath);
+          } else {
+            RequireMap(a, apath);
+            CheckKeys(a, apath, {"api", "stage"});
+            if (!a["api"]) Fail(a, apath, "missing 'api'");
+            api_name = NonEmptyString(a["api"], apath + ".api");
+            if (a["stage"]) stage = NonEmptyString(a["stage"], apath + ".stage");
+          }
+          auto it = std::find_if(stack->apis.begin(), stack->apis.end(),
+                                 [&](const ApiSpec& s) { return s.name == api_name; });
+          if (it == stack->apis.end()) Fail(a, apath, "unknown API '" + api_name + "'");
+          if (stage.empty()) stage = it->stage;
+          if (stage != it->stage) Fail(a, apath, "API '" + api_name + "' has stage '" + it->stage + "' only");
+          plan.stages.emplace_back(api_name, stage);
+        }
+      }
+      if (n["rate"]) {
+        const std::string s = String(n["rate"], e.path + ".rate");
+        char* end = nullptr;
+        double rate = std::strtod(s.c_str(), &end);
+        if (s.empty() || *end != '\0' || !(rate >= 0) || rate > 1e9) {
+          Fail(n["rate"], e.path + ".rate", "expected requests per second (a number >= 0), got '" + s + "'");
+        }
+        plan.rate_limit = rate;
+      }
+      if (n["burst"]) plan.burst_limit = Int(n["burst"], e.path + ".burst", 0, 1000000000);
+      if (YAML::Node q = n["quota"]) {
+        const std::string qpath = e.path + ".quota";
+        if (!q.IsMap()) Fail(q, qpath, "expected {limit: N, period: DAY|WEEK|MONTH}");
+        CheckKeys(q, qpath, {"limit", "period"});
+        if (!q["limit"]) Fail(q, qpath, "missing 'limit'");
+        plan.quota_limit = Int(q["limit"], qpath + ".limit", 0, 2147483647);
+        if (q["period"]) plan.quota_period = OneOfString(q["period"], qpath + ".period", "period", {"DAY", "WEEK", "MONTH"});
+      }
+      if (YAML::Node keys = n["apiKeys"]) {
+        const std::vector<std::string> names = StringList(keys, e.path + ".apiKeys");
+        for (size_t i = 0; i < names.size(); ++i) {
+          const YAML::Node at = keys.IsSequence() ? keys[i] : keys;
+          const bool known = std::any_of(stack->api_keys.begin(), stack->api_keys.end(),
+                                         [&](const ApiKeySpec& k) { return k.name == names[i]; });
+          if (!known) Fail(at, e.path + ".apiKeys", "unknown API key '" + names[i] + "'");
+          for (const auto& [api_name, stage] : plan.stages) {
+            if (!key_stage.insert({names[i], api_name + "/" + stage}).second) {
+              Fail(at, e.path + ".apiKeys", "API key '" + names[i] + "' is already in a usage plan of " + api_name +
+                                                "/" + stage + " (one plan per key and stage)");
+            }
+          }
+          plan.api_keys.push_back(names[i]);
+        }
+      }
+      stack->usage_plans.push_back(std::move(plan));
+    }
   }
 
   FunctionSpec LoadFunction(const Entry& e, const std::string& base_dir) {
@@ -592,7 +1016,8 @@ class Loader {
     const std::string& path = e.path;
     if (!n || n.IsNull()) FailKey(e, "missing 'routes'");
     RequireMap(n, path);
-    CheckKeys(n, path, {"stage", "routes", "stageVariables", "binaryMediaTypes", "gatewayResponses"});
+    CheckKeys(n, path, {"stage", "routes", "stageVariables", "binaryMediaTypes", "gatewayResponses", "openapi",
+                        "models", "requestValidators", "authorizers", "apiKeySource"});
     ApiSpec api;
     api.name = name;
     if (n["stage"]) {
@@ -602,11 +1027,14 @@ class Loader {
              "invalid stage name '" + api.stage + "' (a-z, A-Z, 0-9, '_', '-')");
       }
     }
-    LoadApiGatewaySettings(n, path, api);
-    if (!n["routes"]) Fail(n, path, "missing 'routes'");
+    LoadApiGatewaySettings(n, path, stack, &api);  // first: an OpenAPI file replaces the whole ApiSpec
+    LoadApiIntegrationSettings(n, path, api);
+    if (!n["routes"] && !n["openapi"]) Fail(n, path, "missing 'routes' (or 'openapi')");
     // Per API: which variable path part each level uses ("/items" -> "{id}").
     std::map<std::string, std::pair<std::string, std::string>> variable_at;  // prefix -> {part, route}
     std::set<std::pair<std::string, std::string>> seen_routes;
+    for (const RouteSpec& r : api.routes) seen_routes.insert({r.method, r.path});  // from the OpenAPI file
+    const size_t native_from = api.routes.size();
     for (const Entry& route : Entries(n["routes"], path + ".routes", "route")) {
       RouteSpec r = LoadRoute(route, stack);
       if (!seen_routes.insert({r.method, r.path}).second) {
@@ -615,6 +1043,7 @@ class Loader {
       CheckSiblingVariables(r, route, variable_at);
       api.routes.push_back(std::move(r));
     }
+    CheckMethodRequests(n["routes"], path + ".routes", native_from, &api);
     return api;
   }
 
@@ -634,9 +1063,11 @@ class Loader {
     if (!n || n.IsNull()) FailKey(e, "missing 'integration'");
     RequireMap(n, e.path);
     CheckKeys(n, e.path, {"integration", "passthrough", "requestTemplates", "responses", "timeoutInMillis", "uri",
-                          "httpMethod", "requestParameters", "contentHandling"});
+                          "httpMethod", "requestParameters", "contentHandling", "parameters", "validator", "models",
+                          "authorizer", "scopes", "apiKeyRequired"});
     if (!n["integration"]) Fail(n, e.path, "missing 'integration'");
     r.integration = LoadIntegration(n, e.path, stack);
+    LoadMethodRequest(n, e.path, &r);
     return r;
   }
 
@@ -828,7 +1259,7 @@ class Loader {
   }
 
   // stageVariables, binaryMediaTypes, gatewayResponses.
-  void LoadApiGatewaySettings(const YAML::Node& n, const std::string& path, ApiSpec& api) {
+  void LoadApiIntegrationSettings(const YAML::Node& n, const std::string& path, ApiSpec& api) {
     for (auto& [e, value] : StringMap(n["stageVariables"], path + ".stageVariables")) {
       if (!AllCharsIn(e.key, "_") || e.key.size() > 64) FailKey(e, "invalid stage variable name '" + e.key + "' (a-z, A-Z, 0-9, '_')");
       api.stage_variables[e.key] = value;
@@ -931,6 +1362,7 @@ class Loader {
   }
 
   std::string source_;
+  std::vector<std::string> warnings_;  // -> Stack::warnings
 };
 
 Result<Stack> Parse(const std::string& text, const std::string& source, const std::string& base_dir) {
