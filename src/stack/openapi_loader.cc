@@ -85,7 +85,7 @@ class Reader {
     ReadRootExtensions();
     ReadModels();
     ReadSecuritySchemes();
-    if (YAML::Node sec = doc_["security"]) default_security_ = sec;
+    if (YAML::Node sec = doc_["security"]) default_security_.reset(sec);
     const YAML::Node paths = doc_["paths"];
     if (paths && !paths.IsNull()) {
       if (!paths.IsMap()) Fail(paths, "paths", "expected a mapping of paths");
@@ -173,7 +173,9 @@ class Reader {
         Fail(n["$ref"], path + ".$ref", "'" + ref + "': only references inside the document (#/...) are supported");
       }
       if (!seen.insert(ref).second) Fail(n["$ref"], path + ".$ref", "'" + ref + "' refers to itself (a cycle)");
-      YAML::Node target = doc_;
+      // (YAML::Node's operator= writes into the node it refers to: walking
+      // rebinds with reset().)
+      YAML::Node target(doc_);
       std::string part;
       std::istringstream parts(ref.substr(2));
       while (std::getline(parts, part, '/')) {
@@ -181,11 +183,11 @@ class Reader {
         for (size_t p; (p = part.find("~1")) != std::string::npos;) part.replace(p, 2, "/");
         for (size_t p; (p = part.find("~0")) != std::string::npos;) part.replace(p, 2, "~");
         if (!target.IsMap() || !target[part]) Fail(n["$ref"], path + ".$ref", "'" + ref + "' names nothing in the document");
-        target = target[part];
+        target.reset(target[part]);
       }
       path = ref.substr(2);
       std::replace(path.begin(), path.end(), '/', '.');
-      n = target;
+      n.reset(target);
     }
     if (resolved_path) *resolved_path = path;
     return n;
@@ -218,7 +220,7 @@ class Reader {
         }
       } else if (key == "x-amazon-apigateway-request-validator") {
         default_validator_ = NonEmpty(v, key);
-        default_validator_node_ = v;
+        default_validator_node_.reset(v);
       } else if (key == "x-amazon-apigateway-binary-media-types") {
         api_.binary_media_types = StringList(v, key);
       } else if (key == "x-amazon-apigateway-gateway-responses") {
@@ -581,7 +583,9 @@ class Reader {
         YAML::Node p = Resolve(list[i], ppath, &resolved);
         RequireMap(p, ppath);
         if (!p["name"] || !p["in"]) Fail(p, ppath, "a parameter has 'name' and 'in'");
-        params[{Scalar(p["in"], ppath + ".in"), Scalar(p["name"], ppath + ".name")}] = {p, ppath};
+        const std::pair<std::string, std::string> key{Scalar(p["in"], ppath + ".in"), Scalar(p["name"], ppath + ".name")};
+        params.erase(key);  // (assigning a YAML::Node would overwrite the path's own parameter)
+        params.emplace(key, std::make_pair(p, ppath));
       }
     }
     std::vector<std::string> consumes = StringList(op["consumes"] ? op["consumes"] : doc_["consumes"], "consumes");
@@ -627,7 +631,7 @@ class Reader {
     YAML::Node validator_node;
     if (YAML::Node v = op["x-amazon-apigateway-request-validator"]) {
       validator = Scalar(v, path + ".x-amazon-apigateway-request-validator");
-      validator_node = v;
+      validator_node.reset(v);
     }
     if (!validator.empty() && !api_.request_validators.count(validator)) {
       Fail(validator_node, path + ".x-amazon-apigateway-request-validator", "unknown request validator '" + validator + "'");
