@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -438,7 +439,12 @@ class Reader {
         if (v["issuer"]) a.issuer = NonEmpty(v["issuer"], fpath + ".issuer");
         if (v["audience"]) a.audiences = StringList(v["audience"], fpath + ".audience");
       } else if (field == "x-jwks-file" || field == "jwksFile") {
-        a.jwks_file = NonEmpty(v, fpath);
+        // Our extension: a JWKS file (relative to the document) checks signatures.
+        std::filesystem::path p(NonEmpty(v, fpath));
+        if (p.is_relative()) p = std::filesystem::path(context_.source).parent_path() / p;
+        a.jwks_file = p.lexically_normal().string();
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(a.jwks_file, ec)) Fail(v, fpath, "no such file: " + a.jwks_file);
         has_jwks = true;
       } else if (field == "authorizerCredentials" || field == "authorizerPayloadFormatVersion" ||
                  field == "enableSimpleResponses") {
