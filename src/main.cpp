@@ -71,6 +71,8 @@ int main(int argc, char** argv) {
   serve->add_option("--port", config.port, "Port of the AWS APIs (DynamoDB, Streams, health)")
       ->capture_default_str();
   serve->add_option("--gateway-port", config.gateway_port, "Port of the API gateway")->capture_default_str();
+  serve->add_flag("--gateway-access-log", config.gateway_access_log,
+                  "Print an access-log line per API gateway request (API Gateway's CLF format) on stdout");
   serve->add_option("--bind", config.bind_address, "Address to listen on")->capture_default_str();
   serve->add_option("--durability", durability, "fsync: fsync each group commit; wal: WAL write only")
       ->check(CLI::IsMember({"fsync", "wal"}))

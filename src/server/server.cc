@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/ids.h"
+#include "core/json.h"
 #include "dynamo/api.h"
 #include "dynamo/table_catalog.h"
 #include "dynamo/ttl_sweeper.h"
@@ -383,42 +384,53 @@ Result<std::unique_ptr<Server>> Server::Start(const stack::Stack& stack, const S
     if (!st.ok()) return st;
   }
 
+  gateway::GatewayOptions gw_options;
+  gw_options.region = config.region;
+  gw_options.account = "000000000000";
+  gw_options.api_keys = stack.api_keys;
+  gw_options.usage_plans = stack.usage_plans;
+  gw_options.access_log = config.gateway_access_log;
   auto gw = gateway::Gateway::Build(
       stack.apis,
       [&s](const std::string& service, const std::string& action, std::string body,
            gateway::ServiceReply reply) {
         if (service == "lambda") {
-          // Lambda proxy: `action` is the function; Invoke blocks, so off the
-          // I/O threads. 200 = its result; 502 = a function error; 429 =
-          // throttled; 500 = it could not run.
+          // `action` is the function; Invoke blocks, so off the I/O threads.
+          // 200 = ran (its result, or with function_error its error
+          // document); 429 = throttled; 500 = it could not run.
           s.proxy_pool->Post([&s, name = action, body = std::move(body), reply = std::move(reply)]() mutable {
             std::shared_ptr<functions::FunctionSlot> slot = s.registry ? s.registry->Slot(name) : nullptr;
             if (!slot) {
-              reply(500, "function " + name + " does not exist");
+              reply({500, "function " + name + " does not exist", false});
               return;
             }
             functions::InvokeRequest request;
             request.payload = std::move(body);
             functions::InvokeResult result = slot->Invoke(request);
             if (result.ok) {
-              reply(200, std::move(result.payload));
+              reply({200, std::move(result.payload), false});
             } else if (result.throttled) {
-              reply(429, result.error_message);
+              reply({429, result.error_message, false});
             } else if (result.function_error) {
-              reply(502, result.error_type + ": " + result.error_message);
+              std::string doc = result.payload;
+              if (!ParseJson(doc)) {
+                doc = json::serialize(json::object{{"errorMessage", result.error_message},
+                                                   {"errorType", result.error_type}});
+              }
+              reply({200, std::move(doc), true});
             } else {
-              reply(500, result.error_type + ": " + result.error_message);
+              reply({500, result.error_type + ": " + result.error_message, false});
             }
           });
           return;
         }
         if (service != "dynamodb") {
-          reply(500, R"({"message":"unsupported service"})");
+          reply({500, R"({"message":"unsupported service"})", false});
           return;
         }
-        s.dynamo->Handle(action, body, [reply](dynamo::ApiReply r) { reply(r.status, std::move(r.body)); });
+        s.dynamo->Handle(action, body, [reply](dynamo::ApiReply r) { reply({r.status, std::move(r.body), false}); });
       },
-      gateway::GatewayOptions{config.region, "000000000000"});
+      std::move(gw_options));
   if (!gw) return gw.status();
   s.gateway = std::move(*gw);
 

@@ -18,6 +18,7 @@ struct ServerConfig {
   std::string bind_address = "0.0.0.0";
   uint16_t port = 8000;          // AWS APIs: DynamoDB, Streams, health
   uint16_t gateway_port = 3000;  // API Gateway routes
+  bool gateway_access_log = false;  // an access-log line per gateway request on stdout
   storage::Durability durability = storage::Durability::kFsync;
   // Writer shards = stream shards per table. One writer per two cores: on
   // the 2-core target one writer groups more writes per fsync and switches

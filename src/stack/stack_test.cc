@@ -341,6 +341,67 @@ TEST(ParseStackYaml, LambdaFunctionsAsSamDeclaresThem) {
   fs::remove_all(dir);
 }
 
+TEST(ParseStackYaml, GatewayIntegrationsByUri) {
+  Result<Stack> r = ParseStackYaml(R"(
+apis:
+  A:
+    stageVariables: {backend: 'http://127.0.0.1:1', table: T}
+    binaryMediaTypes: [image/png, '*/*']
+    gatewayResponses:
+      DEFAULT_4XX:
+        status: 400
+        headers: {Access-Control-Allow-Origin: "'*'"}
+        templates: {application/json: '{"m":$context.error.messageString}'}
+      UNAUTHORIZED: ~
+    routes:
+      GET /get/{id}:
+        integration: AWS
+        uri: arn:aws:apigateway:us-east-1:dynamodb:action/GetItem
+        requestParameters: {integration.request.header.X-Id: method.request.path.id}
+        contentHandling: CONVERT_TO_TEXT
+        timeoutInMillis: 1000
+        responses:
+          - {status: 200, contentHandling: CONVERT_TO_BINARY, headers: {X-S: stageVariables.table, X-R: context.requestId}}
+      POST /fn:
+        integration: {type: AWS}
+        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:F/invocations
+      ANY /web/{proxy+}:
+        integration: HTTP_PROXY
+        uri: http://127.0.0.1:9/{proxy}
+        httpMethod: ANY
+      GET /http:
+        integration: HTTP
+        uri: ${stageVariables.backend}/x
+        httpMethod: POST
+)",
+                                   "/tmp");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const ApiSpec& api = r->apis[0];
+  EXPECT_EQ(api.stage_variables.at("table"), "T");
+  EXPECT_EQ(api.binary_media_types, (std::vector<std::string>{"image/png", "*/*"}));
+  ASSERT_EQ(api.gateway_responses.size(), 2u);
+  EXPECT_EQ(api.gateway_responses[0].type, "DEFAULT_4XX");
+  EXPECT_EQ(api.gateway_responses[0].status_code, 400);
+  EXPECT_EQ(api.gateway_responses[0].response_parameters.at("gatewayresponse.header.Access-Control-Allow-Origin"), "'*'");
+  EXPECT_EQ(api.gateway_responses[1].type, "UNAUTHORIZED");
+  EXPECT_FALSE(api.gateway_responses[1].status_code.has_value());
+  ASSERT_EQ(api.routes.size(), 4u);
+  const IntegrationSpec& get = api.routes[0].integration;
+  EXPECT_EQ(get.type, "AWS");
+  EXPECT_EQ(get.service, "dynamodb");
+  EXPECT_EQ(get.action, "GetItem");
+  EXPECT_EQ(get.http_method, "POST");
+  EXPECT_EQ(get.timeout_ms, 1000);
+  EXPECT_EQ(get.content_handling, "CONVERT_TO_TEXT");
+  EXPECT_EQ(get.request_parameters.at("integration.request.header.X-Id"), "method.request.path.id");
+  EXPECT_EQ(get.responses[0].content_handling, "CONVERT_TO_BINARY");
+  EXPECT_EQ(get.responses[0].response_parameters.at("method.response.header.X-S"), "stageVariables.table");
+  EXPECT_EQ(api.routes[1].integration.service, "lambda");
+  EXPECT_EQ(api.routes[2].integration.type, "HTTP_PROXY");
+  EXPECT_EQ(api.routes[2].integration.http_method, "ANY");
+  EXPECT_EQ(api.routes[3].integration.uri, "${stageVariables.backend}/x");
+}
+
 TEST(ParseStackYaml, EmptySectionsAreFine) {
   Result<Stack> r = ParseStackYaml("name: nothing\ntables:\nfunctions:\nevents:\napis:\n", "");
   ASSERT_TRUE(r.ok()) << r.status().message();
@@ -561,16 +622,59 @@ const BadCase kBadCases[] = {
      "timeoutInMillis"},
     {"integ_lambda_timeout_high", "functions:\n  F: {handler: log}\n" ROUTES("      GET /items: {integration: 'lambda:F', timeoutInMillis: 29001}\n"),
      "timeoutInMillis"},
-    {"integ_mock_timeout", ROUTES("      GET /items: {integration: mock, timeoutInMillis: 1000}\n"),
-     "only lambda: (proxy) integrations have a timeout"},
+    {"integ_mock_timeout", ROUTES("      GET /items: {integration: mock, timeoutInMillis: 10}\n"),
+     "timeoutInMillis"},
     {"integ_map_bad_type", ROUTES("      GET /items: {integration: {type: AWS, function: F}}\n"),
-     "unknown integration type 'AWS'"},
+     "a AWS integration is given by 'uri'"},
+    {"integ_map_unknown_type", ROUTES("      GET /items: {integration: {type: SOAP}}\n"),
+     "unknown integration type 'SOAP'"},
+    {"integ_http_no_uri", ROUTES("      GET /items: {integration: HTTP}\n"), "a HTTP integration needs 'uri'"},
+    {"integ_http_bad_uri", ROUTES("      GET /items: {integration: HTTP_PROXY, uri: 'ftp://x/'}\n"),
+     "expected an http:// URL"},
+    {"integ_aws_bad_uri", ROUTES("      GET /items: {integration: AWS, uri: 'http://x/'}\n"),
+     "expected arn:aws:apigateway:{region}:dynamodb:action/{Action}"},
+    {"integ_aws_other_service", ROUTES("      GET /items: {integration: AWS, uri: 'arn:aws:apigateway:us-east-1:s3:path/b/k'}\n"),
+     "only dynamodb:action/{Action} and lambda:path/... services are supported"},
+    {"integ_aws_unknown_action", ROUTES("      GET /items: {integration: AWS, uri: 'arn:aws:apigateway:us-east-1:dynamodb:action/Nope'}\n"),
+     "unknown DynamoDB action 'Nope'"},
+    {"integ_proxy_dynamodb", ROUTES("      GET /items: {integration: AWS_PROXY, uri: 'arn:aws:apigateway:us-east-1:dynamodb:action/GetItem'}\n"),
+     "AWS_PROXY integrates a Lambda function"},
+    {"integ_mock_uri", ROUTES("      GET /items: {integration: MOCK, uri: 'http://x/'}\n"), "a MOCK integration has no 'uri'"},
+    {"integ_uri_with_dynamodb_form", ROUTES("      GET /items: {integration: 'dynamodb:GetItem', uri: 'http://x/'}\n"),
+     "'uri' goes with integration: AWS, AWS_PROXY, HTTP or HTTP_PROXY"},
+    {"integ_http_proxy_templates", ROUTES("      GET /items: {integration: HTTP_PROXY, uri: 'http://x/', requestTemplates: {a/b: x}}\n"),
+     "a HTTP_PROXY integration has no 'requestTemplates'"},
+    {"integ_bad_http_method", ROUTES("      GET /items: {integration: HTTP, uri: 'http://x/', httpMethod: FETCH}\n"),
+     "httpMethod"},
+    {"integ_bad_param_target", ROUTES("      GET /items: {integration: HTTP, uri: 'http://x/', requestParameters: {integration.request.body: \"'x'\"}}\n"),
+     "is not integration.request.{header,querystring,path}.<name>"},
+    {"integ_bad_param_source", ROUTES("      GET /items: {integration: HTTP, uri: 'http://x/', requestParameters: {integration.request.header.X: static}}\n"),
+     "must be a quoted static value"},
+    {"integ_bad_content_handling", ROUTES("      GET /items: {integration: mock, contentHandling: CONVERT}\n"),
+     "contentHandling"},
+    {"resp_bad_content_handling", ROUTES("      GET /items:\n        integration: mock\n        responses:\n"
+                                         "          - {status: 200, contentHandling: TEXT}\n"),
+     "contentHandling"},
+    {"api_bad_stage_variable", "apis:\n  A:\n    stageVariables: {'a-b': x}\n    routes: {}\n",
+     "invalid stage variable name 'a-b'"},
+    {"api_bad_binary_type", "apis:\n  A:\n    binaryMediaTypes: [png]\n    routes: {}\n",
+     "'png' is not a media type"},
+    {"api_binary_not_list", "apis:\n  A:\n    binaryMediaTypes: image/png\n    routes: {}\n",
+     "expected a list of media types"},
+    {"api_unknown_gateway_response", "apis:\n  A:\n    gatewayResponses: {NOPE: {status: 400}}\n    routes: {}\n",
+     "unknown gateway response type 'NOPE'"},
+    {"api_gateway_response_bad_status", "apis:\n  A:\n    gatewayResponses: {DEFAULT_4XX: {status: 99}}\n    routes: {}\n",
+     "status"},
+    {"api_gateway_response_bad_header", "apis:\n  A:\n    gatewayResponses: {DEFAULT_4XX: {headers: {X: nope}}}\n    routes: {}\n",
+     "must be a quoted static value"},
+    {"api_gateway_response_extra_key", "apis:\n  A:\n    gatewayResponses: {DEFAULT_4XX: {body: x}}\n    routes: {}\n",
+     "body"},
     {"integ_map_no_function", ROUTES("      GET /items: {integration: {type: AWS_PROXY}}\n"), "missing 'function'"},
     {"integ_map_unknown_function", ROUTES("      GET /items: {integration: {type: AWS_PROXY, function: G}}\n"),
      "unknown function 'G'"},
     {"integ_map_extra_key", "functions:\n  F: {handler: log}\n" ROUTES("      GET /items: {integration: {type: AWS_PROXY, function: F, x: 1}}\n"),
      "unknown key 'x'"},
-    {"integ_upper_mock", ROUTES("      GET /items: {integration: MOCK}\n"), "unknown integration 'MOCK'"},
+    {"integ_lower_http", ROUTES("      GET /items: {integration: http}\n"), "unknown integration 'http'"},
     {"integ_bad_action", ROUTES("      GET /items: {integration: 'dynamodb:Putitem'}\n"),
      "unknown DynamoDB action 'Putitem'"},
     {"integ_empty_action", ROUTES("      GET /items: {integration: 'dynamodb:'}\n"), "unknown DynamoDB action ''"},

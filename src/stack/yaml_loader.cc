@@ -56,6 +56,15 @@ const std::vector<std::string> kResponseTypes = {"ReportBatchItemFailures"};
 const std::vector<std::string> kDestinationPrefixes = {"arn:aws:lambda:", "arn:aws:dynamodb:", "arn:aws:sqs:",
                                                        "arn:aws:sns:", "file://"};
 const std::vector<std::string> kPassthrough = {"WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"};
+// Gateway integrations given by type + uri, and their settings.
+const std::vector<std::string> kIntegrationTypes = {"AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"};
+const std::vector<std::string> kContentHandling = {"CONVERT_TO_TEXT", "CONVERT_TO_BINARY"};
+const std::vector<std::string> kGatewayResponseTypes = {
+    "ACCESS_DENIED", "API_CONFIGURATION_ERROR", "AUTHORIZER_CONFIGURATION_ERROR", "AUTHORIZER_FAILURE",
+    "BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY", "DEFAULT_4XX", "DEFAULT_5XX", "EXPIRED_TOKEN",
+    "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "INVALID_API_KEY", "INVALID_SIGNATURE",
+    "MISSING_AUTHENTICATION_TOKEN", "QUOTA_EXCEEDED", "REQUEST_TOO_LARGE", "RESOURCE_NOT_FOUND", "THROTTLED",
+    "UNAUTHORIZED", "UNSUPPORTED_MEDIA_TYPE", "WAF_FILTERED"};
 const std::vector<std::string> kHttpMethods = {"GET",   "POST",    "PUT", "DELETE",
                                                "PATCH", "HEAD",    "OPTIONS", "ANY"};
 const std::vector<std::string> kBuiltinHandlers = {"log"};
@@ -1007,7 +1016,8 @@ class Loader {
     const std::string& path = e.path;
     if (!n || n.IsNull()) FailKey(e, "missing 'routes'");
     RequireMap(n, path);
-    CheckKeys(n, path, {"stage", "routes", "openapi", "models", "requestValidators", "authorizers", "apiKeySource"});
+    CheckKeys(n, path, {"stage", "routes", "stageVariables", "binaryMediaTypes", "gatewayResponses", "openapi",
+                        "models", "requestValidators", "authorizers", "apiKeySource"});
     ApiSpec api;
     api.name = name;
     if (n["stage"]) {
@@ -1017,7 +1027,8 @@ class Loader {
              "invalid stage name '" + api.stage + "' (a-z, A-Z, 0-9, '_', '-')");
       }
     }
-    LoadApiGatewaySettings(n, path, stack, &api);
+    LoadApiGatewaySettings(n, path, stack, &api);  // first: an OpenAPI file replaces the whole ApiSpec
+    LoadApiIntegrationSettings(n, path, api);
     if (!n["routes"] && !n["openapi"]) Fail(n, path, "missing 'routes' (or 'openapi')");
     // Per API: which variable path part each level uses ("/items" -> "{id}").
     std::map<std::string, std::pair<std::string, std::string>> variable_at;  // prefix -> {part, route}
@@ -1051,8 +1062,9 @@ class Loader {
     const YAML::Node& n = e.value;
     if (!n || n.IsNull()) FailKey(e, "missing 'integration'");
     RequireMap(n, e.path);
-    CheckKeys(n, e.path, {"integration", "passthrough", "requestTemplates", "responses", "timeoutInMillis",
-                          "parameters", "validator", "models", "authorizer", "scopes", "apiKeyRequired"});
+    CheckKeys(n, e.path, {"integration", "passthrough", "requestTemplates", "responses", "timeoutInMillis", "uri",
+                          "httpMethod", "requestParameters", "contentHandling", "parameters", "validator", "models",
+                          "authorizer", "scopes", "apiKeyRequired"});
     if (!n["integration"]) Fail(n, e.path, "missing 'integration'");
     r.integration = LoadIntegration(n, e.path, stack);
     LoadMethodRequest(n, e.path, &r);
@@ -1115,17 +1127,22 @@ class Loader {
     const YAML::Node& integration = n["integration"];
     std::string s;
     if (integration.IsMap()) {
-      // The long form: {type: AWS_PROXY, function: <name>}.
+      // The long form: {type: AWS_PROXY, function: <name>}, or {type: HTTP} with the route's uri.
       CheckKeys(integration, ipath, {"type", "function"});
       if (!integration["type"]) Fail(integration, ipath, "missing 'type'");
       const std::string type = NonEmptyString(integration["type"], ipath + ".type");
-      if (type != "AWS_PROXY") {
-        Fail(integration["type"], ipath + ".type", "unknown integration type '" + type + "' (expected AWS_PROXY)");
+      if (type != "AWS_PROXY" || n["uri"]) {
+        if (integration["function"]) Fail(integration["function"], ipath + ".function", "a " + type + " integration is given by 'uri'");
+        return LoadUriIntegration(n, path, type, integration["type"]);
       }
       if (!integration["function"]) Fail(integration, ipath, "missing 'function'");
       s = "lambda:" + NonEmptyString(integration["function"], ipath + ".function");
     } else {
       s = NonEmptyString(integration, ipath);
+      if (Contains(kIntegrationTypes, s)) return LoadUriIntegration(n, path, s, integration);
+    }
+    for (const char* key : {"uri", "httpMethod"}) {
+      if (n[key]) Fail(n[key], path + "." + key, "'" + std::string(key) + "' goes with integration: AWS, AWS_PROXY, HTTP or HTTP_PROXY");
     }
     if (s.rfind("lambda:", 0) == 0) {
       // Lambda proxy integration: the whole request goes to the function as
@@ -1139,12 +1156,8 @@ class Loader {
       for (const char* key : {"passthrough", "requestTemplates", "responses"}) {
         if (n[key]) Fail(n[key], path + "." + key, std::string("a lambda: (proxy) integration has no '") + key + "'");
       }
-      // API Gateway's integration timeout: 50 ms .. 29 s.
-      if (n["timeoutInMillis"]) in.timeout_ms = Int(n["timeoutInMillis"], path + ".timeoutInMillis", 50, 29000);
+      LoadIntegrationSettings(n, path, in);
       return in;
-    }
-    if (n["timeoutInMillis"]) {
-      Fail(n["timeoutInMillis"], path + ".timeoutInMillis", "only lambda: (proxy) integrations have a timeout");
     }
     if (s == "mock") {
       in.type = "MOCK";
@@ -1157,8 +1170,133 @@ class Loader {
       }
     } else {
       Fail(n["integration"], ipath,
-           "unknown integration '" + s + "' (expected dynamodb:<Action>, e.g. dynamodb:PutItem, lambda:<Function> or mock)");
+           "unknown integration '" + s + "' (expected dynamodb:<Action>, e.g. dynamodb:PutItem, lambda:<Function>, mock, "
+           "or AWS / AWS_PROXY / HTTP / HTTP_PROXY with a 'uri')");
     }
+    LoadIntegrationSettings(n, path, in);
+    LoadTemplatesAndResponses(n, path, in);
+    return in;
+  }
+
+  // integration: AWS | AWS_PROXY | HTTP | HTTP_PROXY | MOCK with the route's
+  // 'uri' (arn:aws:apigateway:{region}:dynamodb:action/{Action},
+  // arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations,
+  // http://...) and 'httpMethod'.
+  IntegrationSpec LoadUriIntegration(const YAML::Node& n, const std::string& path, const std::string& type,
+                                     const YAML::Node& at) {
+    IntegrationSpec in;
+    if (!Contains(kIntegrationTypes, type)) {
+      Fail(at, path + ".integration", "unknown integration type '" + type + "' (expected " + OneOf(kIntegrationTypes) + ")");
+    }
+    in.type = type;
+    if (type != "MOCK") {
+      if (!n["uri"]) Fail(n, path, "a " + type + " integration needs 'uri'");
+      in.uri = NonEmptyString(n["uri"], path + ".uri");
+      const std::string& uri = in.uri;
+      const bool is_http = uri.rfind("http://", 0) == 0 || uri.rfind("https://", 0) == 0;
+      if (type == "HTTP" || type == "HTTP_PROXY") {
+        if (!is_http && uri.rfind("${stageVariables.", 0) != 0) Fail(n["uri"], path + ".uri", "expected an http:// URL");
+      } else if (uri.rfind("arn:aws:apigateway:", 0) != 0) {
+        Fail(n["uri"], path + ".uri",
+             "expected arn:aws:apigateway:{region}:dynamodb:action/{Action} or "
+             "arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations");
+      } else if (const size_t at_action = uri.find(":dynamodb:action/"); at_action != std::string::npos) {
+        in.service = "dynamodb";
+        in.action = uri.substr(at_action + std::strlen(":dynamodb:action/"));
+        if (!Contains(kDynamoActions, in.action)) Fail(n["uri"], path + ".uri", "unknown DynamoDB action '" + in.action + "'");
+        if (type == "AWS_PROXY") Fail(n["uri"], path + ".uri", "AWS_PROXY integrates a Lambda function, not DynamoDB");
+      } else if (uri.find(":lambda:path/2015-03-31/functions/") != std::string::npos) {
+        in.service = "lambda";
+      } else {
+        Fail(n["uri"], path + ".uri", "only dynamodb:action/{Action} and lambda:path/... services are supported");
+      }
+    } else if (n["uri"]) {
+      Fail(n["uri"], path + ".uri", "a MOCK integration has no 'uri'");
+    }
+    if (n["httpMethod"]) {
+      in.http_method = OneOfString(n["httpMethod"], path + ".httpMethod", "HTTP method", kHttpMethods);
+    } else if (type == "AWS") {
+      in.http_method = "POST";
+    }
+    LoadIntegrationSettings(n, path, in);
+    if (type == "AWS_PROXY" || type == "HTTP_PROXY") {
+      for (const char* key : {"passthrough", "requestTemplates", "responses", "contentHandling"}) {
+        if (n[key]) Fail(n[key], path + "." + key, "a " + type + " integration has no '" + key + "'");
+      }
+      return in;
+    }
+    LoadTemplatesAndResponses(n, path, in);
+    return in;
+  }
+
+  // timeoutInMillis, requestParameters, contentHandling: any integration type.
+  void LoadIntegrationSettings(const YAML::Node& n, const std::string& path, IntegrationSpec& in) {
+    // API Gateway's integration timeout: 50 ms .. 29 s.
+    if (n["timeoutInMillis"]) in.timeout_ms = Int(n["timeoutInMillis"], path + ".timeoutInMillis", 50, 29000);
+    for (auto& [e, value] : StringMap(n["requestParameters"], path + ".requestParameters")) {
+      bool target_ok = false;
+      for (const char* prefix : {"integration.request.header.", "integration.request.querystring.", "integration.request.path."}) {
+        if (e.key.rfind(prefix, 0) == 0 && e.key.size() > std::strlen(prefix)) target_ok = true;
+      }
+      if (!target_ok) FailKey(e, "'" + e.key + "' is not integration.request.{header,querystring,path}.<name>");
+      CheckMappingSource(e, value, {"method.request.", "context.", "stageVariables."});
+      in.request_parameters[e.key] = value;
+    }
+    if (n["contentHandling"]) {
+      in.content_handling = OneOfString(n["contentHandling"], path + ".contentHandling", "content handling", kContentHandling);
+    }
+  }
+
+  // A mapping source: a quoted static value or one of `prefixes`.
+  void CheckMappingSource(const Entry& e, const std::string& value, std::initializer_list<const char*> prefixes) {
+    if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') return;
+    for (const char* p : prefixes) {
+      if (value.rfind(p, 0) == 0 && value.size() > std::strlen(p)) return;
+    }
+    std::string expected;
+    for (const char* p : prefixes) expected += std::string(expected.empty() ? "" : ", ") + p + "*";
+    Fail(e.value, e.path, "'" + value + "' must be a quoted static value like \"'" + value + "'\" or one of " + expected);
+  }
+
+  // stageVariables, binaryMediaTypes, gatewayResponses.
+  void LoadApiIntegrationSettings(const YAML::Node& n, const std::string& path, ApiSpec& api) {
+    for (auto& [e, value] : StringMap(n["stageVariables"], path + ".stageVariables")) {
+      if (!AllCharsIn(e.key, "_") || e.key.size() > 64) FailKey(e, "invalid stage variable name '" + e.key + "' (a-z, A-Z, 0-9, '_')");
+      api.stage_variables[e.key] = value;
+    }
+    if (YAML::Node types = n["binaryMediaTypes"]; types && !types.IsNull()) {
+      if (!types.IsSequence()) Fail(types, path + ".binaryMediaTypes", "expected a list of media types");
+      for (size_t i = 0; i < types.size(); ++i) {
+        std::string t = NonEmptyString(types[i], path + ".binaryMediaTypes[" + std::to_string(i) + "]");
+        if (t.find('/') == std::string::npos) Fail(types[i], path + ".binaryMediaTypes", "'" + t + "' is not a media type (e.g. image/png, */*)");
+        api.binary_media_types.push_back(t);
+      }
+    }
+    for (const Entry& e : Entries(n["gatewayResponses"], path + ".gatewayResponses", "gateway response")) {
+      if (!Contains(kGatewayResponseTypes, e.key)) {
+        FailKey(e, "unknown gateway response type '" + e.key + "' (expected " + OneOf(kGatewayResponseTypes) + ")");
+      }
+      GatewayResponseSpec g;
+      g.type = e.key;
+      if (e.value && !e.value.IsNull()) {
+        RequireMap(e.value, e.path);
+        CheckKeys(e.value, e.path, {"status", "headers", "templates"});
+        if (e.value["status"]) g.status_code = Int(e.value["status"], e.path + ".status", 100, 599);
+        for (auto& [h, value] : StringMap(e.value["headers"], e.path + ".headers")) {
+          if (!AllCharsIn(h.key, "!#$%&'*+-.^_`|~")) FailKey(h, "invalid header name '" + h.key + "'");
+          CheckMappingSource(h, value, {"method.request.", "context.", "stageVariables."});
+          g.response_parameters["gatewayresponse.header." + h.key] = value;
+        }
+        for (auto& [t, value] : StringMap(e.value["templates"], e.path + ".templates")) {
+          CheckContentType(t);
+          g.response_templates[t.key] = value;
+        }
+      }
+      api.gateway_responses.push_back(std::move(g));
+    }
+  }
+
+  void LoadTemplatesAndResponses(const YAML::Node& n, const std::string& path, IntegrationSpec& in) {
     if (n["passthrough"]) {
       in.passthrough_behavior =
           OneOfString(n["passthrough"], path + ".passthrough", "passthrough behavior", kPassthrough);
@@ -1185,7 +1323,6 @@ class Loader {
       // No responses written: one default 200 that passes the body through.
       in.responses.push_back(IntegrationResponseSpec{});
     }
-    return in;
   }
 
   void CheckContentType(const Entry& e) {
@@ -1196,7 +1333,7 @@ class Loader {
 
   IntegrationResponseSpec LoadResponse(const YAML::Node& n, const std::string& path) {
     RequireMap(n, path);
-    CheckKeys(n, path, {"pattern", "status", "templates", "headers"});
+    CheckKeys(n, path, {"pattern", "status", "templates", "headers", "contentHandling"});
     IntegrationResponseSpec r;
     if (n["pattern"]) r.selection_pattern = String(n["pattern"], path + ".pattern");
     if (!n["status"]) Fail(n, path, "missing 'status'");
@@ -1210,12 +1347,16 @@ class Loader {
       // Values are API Gateway mapping expressions: a quoted static value or
       // a reference into the integration response.
       bool is_static = value.size() >= 2 && value.front() == '\'' && value.back() == '\'';
-      if (!is_static && value.rfind("integration.response.", 0) != 0) {
+      if (!is_static && value.rfind("integration.response.", 0) != 0 && value.rfind("context.", 0) != 0 &&
+          value.rfind("stageVariables.", 0) != 0) {
         Fail(e.value, e.path,
              "header value must be a quoted static value like \"'" + value +
-                 "'\" or integration.response.header.<Name> / integration.response.body[.<path>]");
+                 "'\" or integration.response.header.<Name> / integration.response.body[.<path>] / context.* / stageVariables.*");
       }
       r.response_parameters["method.response.header." + e.key] = value;
+    }
+    if (n["contentHandling"]) {
+      r.content_handling = OneOfString(n["contentHandling"], path + ".contentHandling", "content handling", kContentHandling);
     }
     return r;
   }
