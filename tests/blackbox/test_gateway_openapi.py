@@ -246,5 +246,63 @@ class BadOpenApiTest(unittest.TestCase):
             self.assertRegex(res.stderr, r"cannot read OpenAPI file '.*nothere\.yaml'")
 
 
+TABLES = """\
+tables:
+  Orders:
+    partitionKey: customer
+    sortKey: {name: ts, type: N}
+    ttl: expiresAt
+    indexes:
+      - {name: ByStatus, partitionKey: status, sortKey: {name: ts, type: N}}
+      - {name: ByRegion, partitionKey: region, projection: {include: [total]}}
+    localIndexes:
+      - {name: ByTotal, sortKey: {name: total, type: N}, projection: KEYS_ONLY}
+"""
+
+
+class StackTableIndexesTest(unittest.TestCase):
+    """Tables declared with indexes and TTL are created with them; a restart with other
+    indexes keeps the table's (and says so), while TTL follows the stack."""
+
+    def test_create_query_and_restart_with_other_declarations(self):
+        with StackDir(TABLES) as stack, Streamer(stack_file=stack.stack_file) as server:
+            ddb = server.client('dynamodb')
+            table = ddb.describe_table(TableName='Orders')['Table']
+            gsis = {g['IndexName']: g for g in table['GlobalSecondaryIndexes']}
+            self.assertEqual(set(gsis), {'ByStatus', 'ByRegion'})
+            self.assertEqual(gsis['ByRegion']['Projection'],
+                             {'ProjectionType': 'INCLUDE', 'NonKeyAttributes': ['total']})
+            self.assertEqual([l['IndexName'] for l in table['LocalSecondaryIndexes']], ['ByTotal'])
+            self.assertEqual(ddb.describe_time_to_live(TableName='Orders')['TimeToLiveDescription'],
+                             {'TimeToLiveStatus': 'ENABLED', 'AttributeName': 'expiresAt'})
+            ddb.put_item(TableName='Orders', Item={'customer': {'S': 'c1'}, 'ts': {'N': '1'},
+                                                   'status': {'S': 'open'}, 'total': {'N': '5'}})
+            found = ddb.query(TableName='Orders', IndexName='ByStatus',
+                              KeyConditionExpression='#s = :s', ExpressionAttributeNames={'#s': 'status'},
+                              ExpressionAttributeValues={':s': {'S': 'open'}})['Items']
+            self.assertEqual([i['customer']['S'] for i in found], ['c1'])
+            self.assertNotIn('indexes differ', server.stdout_text())
+            self.assertNotIn('TTL set', server.stdout_text())
+
+            # The same stack again: nothing to say.
+            server.restart()
+            self.assertNotIn('indexes differ', server.stdout_text())
+            self.assertNotIn('TTL set', server.stdout_text())
+
+            stack.write('stack.yaml', TABLES.replace('ByRegion', 'ByArea').replace('ttl: expiresAt', 'ttl: gone'))
+            server.restart()
+            out = server.stdout_text()
+            self.assertIn("table Orders: its indexes differ from the stack's and are kept (only in the table: "
+                          "ByRegion (global, region S, INCLUDE [total]); only in the stack: ByArea (global, "
+                          "region S, INCLUDE [total]))", out)
+            self.assertIn('table Orders: TTL set to gone, as the stack declares', out)
+            ddb = server.client('dynamodb')
+            table = ddb.describe_table(TableName='Orders')['Table']
+            self.assertEqual({g['IndexName'] for g in table['GlobalSecondaryIndexes']}, {'ByStatus', 'ByRegion'})
+            self.assertEqual(ddb.describe_time_to_live(TableName='Orders')['TimeToLiveDescription'],
+                             {'TimeToLiveStatus': 'ENABLED', 'AttributeName': 'gone'})
+            self.assertEqual(len(ddb.scan(TableName='Orders')['Items']), 1)
+
+
 if __name__ == '__main__':
     unittest.main()
