@@ -548,6 +548,20 @@ class Reader {
       }
       start = end + 1;
     }
+    // API Gateway allows one variable part per level: /items/{id} and
+    // /items/{name} cannot both exist.
+    size_t pos = 0;
+    while ((pos = p.find("/{", pos)) != std::string::npos) {
+      const std::string prefix = p.substr(0, pos);
+      const size_t end = p.find('/', pos + 1);
+      const std::string part = p.substr(pos + 1, end == std::string::npos ? std::string::npos : end - pos - 1);
+      auto [it, inserted] = variable_at_.try_emplace(prefix, part, p);
+      if (!inserted && it->second.first != part) {
+        Fail(at, path, "'" + part + "' conflicts with '" + it->second.first + "' of path '" + it->second.second +
+                           "' (one variable path part per level)");
+      }
+      pos += 2;
+    }
   }
 
   static std::string Identifier(const std::string& s) {
@@ -927,6 +941,7 @@ class Reader {
   YAML::Node default_validator_node_;
   YAML::Node default_security_;
   std::map<std::string, Scheme> schemes_;
+  std::map<std::string, std::pair<std::string, std::string>> variable_at_;  // prefix -> {part, path}
 };
 
 }  // namespace
