@@ -14,6 +14,10 @@ from harness import DEFAULT_BIN, StackDir, Streamer
 from test_gateway import request
 
 STACK = """\
+functions:
+  Echo:
+    runtime: python3.12
+    handler: app.echo
 tables:
   Links:
     partitionKey: id
@@ -109,6 +113,12 @@ paths:
             responseParameters:
               method.response.header.X-Mocked: "'yes'"
             responseTemplates: {application/json: '{"mocked": "$context.httpMethod"}'}
+  /echo/{proxy+}:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Echo/invocations
   /unfinished:
     get:
       summary: no integration yet
@@ -121,6 +131,16 @@ components:
 """
 
 
+APP = """\
+import json
+
+def echo(event, context):
+    return {"statusCode": 201, "headers": {"X-Fn": "echo"},
+            "body": json.dumps({"path": event["path"], "resource": event["resource"],
+                                "proxy": event["pathParameters"]["proxy"], "body": event["body"]})}
+"""
+
+
 def body_json(body):
     return json.loads(body.decode())
 
@@ -129,7 +149,7 @@ class OpenApiStackTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.stack = StackDir(STACK, files={'api.yaml': API})
+        cls.stack = StackDir(STACK, files={'api.yaml': API, 'app.py': APP})
         cls.server = Streamer(stack_file=cls.stack.stack_file)
         cls.server.start()
 
@@ -189,6 +209,13 @@ class OpenApiStackTest(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertEqual(headers.get('access-control-allow-methods'), 'POST,OPTIONS')
 
+    def test_lambda_proxy_by_uri(self):
+        status, headers, body = request(self.server, 'POST', '/echo/a/b', 'hi')
+        self.assertEqual(status, 201, body)
+        self.assertEqual(headers.get('x-fn'), 'echo')
+        self.assertEqual(body_json(body), {'path': '/echo/a/b', 'resource': '/echo/{proxy+}', 'proxy': 'a/b',
+                                           'body': 'hi'})
+
     def test_method_without_integration_answers_500(self):
         status, _, body = request(self.server, 'GET', '/unfinished')
         self.assertEqual(status, 500, body)
@@ -214,7 +241,7 @@ class OpenApiStackTest(unittest.TestCase):
 class BadOpenApiTest(unittest.TestCase):
 
     def start_fails(self, api_text, expected):
-        with StackDir(STACK, files={'api.yaml': api_text}) as stack:
+        with StackDir(STACK, files={'api.yaml': api_text, 'app.py': APP}) as stack:
             server = Streamer(stack_file=stack.stack_file)
             try:
                 res = subprocess.run(server.command(), capture_output=True, text=True, timeout=60,
@@ -233,12 +260,18 @@ class BadOpenApiTest(unittest.TestCase):
                               r'paths\./mock\.x-amazon-apigateway-any-method\.x-amazon-apigateway-integration\.type: '
                               r"unknown integration type 'SQS'" % line)
 
+    def test_unknown_function_names_file_and_line(self):
+        bad = API.replace('function:Echo/', 'function:Ghost/')
+        line = [i for i, l in enumerate(bad.splitlines(), 1) if 'function:Ghost/' in l][0]
+        self.start_fails(bad, r"api\.yaml:%d:\d+: paths\./echo/\{proxy\+\}\.post\.x-amazon-apigateway-integration\.uri: "
+                              r"unknown function 'Ghost'" % line)
+
     def test_syntax_error_names_file_and_line(self):
         self.start_fails(API.replace('info: {title: links, version: "1"}', 'info: {title: links'),
                          r'api\.yaml:\d+:\d+: YAML/JSON syntax error')
 
     def test_missing_file(self):
-        with StackDir(STACK.replace('api.yaml', 'nothere.yaml')) as stack:
+        with StackDir(STACK.replace('api.yaml', 'nothere.yaml'), files={'app.py': APP}) as stack:
             res = subprocess.run([os.environ.get('STREAMER_BIN', DEFAULT_BIN), 'serve', stack.stack_file,
                                   '--data', os.path.join(stack.dir, 'data')],
                                  capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
