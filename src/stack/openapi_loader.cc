@@ -878,17 +878,39 @@ class Reader {
       }
     }
     if (origins.empty()) origins = {"*"};
+    auto quoted = [](const std::string& s) { return "'" + s + "'"; };
+    // Several origins: a static header has one value, so a template echoes
+    // the request's Origin when it is one of them (what HTTP APIs do), and
+    // Vary: Origin tells caches.
+    std::string echo_origin;
     if (origins.size() > 1) {
-      Warn(n["allowOrigins"], path + ".allowOrigins",
-           "one Access-Control-Allow-Origin value per response: '" + origins[0] + "' is sent");
+      echo_origin = "#set($corsOrigin = $input.params('Origin'))#if(";
+      for (size_t i = 0; i < origins.size(); ++i) {
+        if (origins[i] == "*" || origins[i].find_first_of("'\"\\#$") != std::string::npos) {
+          Fail(n["allowOrigins"], path + ".allowOrigins", "'" + origins[i] + "' is not an origin (scheme://host[:port])");
+        }
+        echo_origin += (i ? " || " : "") + std::string("$corsOrigin == '") + origins[i] + "'";
+      }
+      echo_origin += ")#set($context.responseOverride.header.Access-Control-Allow-Origin = $corsOrigin)#end";
     }
+    // The allow-origin of a response: static, or echoed by its templates.
+    auto allow_origin = [&](IntegrationResponseSpec& resp, bool ours) {
+      if (resp.response_parameters.count("method.response.header.Access-Control-Allow-Origin")) return;
+      if (echo_origin.empty()) {
+        resp.response_parameters["method.response.header.Access-Control-Allow-Origin"] = quoted(origins[0]);
+        return;
+      }
+      resp.response_parameters.try_emplace("method.response.header.Vary", "'Origin'");
+      // A response without templates passes the body through; with one it would not.
+      if (resp.response_templates.empty() && !ours) resp.response_templates["application/json"] = "$input.body";
+      for (auto& [type, text] : resp.response_templates) text = echo_origin + text;
+    };
     auto join = [](const std::vector<std::string>& v) {
       std::string out;
       for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
       return out;
     };
     if (headers.empty()) headers = {"Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key", "X-Amz-Security-Token"};
-    auto quoted = [](const std::string& s) { return "'" + s + "'"; };
     // Methods per path, in the order written.
     std::vector<std::string> paths;
     std::map<std::string, std::vector<std::string>> path_methods;
@@ -899,7 +921,7 @@ class Reader {
     for (RouteSpec& r : api_.routes) {
       if (r.method == "OPTIONS" || r.integration.type == "AWS_PROXY" || r.integration.type == "HTTP_PROXY") continue;
       for (IntegrationResponseSpec& resp : r.integration.responses) {
-        resp.response_parameters.try_emplace("method.response.header.Access-Control-Allow-Origin", quoted(origins[0]));
+        allow_origin(resp, false);
         if (!expose.empty()) {
           resp.response_parameters.try_emplace("method.response.header.Access-Control-Expose-Headers", quoted(join(expose)));
         }
@@ -922,7 +944,7 @@ class Reader {
       IntegrationResponseSpec resp;
       resp.status_code = "200";
       resp.response_templates["application/json"] = "";
-      resp.response_parameters["method.response.header.Access-Control-Allow-Origin"] = quoted(origins[0]);
+      allow_origin(resp, true);
       resp.response_parameters["method.response.header.Access-Control-Allow-Methods"] = quoted(join(allow));
       resp.response_parameters["method.response.header.Access-Control-Allow-Headers"] = quoted(join(headers));
       if (!max_age.empty()) resp.response_parameters["method.response.header.Access-Control-Max-Age"] = quoted(max_age);

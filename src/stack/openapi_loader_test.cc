@@ -230,6 +230,24 @@ TEST(OpenApi, CorsSynthesizesPreflightsTheUsersOwnWin) {
   EXPECT_EQ(post.at("method.response.header.Access-Control-Allow-Origin"), "'https://mine.example'");
 }
 
+TEST(OpenApi, CorsWithSeveralOriginsEchoesTheMatchingOne) {
+  Loaded l = Load("cors_origins.yaml");
+  EXPECT_TRUE(l.warnings.empty()) << Dump(l.warnings);
+  const std::string echo =
+      "#set($corsOrigin = $input.params('Origin'))#if($corsOrigin == 'https://a.example' || "
+      "$corsOrigin == 'https://b.example')#set($context.responseOverride.header.Access-Control-Allow-Origin = "
+      "$corsOrigin)#end";
+  const IntegrationResponseSpec& pre = Route(l.api, "OPTIONS", "/links").integration.responses.at(0);
+  EXPECT_EQ(pre.response_templates.at("application/json"), echo);
+  EXPECT_FALSE(pre.response_parameters.count("method.response.header.Access-Control-Allow-Origin"));
+  EXPECT_EQ(pre.response_parameters.at("method.response.header.Vary"), "'Origin'");
+  // A response without templates keeps passing its body through.
+  EXPECT_EQ(Route(l.api, "GET", "/links").integration.responses.at(0).response_templates.at("application/json"),
+            echo + "$input.body");
+  EXPECT_EQ(Route(l.api, "POST", "/links").integration.responses.at(0).response_templates.at("application/json"),
+            echo + "{\"ok\": true}");
+}
+
 TEST(OpenApi, WhatIsNotHonouredIsOneWarningEach) {
   Loaded l = Load("warnings.yaml");
   const std::vector<std::string>& w = l.warnings;

@@ -337,5 +337,50 @@ class StackTableIndexesTest(unittest.TestCase):
             self.assertEqual(len(ddb.scan(TableName='Orders')['Items']), 1)
 
 
+CORS_API = """\
+openapi: 3.0.1
+info: {title: cors, version: "1"}
+x-amazon-apigateway-cors:
+  allowOrigins: ["https://a.example", "https://b.example"]
+  allowMethods: [GET, OPTIONS]
+paths:
+  /thing:
+    get:
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses:
+          default:
+            statusCode: 200
+            responseTemplates: {application/json: '{"thing": 1}'}
+"""
+
+
+class CorsSeveralOriginsTest(unittest.TestCase):
+    """Several allowOrigins: the matching Origin is echoed (preflight and the method itself)."""
+
+    def test_matching_origin_is_echoed(self):
+        stack_yaml = 'apis:\n  Cors:\n    openapi: api.yaml\n'
+        with StackDir(stack_yaml, files={'api.yaml': CORS_API}) as stack, \
+                Streamer(stack_file=stack.stack_file) as server:
+            for origin in ('https://a.example', 'https://b.example'):
+                with self.subTest(origin=origin):
+                    status, headers, body = request(server, 'OPTIONS', '/thing', headers={'Origin': origin})
+                    self.assertEqual(status, 200, body)
+                    self.assertEqual(body, b'')
+                    self.assertEqual(headers.get('access-control-allow-origin'), origin)
+                    self.assertEqual(headers.get('access-control-allow-methods'), 'GET,OPTIONS')
+                    self.assertEqual(headers.get('vary'), 'Origin')
+                    status, headers, body = request(server, 'GET', '/thing', headers={'Origin': origin})
+                    self.assertEqual(status, 200, body)
+                    self.assertEqual(body_json(body), {'thing': 1})
+                    self.assertEqual(headers.get('access-control-allow-origin'), origin)
+            status, headers, _ = request(server, 'OPTIONS', '/thing', headers={'Origin': 'https://evil.example'})
+            self.assertEqual(status, 200)
+            self.assertNotIn('access-control-allow-origin', headers)
+            status, headers, _ = request(server, 'GET', '/thing')
+            self.assertNotIn('access-control-allow-origin', headers)
+
+
 if __name__ == '__main__':
     unittest.main()
