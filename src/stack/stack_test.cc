@@ -997,6 +997,9 @@ TEST(LoadStackFile, OpenApiFileWithNativeAdditions) {
            "      in: header\n"
            "      x-amazon-apigateway-authorizer: {type: jwt, x-jwks-file: jwks.json}\n"
            "paths:\n"
+           "  /links/{id}:\n"
+           "    get:\n"
+           "      x-amazon-apigateway-integration: {type: mock}\n"
            "  /links:\n"
            "    get:\n"
            "      x-amazon-apigateway-integration:\n"
@@ -1026,13 +1029,14 @@ TEST(LoadStackFile, OpenApiFileWithNativeAdditions) {
   EXPECT_EQ(api.name, "Links");
   EXPECT_EQ(api.stage, "dev");
   EXPECT_EQ(api.source_file, (dir / "api" / "links.yaml").string());
-  ASSERT_EQ(api.routes.size(), 2u);
-  EXPECT_EQ(api.routes[0].method, "GET");
-  EXPECT_EQ(api.routes[0].integration.type, "AWS_PROXY");
-  EXPECT_EQ(api.routes[0].integration.function, "List");
-  EXPECT_EQ(api.routes[1].method, "POST");
-  EXPECT_EQ(api.routes[1].authorization_type, "JWT");
-  EXPECT_EQ(api.routes[1].request_models.at("application/json"), "Link");
+  ASSERT_EQ(api.routes.size(), 3u);
+  EXPECT_EQ(api.routes[0].path, "/links/{id}");
+  EXPECT_EQ(api.routes[1].method, "GET");
+  EXPECT_EQ(api.routes[1].integration.type, "AWS_PROXY");
+  EXPECT_EQ(api.routes[1].integration.function, "List");
+  EXPECT_EQ(api.routes[2].method, "POST");
+  EXPECT_EQ(api.routes[2].authorization_type, "JWT");
+  EXPECT_EQ(api.routes[2].request_models.at("application/json"), "Link");
   EXPECT_EQ(api.models.size(), 2u);
   EXPECT_EQ(api.authorizers.at(0).jwks_file, (dir / "api" / "jwks.json").string());
   // The document's warnings become the stack's, naming the document and line.
@@ -1051,6 +1055,16 @@ TEST(LoadStackFile, OpenApiFileWithNativeAdditions) {
   Result<Stack> bad = load(dup);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("duplicate route GET /links"), std::string::npos) << bad.status().message();
+  std::string sibling = stack_text;
+  sibling.replace(sibling.find("POST /links"), 11, "PUT /links/{other}");
+  bad = load(sibling);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(
+                "apis.Links.routes.'PUT /links/{other}': '{other}' conflicts with '{id}' of route 'GET /links/{id}'"),
+            std::string::npos)
+      << bad.status().message();
+  sibling.replace(sibling.find("{other}"), 7, "{id}");
+  EXPECT_TRUE(load(sibling).ok());
   std::string twice = stack_text;
   twice.replace(twice.find("Extra"), 5, "Link");
   bad = load(twice);
@@ -1062,7 +1076,7 @@ TEST(LoadStackFile, OpenApiFileWithNativeAdditions) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(),
             (dir / "stack.yaml").string() + ":6:14: apis.Links.openapi: " + (dir / "api" / "links.yaml").string() +
-                ":20:26: paths./links.get.x-amazon-apigateway-integration.timeoutInMillis: must be between 50 and "
+                ":23:26: paths./links.get.x-amazon-apigateway-integration.timeoutInMillis: must be between 50 and "
                 "29000, got 1");
   fs::remove_all(dir);
 }

@@ -1033,7 +1033,10 @@ class Loader {
     // Per API: which variable path part each level uses ("/items" -> "{id}").
     std::map<std::string, std::pair<std::string, std::string>> variable_at;  // prefix -> {part, route}
     std::set<std::pair<std::string, std::string>> seen_routes;
-    for (const RouteSpec& r : api.routes) seen_routes.insert({r.method, r.path});  // from the OpenAPI file
+    for (const RouteSpec& r : api.routes) {  // from the OpenAPI file
+      seen_routes.insert({r.method, r.path});
+      SeedVariables(r, variable_at);
+    }
     const size_t native_from = api.routes.size();
     for (const Entry& route : Entries(n["routes"], path + ".routes", "route")) {
       RouteSpec r = LoadRoute(route, stack);
@@ -1100,6 +1103,19 @@ class Loader {
         fail("segment '" + part + "' may only use a-z, A-Z, 0-9, '.', '_', ':', '-' or be {param}");
       }
       start = end + 1;
+    }
+  }
+
+  // The variable path parts of a route that needs no checking (the OpenAPI
+  // file's, checked there), for the native routes' checks.
+  static void SeedVariables(const RouteSpec& r, std::map<std::string, std::pair<std::string, std::string>>& variable_at) {
+    size_t pos = 0;
+    while ((pos = r.path.find("/{", pos)) != std::string::npos) {
+      const size_t end = r.path.find('/', pos + 1);
+      variable_at.try_emplace(r.path.substr(0, pos),
+                              r.path.substr(pos + 1, end == std::string::npos ? std::string::npos : end - pos - 1),
+                              r.method + " " + r.path);
+      pos += 2;
     }
   }
 
