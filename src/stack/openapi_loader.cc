@@ -422,6 +422,7 @@ class Reader {
       } else if (field == "authorizerUri") {
         if (a.type != "TOKEN" && a.type != "REQUEST") Fail(v, fpath, "only token and request authorizers have a function");
         a.function = FunctionOfUri(NonEmpty(v, fpath), v, fpath);
+        if (a.function.empty()) Fail(v, fpath, "an authorizer's function cannot be a stage variable here");
       } else if (field == "authorizerResultTtlInSeconds") {
         a.ttl_seconds = Int(v, fpath, 0, 3600);
       } else if (field == "identitySource") {
@@ -463,7 +464,21 @@ class Reader {
 
   // The function of a Lambda integration or authorizer uri:
   // arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN}/invocations.
-  std::string FunctionOfUri(const std::string& uri, const YAML::Node& at, const std::string& path) {
+  // CloudFormation's pseudo parameters left in a uri (Fn::Sub), as they
+  // read here.
+  std::string PseudoParameters(std::string uri) const {
+    const std::vector<std::pair<std::string, std::string>> values = {
+        {"${AWS::Region}", context_.region}, {"${AWS::AccountId}", "000000000000"},
+        {"${AWS::Partition}", "aws"}, {"${AWS::URLSuffix}", "amazonaws.com"}};
+    for (const auto& [name, value] : values) {
+      for (size_t p; (p = uri.find(name)) != std::string::npos;) uri.replace(p, name.size(), value);
+    }
+    return uri;
+  }
+
+  // "" when the function is a stage variable (chosen per request).
+  std::string FunctionOfUri(const std::string& written_uri, const YAML::Node& at, const std::string& path) {
+    const std::string uri = PseudoParameters(written_uri);
     const std::string marker = ":lambda:path/2015-03-31/functions/";
     size_t start = uri.find(marker);
     if (!StartsWith(uri, "arn:aws:apigateway:") || start == std::string::npos) {
@@ -474,7 +489,9 @@ class Reader {
     const size_t end = arn.rfind("/invocations");
     if (end != std::string::npos) arn = arn.substr(0, end);
     std::string name;
-    if (arn.find("${") != std::string::npos) {
+    if (arn.find("${stageVariables.") != std::string::npos) {
+      return "";
+    } else if (arn.find("${") != std::string::npos) {
       // Left over from CloudFormation's Fn::Sub ("${MyFunction.Arn}"): the
       // logical id is the best guess at the function's name.
       const size_t open = arn.find("${");
@@ -732,7 +749,13 @@ class Reader {
       const YAML::Node& v = kv.second;
       if (k == "type") {
       } else if (k == "uri") {
-        in.uri = NonEmpty(v, kpath);
+        // A definition lifted from a SAM/CloudFormation template may keep {"Fn::Sub": "..."}.
+        if (v.IsMap() && v.size() == 1 && v["Fn::Sub"]) {
+          const YAML::Node sub = v["Fn::Sub"];
+          in.uri = NonEmpty(sub.IsSequence() && sub.size() > 0 ? sub[0] : sub, kpath + ".Fn::Sub");
+        } else {
+          in.uri = NonEmpty(v, kpath);
+        }
       } else if (k == "httpMethod") {
         in.http_method = Upper(NonEmpty(v, kpath));
       } else if (k == "requestTemplates") {
@@ -779,6 +802,7 @@ class Reader {
     }
     // AWS and AWS_PROXY: arn:aws:apigateway:{region}:{service}:{action/X | path/...}
     const YAML::Node uri = n["uri"];
+    in.uri = PseudoParameters(in.uri);
     std::vector<std::string> parts;
     size_t pos = 0;
     for (int i = 0; i < 5 && pos != std::string::npos; ++i) {
@@ -793,6 +817,11 @@ class Reader {
     const std::string rest = in.uri.substr(pos);
     if (in.service == "lambda") {
       in.function = FunctionOfUri(in.uri, uri, path + ".uri");
+      if (!in.function.empty() && in.uri.find("${") != std::string::npos) {
+        // The guessed function, written as the gateway reads uris.
+        in.uri = "arn:aws:apigateway:" + context_.region + ":lambda:path/2015-03-31/functions/arn:aws:lambda:" +
+                 context_.region + ":000000000000:function:" + in.function + "/invocations";
+      }
     } else if (in.type == "AWS_PROXY") {
       Fail(uri, path + ".uri", "an aws_proxy integration calls a Lambda function");
     } else if (in.service == "dynamodb") {

@@ -202,6 +202,34 @@ TEST(OpenApi, Oas2ItemsJson) {
   EXPECT_EQ(inline_schema->at("properties").at("n").at("minimum").as_int64(), 0);
 }
 
+TEST(OpenApi, IntegrationUrisAsTemplatesLeaveThem) {
+  Loaded l = Load("uris.yaml");
+  const ApiSpec& api = l.api;
+  const std::string lambda = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/";
+  // Fn::Sub with a ${Function.Arn}: the logical id is the function, written as an ARN.
+  const IntegrationSpec& sub = Route(api, "POST", "/sub").integration;
+  EXPECT_EQ(sub.function, "Authorize");
+  EXPECT_EQ(sub.uri, lambda + "arn:aws:lambda:us-east-1:000000000000:function:Authorize/invocations");
+  const IntegrationSpec& arn = Route(api, "POST", "/arn").integration;
+  EXPECT_EQ(arn.function, "DeleteLink");
+  EXPECT_EQ(arn.uri, lambda + "arn:aws:lambda:us-east-1:000000000000:function:DeleteLink/invocations");
+  // A stage variable is chosen per request: kept as written.
+  const IntegrationSpec& stage = Route(api, "POST", "/stage").integration;
+  EXPECT_EQ(stage.function, "");
+  EXPECT_EQ(stage.service, "lambda");
+  EXPECT_EQ(stage.uri, lambda + "arn:aws:lambda:us-east-1:123456789012:function:${stageVariables.fn}/invocations");
+  // Pseudo parameters read as this region and partition.
+  const IntegrationSpec& table = Route(api, "POST", "/table").integration;
+  EXPECT_EQ(table.uri, "arn:aws:apigateway:us-east-1:dynamodb:action/PutItem");
+  EXPECT_EQ(table.action, "PutItem");
+  EXPECT_EQ(Route(api, "POST", "/qualified").integration.function, "DeleteLink");
+  ASSERT_EQ(l.warnings.size(), 3u) << Dump(l.warnings);
+  EXPECT_TRUE(HasWarning(l.warnings, "paths./sub.post.x-amazon-apigateway-integration.uri: "));
+  EXPECT_TRUE(HasWarning(l.warnings, "taken as function 'Authorize'"));
+  EXPECT_TRUE(HasWarning(l.warnings, "taken as function 'DeleteLink'"));
+  EXPECT_TRUE(HasWarning(l.warnings, "function qualifier 'live' ignored"));
+}
+
 TEST(OpenApi, CorsSynthesizesPreflightsTheUsersOwnWin) {
   Loaded l = Load("cors.yaml");
   const ApiSpec& api = l.api;
