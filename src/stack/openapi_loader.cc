@@ -832,6 +832,11 @@ class Reader {
       in.action = rest.substr(7);
     } else {
       Warn(uri, path + ".uri", "AWS service '" + in.service + "' is not emulated; the method answers 500");
+      // As an integration without responses answers: 500 Internal server error.
+      IntegrationSpec none;
+      none.type = "MOCK";
+      none.uri = in.uri;
+      return none;
     }
     return in;
   }

@@ -301,6 +301,9 @@ TEST(OpenApi, WhatIsNotHonouredIsOneWarningEach) {
   EXPECT_TRUE(none.integration.responses.empty());
   EXPECT_EQ(none.authorization_type, "JWT");
   EXPECT_EQ(none.authorization_scopes, std::vector<std::string>{"read"});
+  const IntegrationSpec& s3 = Route(l.api, "GET", "/s3").integration;
+  EXPECT_EQ(s3.type, "MOCK");
+  EXPECT_TRUE(s3.responses.empty());
   const AuthorizerSpec& jwt = l.api.authorizers.at(0);
   EXPECT_EQ(jwt.identity_source, "method.request.header.Authorization");
   EXPECT_EQ(jwt.issuer, "https://issuer.example");

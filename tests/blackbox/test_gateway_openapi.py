@@ -122,6 +122,12 @@ paths:
   /unfinished:
     get:
       summary: no integration yet
+  /bucket:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws
+        httpMethod: GET
+        uri: arn:aws:apigateway:us-east-1:s3:path/bucket/key
 components:
   schemas:
     Link:
@@ -216,10 +222,12 @@ class OpenApiStackTest(unittest.TestCase):
         self.assertEqual(body_json(body), {'path': '/echo/a/b', 'resource': '/echo/{proxy+}', 'proxy': 'a/b',
                                            'body': 'hi'})
 
-    def test_method_without_integration_answers_500(self):
-        status, _, body = request(self.server, 'GET', '/unfinished')
-        self.assertEqual(status, 500, body)
-        self.assertEqual(body_json(body), {'message': 'Internal server error'})
+    def test_method_without_integration_or_service_answers_500(self):
+        for path in ('/unfinished', '/bucket'):
+            with self.subTest(path=path):
+                status, _, body = request(self.server, 'GET', path)
+                self.assertEqual(status, 500, body)
+                self.assertEqual(body_json(body), {'message': 'Internal server error'})
 
     def test_unknown_route_is_still_missing_token(self):
         status, _, body = request(self.server, 'GET', '/nope')
@@ -235,7 +243,8 @@ class OpenApiStackTest(unittest.TestCase):
         self.assertTrue(policy[0].startswith('warning: %s:3: ' % api), policy[0])
         unfinished = [w for w in warnings if 'paths./unfinished.get: no x-amazon-apigateway-integration' in w]
         self.assertEqual(len(unfinished), 1, out)
-        self.assertEqual(len(warnings), 2, out)
+        self.assertEqual(len([w for w in warnings if "AWS service 's3' is not emulated" in w]), 1, out)
+        self.assertEqual(len(warnings), 3, out)
 
 
 class BadOpenApiTest(unittest.TestCase):
