@@ -413,7 +413,6 @@ class Reader {
     if (scheme["in"] && scheme["in"].Scalar() == "header" && scheme["name"] && scheme["name"].IsScalar()) {
       a.identity_source = "method.request.header." + scheme["name"].Scalar();
     }
-    bool has_jwks = false;
     for (const auto& f : n) {
       const std::string field = f.first.Scalar();
       const std::string fpath = Join(path, field);
@@ -446,7 +445,6 @@ class Reader {
         a.jwks_file = p.lexically_normal().string();
         std::error_code ec;
         if (!std::filesystem::is_regular_file(a.jwks_file, ec)) Fail(v, fpath, "no such file: " + a.jwks_file);
-        has_jwks = true;
       } else if (field == "authorizerCredentials" || field == "authorizerPayloadFormatVersion" ||
                  field == "enableSimpleResponses") {
         // Invoke credentials need no emulation; the others are HTTP API settings.
@@ -456,9 +454,6 @@ class Reader {
     }
     if ((a.type == "TOKEN" || a.type == "REQUEST") && a.function.empty()) Fail(n, path, "missing 'authorizerUri'");
     if (a.type == "COGNITO_USER_POOLS" && a.provider_arns.empty()) Fail(n, path, "missing 'providerARNs'");
-    if ((a.type == "COGNITO_USER_POOLS" || a.type == "JWT") && !has_jwks) {
-      Warn(n, path, "token signatures are not checked (no JWKS file); claims and expiry are");
-    }
     return a;
   }
 

@@ -972,9 +972,8 @@ TEST(ParseStackYaml, ApiGatewayNativeKeys) {
   EXPECT_EQ(plan.quota_period, "MONTH");
   EXPECT_EQ(plan.api_keys, (std::vector<std::string>{"Partner", "Old"}));
   EXPECT_FALSE(r->usage_plans[1].rate_limit.has_value());
-  // The Cognito authorizer has no JWKS file: one warning, naming it.
-  ASSERT_EQ(r->warnings.size(), 1u);
-  EXPECT_NE(r->warnings[0].find("apis.Shop.authorizers.Pool: token signatures are not checked"), std::string::npos);
+  // (The Cognito authorizer without a JWKS file warns when it is built, not here.)
+  EXPECT_TRUE(r->warnings.empty());
   fs::remove_all(dir);
 }
 
