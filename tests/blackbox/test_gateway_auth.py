@@ -230,6 +230,9 @@ class GatewayAuthTest(unittest.TestCase):
         for tok in ('broken', 'badcontext', 'explode'):
             got, hdrs, body = self.server.gateway('GET', '/prod/token/1', headers={'Authorization': tok})
             self.assertEqual(got, 500, (tok, body))
+            # AWS's AUTHORIZER_CONFIGURATION_ERROR body has a null message.
+            self.assertEqual(json.loads(body), {'message': None}, (tok, body))
+            self.assertEqual(hdrs.get('x-amzn-ErrorType'), 'AuthorizerConfigurationException', (tok, body))
 
     def test_token_cache_ttl_and_policy_per_resource(self):
         tok = 'own-token/5'
