@@ -16,11 +16,30 @@ namespace {
 
 // Schemas nest at most this deep (the JSON parser allows 256 levels);
 // validation goes at most this many schema applications deep, and visits
-// at most kWorkBudget (schema, value) pairs: a schema whose $refs fan out
+// at most kWorkBase + kWorkPerValue per value of the instance (schema,
+// value) pairs: a schema whose $refs fan out
 // (anyOf of refs of anyOf ...) cannot hold a request thread for long.
 constexpr int kMaxSchemaDepth = 200;
 constexpr int kMaxValidateDepth = 400;
-constexpr long kWorkBudget = 10'000'000;
+constexpr long kWorkBase = 200'000;
+constexpr long kWorkPerValue = 32;
+
+// How many values `v` holds (itself included), without recursion.
+long CountValues(const json::value& v) {
+  long count = 0;
+  std::vector<const json::value*> stack{&v};
+  while (!stack.empty()) {
+    const json::value* x = stack.back();
+    stack.pop_back();
+    ++count;
+    if (const json::array* a = x->if_array()) {
+      for (const auto& e : *a) stack.push_back(&e);
+    } else if (const json::object* o = x->if_object()) {
+      for (const auto& m : *o) stack.push_back(&m.value());
+    }
+  }
+  return count;
+}
 
 enum TypeBit : unsigned {
   kNull = 1,
@@ -211,6 +230,7 @@ std::string EcmaToRe2(std::string_view p) {
 
 struct Node {
   int ref = -1;  // set: this schema is a $ref and nothing else applies
+  bool ref_resolved = false;  // ref is a node that is not a $ref
   unsigned types = 0;  // 0 = any type
   bool nullable = false;
   // objects
@@ -273,16 +293,23 @@ class Compiler {
       if (!t.ok()) return t;
       out_->nodes[p.node]->ref = *t;
     }
-    // A $ref that leads only to $refs and back would never end.
+    // A $ref that leads only to $refs and back would never end. Each chain
+    // is followed once (every node on it then points at its end).
     const size_t n = out_->nodes.size();
+    std::vector<int> chain;
     for (size_t i = 0; i < n; ++i) {
+      chain.clear();
       int at = static_cast<int>(i);
-      size_t steps = 0;
-      while (out_->nodes[at]->ref >= 0) {
+      while (out_->nodes[at]->ref >= 0 && !out_->nodes[at]->ref_resolved) {
+        chain.push_back(at);
         at = out_->nodes[at]->ref;
-        if (++steps > n) return Status::Validation("circular $ref in model " + name);
+        if (chain.size() > n) return Status::Validation("circular $ref in model " + name);
       }
-      if (out_->nodes[i]->ref >= 0) out_->nodes[i]->ref = at;
+      if (out_->nodes[at]->ref >= 0) at = out_->nodes[at]->ref;  // resolved earlier: its end
+      for (int c : chain) {
+        out_->nodes[c]->ref = at;
+        out_->nodes[c]->ref_resolved = true;
+      }
     }
     return *idx;
   }
@@ -633,6 +660,7 @@ class Validator {
   explicit Validator(const JsonSchema::Compiled& c) : c_(c) {}
 
   bool Run(const json::value& instance, std::string* why) {
+    budget_ = kWorkBase + kWorkPerValue * CountValues(instance);
     const bool ok = Check(0, instance, 0, why != nullptr);
     if (exhausted_) {
       if (why) *why = "validation took too much work (limit reached)";
@@ -727,7 +755,9 @@ class Validator {
     static const char* const kNames[] = {"null", "boolean", "object", "array", "number", "integer", "string"};
     std::string out;
     for (int i = 0; i < 7; ++i) {
-      if (bits & (1u << i)) out += (out.empty() ? "" : "|") + std::string(kNames[i]);
+      if (!(bits & (1u << i))) continue;
+      if (!out.empty()) out += '|';
+      out += kNames[i];
     }
     return out;
   }
@@ -837,7 +867,7 @@ class Validator {
   }
 
   const JsonSchema::Compiled& c_;
-  long budget_ = kWorkBudget;
+  long budget_ = 0;
   bool exhausted_ = false;
   std::string reason_, path_;
 };
