@@ -415,15 +415,22 @@ class Compiler {
       doc_name = name;
     }
     if (const json::value* v = Walk(doc, *tokens, 0)) return Target{v, doc, doc_name, "#" + pointer};
-    // "#/definitions/Name[/...]": another model, as API Gateway's models refer to each other.
-    if (uri.empty() && tokens->size() >= 2 && (*tokens)[0] == "definitions" && documents_ &&
-        documents_->count((*tokens)[1])) {
-      auto d = Document((*tokens)[1]);
+    // "#/definitions/Name[/...]" (Swagger 2) or "#/components/schemas/Name[/...]"
+    // (OpenAPI 3): another model, as API Gateway's models refer to each other.
+    size_t name_at = 0;
+    if (tokens->size() >= 2 && (*tokens)[0] == "definitions") {
+      name_at = 1;
+    } else if (tokens->size() >= 3 && (*tokens)[0] == "components" && (*tokens)[1] == "schemas") {
+      name_at = 2;
+    }
+    if (uri.empty() && name_at && documents_ && documents_->count((*tokens)[name_at])) {
+      const std::string& name = (*tokens)[name_at];
+      auto d = Document(name);
       if (!d.ok()) return d.status();
-      if (const json::value* v = Walk(*d, *tokens, 2)) {
+      if (const json::value* v = Walk(*d, *tokens, name_at + 1)) {
         std::string rest;
-        for (size_t i = 2; i < tokens->size(); ++i) rest += "/" + (*tokens)[i];
-        return Target{v, *d, (*tokens)[1], "#" + rest};
+        for (size_t i = name_at + 1; i < tokens->size(); ++i) rest += "/" + (*tokens)[i];
+        return Target{v, *d, name, "#" + rest};
       }
     }
     return bad();

@@ -17,8 +17,9 @@ class JsonSchema {
  public:
   // Compiles `documents[root]`. A "$ref" reaches, in this order: a JSON
   // pointer in its own document ("#/definitions/X"); another document by
-  // name ("#/definitions/Name" when the pointer does not resolve locally,
-  // "Name", ".../restapis/<id>/models/Name", each optionally + "#/pointer").
+  // name ("#/definitions/Name" or "#/components/schemas/Name" when the
+  // pointer does not resolve locally; "Name", ".../restapis/<id>/models/Name",
+  // each optionally + "#/pointer").
   // Errors say which document and where.
   static Result<JsonSchema> Compile(const std::string& root,
                                     const std::map<std::string, std::string>& documents);

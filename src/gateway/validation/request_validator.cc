@@ -154,8 +154,8 @@ std::optional<GatewayError> RequestValidator::Validate(const MethodRequest& requ
     return std::nullopt;
   }
   // $context.error.validationErrorString is not modelled; the detail goes to the log.
-  std::cerr << "gateway: " << impl_->route << ": invalid request body (model " << *model << "): " << why
-            << "\n";
+  // One write per line, so lines from several threads do not interleave.
+  std::cerr << ("gateway: " + impl_->route + ": invalid request body (model " + *model + "): " + why + "\n");
   return GatewayError{"BAD_REQUEST_BODY", 400, "Invalid request body"};
 }
 
