@@ -133,6 +133,7 @@ PARAMS = '?owner=me'
 HEADERS = {'X-Tenant': 't1'}
 
 
+@unittest.skip('waits for the OpenAPI loader (wt-openapi) on main: remove this line when it lands')
 class GatewayValidationTest(unittest.TestCase):
 
     @classmethod
