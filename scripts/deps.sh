@@ -11,6 +11,8 @@ STREAMER_DEB_PACKAGES=(
   libgtest-dev
   rocksdb-tools  # ldb: tests edit a stopped server's data directory (test_storage_format)
   make xz-utils  # npm's aws-lambda-ric (tests/lambda_ric) builds its native client from bundled sources
+  # The VTL oracle (tests/vtl_oracle) renders templates with Apache Velocity 1.7 on a JDK
+  velocity libcommons-collections3-java libcommons-lang-java default-jdk-headless
 )
 
 as_root() {

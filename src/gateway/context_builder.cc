@@ -31,17 +31,16 @@ vtl::Value BuildContext(const ContextInputs& in) {
   c.Put("protocol", "HTTP/1.1");
   vtl::Value identity = vtl::Value::NewMap();
   vtl::Map& id = *identity.if_map();
-  // Null where API Gateway gives null to an unsigned, unauthenticated caller.
-  for (const char* k : {"accountId", "caller", "user", "userArn", "accessKey", "cognitoIdentityId",
-                        "cognitoIdentityPoolId", "cognitoAuthenticationType", "cognitoAuthenticationProvider",
-                        "principalOrgId", "clientCert"}) {
-    id.Put(k, nullptr);
-  }
+  // The identity fields API Gateway gives as null to an unsigned,
+  // unauthenticated caller (caller, user, accessKey, cognito*, ...) are left
+  // out: a missing key renders as null does, and the map stays small.
   id.Put("sourceIp", r.source_ip);
   const std::string* ua = r.Header("User-Agent");
   id.Put("userAgent", ua ? vtl::Value(*ua) : vtl::Value());
-  id.Put("apiKey", in.api_key.empty() ? vtl::Value() : vtl::Value(in.api_key));
-  id.Put("apiKeyId", in.api_key.empty() ? vtl::Value() : vtl::Value(in.api_key));
+  if (!in.api_key.empty()) {
+    id.Put("apiKey", in.api_key);
+    id.Put("apiKeyId", in.api_key);
+  }
   c.Put("identity", identity);
   if (in.authorizer && in.authorizer->present) {
     vtl::Value authorizer = vtl::FromJson(in.authorizer->context);

@@ -101,6 +101,9 @@ struct CompiledRoute {
   std::vector<Param> request_parameters;
   bool api_key_required = false;
   std::vector<std::string> authorization_scopes;
+  // Whether any template or parameter of the route reads $context: building
+  // it is a good part of a request's cost, so routes that never read it skip it.
+  bool uses_context = false;
 #ifdef STREAMER_GATEWAY_AUTH
   const Authorizer* authorizer = nullptr;
 #endif
@@ -136,6 +139,7 @@ struct Exchange {
   int64_t start_ms = 0;
   AuthorizerResult authorizer;
   vtl::RenderContext ctx;  // $input, $context, $stageVariables (non-proxy)
+  bool context_built = false;
   std::mutex mu;
   http::Respond respond;  // taken by the first answer
 
@@ -186,10 +190,17 @@ struct Exchange {
     return in;
   }
 
+  // $context, built at most once per request, and only when something reads it.
+  void EnsureContext() {
+    if (context_built) return;
+    ctx.context = BuildContext(Inputs());
+    context_built = true;
+  }
+
   // A gateway response for `error`, through the API's gateway responses.
   void Fail(const GatewayError& error) {
+    if (route) EnsureContext();
     vtl::Value context = ctx.context;
-    if (!context.if_map() && route) context = BuildContext(Inputs());
     if (!context.if_map() && api) {
       // No route matched: $context as far as it is known.
       const RouteIdentity identity{api->name, api->stage, "", ""};
@@ -305,6 +316,28 @@ void Respond(const std::shared_ptr<Exchange>& x, IntegrationReply reply) {
   x->Answer(std::move(*res));
 }
 
+// $context.requestOverride.{header,querystring,path}.X set by the request
+// template replace the integration request's parameters of that name.
+void ApplyRequestOverride(const vtl::Value& context, IntegrationRequest& req) {
+  const vtl::Map* c = context.if_map();
+  const vtl::Value* ro = c ? c->Find("requestOverride") : nullptr;
+  if (!ro || !ro->if_map() || ro->if_map()->empty()) return;
+  auto each = [&](const char* key, auto&& fn) {
+    if (const vtl::Value* m = ro->if_map()->Find(key); m && m->if_map()) {
+      for (const auto& [k, v] : m->if_map()->entries()) {
+        if (!v.is_null()) fn(k, v.ToString());
+      }
+    }
+  };
+  auto put = [](std::vector<std::pair<std::string, std::string>>& pairs, const std::string& k, std::string v) {
+    std::erase_if(pairs, [&](const auto& p) { return p.first == k; });
+    pairs.emplace_back(k, std::move(v));
+  };
+  each("header", [&](const std::string& k, std::string v) { put(req.headers, k, std::move(v)); });
+  each("querystring", [&](const std::string& k, std::string v) { put(req.query, k, std::move(v)); });
+  each("path", [&](const std::string& k, std::string v) { req.path[k] = std::move(v); });
+}
+
 void RunIntegration(const std::shared_ptr<Exchange>& x) {
   const CompiledRoute& route = *x->route;
   const MethodRequest& m = x->request;
@@ -317,8 +350,8 @@ void RunIntegration(const std::shared_ptr<Exchange>& x) {
   }
 
   // integration.request.* parameters.
+  if (route.uses_context) x->EnsureContext();
   if (!route.request_parameters.empty()) {
-    if (!x->ctx.context.if_map()) x->ctx.context = BuildContext(x->Inputs());
     ParameterSources from;
     from.request = &m;
     from.context = &x->ctx.context;
@@ -336,12 +369,12 @@ void RunIntegration(const std::shared_ptr<Exchange>& x) {
   }
 
   if (route.integration->proxy()) {
-    req.body = m.body;
+    req.body = std::move(x->request.body);  // the method request's stages are done with it
     req.body_is_binary = binary;
     req.proxy_request_context = BuildProxyRequestContext(x->Inputs());
   } else {
     // Content handling of the request body, then the request template.
-    std::string body = m.body;
+    std::string body = std::move(x->request.body);  // the method request's stages are done with it
     if (binary && route.content_handling == "CONVERT_TO_TEXT") {
       body = Base64Encode(body);
     } else if (!binary && route.content_handling == "CONVERT_TO_BINARY") {
@@ -358,7 +391,6 @@ void RunIntegration(const std::shared_ptr<Exchange>& x) {
         return;
       }
     }
-    if (!x->ctx.context.if_map()) x->ctx.context = BuildContext(x->Inputs());
     if (tmpl) {
       vtl::Input& in = x->ctx.input;
       in.body = std::move(body);
@@ -379,6 +411,7 @@ void RunIntegration(const std::shared_ptr<Exchange>& x) {
         return;
       }
       req.body = std::move(*rendered);
+      ApplyRequestOverride(x->ctx.context, req);
     } else {
       req.body = std::move(body);
       // Response templates still read the method request's parameters.
@@ -504,6 +537,14 @@ Result<std::unique_ptr<Gateway>> Gateway::Build(const std::vector<stack::ApiSpec
           return Status::Validation(where + ": request parameter source '" + source + "' is not one API Gateway maps");
         }
         r->request_parameters.push_back({target->first, target->second, source});
+      }
+      // Conservative: any mention of "context" in a template or a context.* source.
+      auto mentions_context = [](const std::string& text) { return text.find("context") != std::string::npos; };
+      for (const auto& [type, text] : spec.request_templates) r->uses_context |= mentions_context(text);
+      for (const auto& [name, source] : spec.request_parameters) r->uses_context |= mentions_context(source);
+      for (const auto& resp : spec.responses) {
+        for (const auto& [type, text] : resp.response_templates) r->uses_context |= mentions_context(text);
+        for (const auto& [name, source] : resp.response_parameters) r->uses_context |= mentions_context(source);
       }
       auto integration = MakeIntegration(spec, impl.env);
       if (!integration) return Status::Validation(where + ": " + integration.status().message());

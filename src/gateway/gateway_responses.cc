@@ -126,7 +126,9 @@ http::Response GatewayResponses::Answer(const GatewayError& error, vtl::Value co
   if (!context.if_map()) context = vtl::Value::NewMap();
   vtl::Value err = vtl::Value::NewMap();
   err.if_map()->Put("message", error.message);
-  err.if_map()->Put("messageString", json::serialize(json::value(error.message)));
+  // An authorizer that failed without a message answers {"message": null}, as AWS does.
+  const bool null_message = error.message.empty() && error.response_type.rfind("AUTHORIZER_", 0) == 0;
+  err.if_map()->Put("messageString", null_message ? std::string("null") : json::serialize(json::value(error.message)));
   err.if_map()->Put("responseType", error.response_type);
   err.if_map()->Put("validationErrorString", error.message);
   context.if_map()->Put("error", err);

@@ -82,7 +82,8 @@ std::optional<http::Response> MapResponse(const CompiledResponse& chosen, Integr
                                           vtl::RenderContext& ctx, const MethodRequest& request,
                                           const std::string& accept, std::string* error) {
   http::Response res{static_cast<bhttp::status>(chosen.status), 11};
-  std::string body = reply.body;
+  // The body is kept for response parameters that read it; else moved.
+  std::string body = chosen.parameters.empty() ? std::move(reply.body) : reply.body;
   if (chosen.content_handling == "CONVERT_TO_TEXT") {
     body = Base64Encode(body);
   } else if (chosen.content_handling == "CONVERT_TO_BINARY") {

@@ -171,14 +171,16 @@ Status ReconcileIndexesAndTtl(dynamo::TableCatalog* catalog, const stack::TableS
                                 ix.non_key_attributes));
   }
   if (!fresh && declared != actual) {
-    auto list = [](const std::set<std::string>& s) {
+    auto only_in = [](const std::set<std::string>& a, const std::set<std::string>& b) {
       std::string out;
-      for (const std::string& x : s) out += (out.empty() ? "" : ", ") + x;
+      for (const std::string& x : a) {
+        if (!b.count(x)) out += (out.empty() ? "" : ", ") + x;
+      }
       return out.empty() ? std::string("none") : out;
     };
-    std::printf("table %s: indexes differ from the stack's; the table keeps its own (%s; the stack declares %s): "
-                "UpdateTable them, or delete the table to re-create it\n",
-                t.name.c_str(), list(actual).c_str(), list(declared).c_str());
+    std::printf("table %s: its indexes differ from the stack's and are kept (only in the table: %s; only in the "
+                "stack: %s); UpdateTable them, or delete the table to have it re-created\n",
+                t.name.c_str(), only_in(actual, declared).c_str(), only_in(declared, actual).c_str());
   }
   if (existing->ttl_attribute != t.ttl_attribute) {
     auto set = catalog->Update(t.name, [&t](dynamo::TableInfo& info) {

@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -85,7 +86,7 @@ class Reader {
     ReadRootExtensions();
     ReadModels();
     ReadSecuritySchemes();
-    if (YAML::Node sec = doc_["security"]) default_security_ = sec;
+    if (YAML::Node sec = doc_["security"]) default_security_.reset(sec);
     const YAML::Node paths = doc_["paths"];
     if (paths && !paths.IsNull()) {
       if (!paths.IsMap()) Fail(paths, "paths", "expected a mapping of paths");
@@ -173,7 +174,9 @@ class Reader {
         Fail(n["$ref"], path + ".$ref", "'" + ref + "': only references inside the document (#/...) are supported");
       }
       if (!seen.insert(ref).second) Fail(n["$ref"], path + ".$ref", "'" + ref + "' refers to itself (a cycle)");
-      YAML::Node target = doc_;
+      // (YAML::Node's operator= writes into the node it refers to: walking
+      // rebinds with reset().)
+      YAML::Node target(doc_);
       std::string part;
       std::istringstream parts(ref.substr(2));
       while (std::getline(parts, part, '/')) {
@@ -181,11 +184,11 @@ class Reader {
         for (size_t p; (p = part.find("~1")) != std::string::npos;) part.replace(p, 2, "/");
         for (size_t p; (p = part.find("~0")) != std::string::npos;) part.replace(p, 2, "~");
         if (!target.IsMap() || !target[part]) Fail(n["$ref"], path + ".$ref", "'" + ref + "' names nothing in the document");
-        target = target[part];
+        target.reset(target[part]);
       }
       path = ref.substr(2);
       std::replace(path.begin(), path.end(), '/', '.');
-      n = target;
+      n.reset(target);
     }
     if (resolved_path) *resolved_path = path;
     return n;
@@ -218,7 +221,7 @@ class Reader {
         }
       } else if (key == "x-amazon-apigateway-request-validator") {
         default_validator_ = NonEmpty(v, key);
-        default_validator_node_ = v;
+        default_validator_node_.reset(v);
       } else if (key == "x-amazon-apigateway-binary-media-types") {
         api_.binary_media_types = StringList(v, key);
       } else if (key == "x-amazon-apigateway-gateway-responses") {
@@ -410,7 +413,6 @@ class Reader {
     if (scheme["in"] && scheme["in"].Scalar() == "header" && scheme["name"] && scheme["name"].IsScalar()) {
       a.identity_source = "method.request.header." + scheme["name"].Scalar();
     }
-    bool has_jwks = false;
     for (const auto& f : n) {
       const std::string field = f.first.Scalar();
       const std::string fpath = Join(path, field);
@@ -419,6 +421,7 @@ class Reader {
       } else if (field == "authorizerUri") {
         if (a.type != "TOKEN" && a.type != "REQUEST") Fail(v, fpath, "only token and request authorizers have a function");
         a.function = FunctionOfUri(NonEmpty(v, fpath), v, fpath);
+        if (a.function.empty()) Fail(v, fpath, "an authorizer's function cannot be a stage variable here");
       } else if (field == "authorizerResultTtlInSeconds") {
         a.ttl_seconds = Int(v, fpath, 0, 3600);
       } else if (field == "identitySource") {
@@ -436,8 +439,12 @@ class Reader {
         if (v["issuer"]) a.issuer = NonEmpty(v["issuer"], fpath + ".issuer");
         if (v["audience"]) a.audiences = StringList(v["audience"], fpath + ".audience");
       } else if (field == "x-jwks-file" || field == "jwksFile") {
-        a.jwks_file = NonEmpty(v, fpath);
-        has_jwks = true;
+        // Our extension: a JWKS file (relative to the document) checks signatures.
+        std::filesystem::path p(NonEmpty(v, fpath));
+        if (p.is_relative()) p = std::filesystem::path(context_.source).parent_path() / p;
+        a.jwks_file = p.lexically_normal().string();
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(a.jwks_file, ec)) Fail(v, fpath, "no such file: " + a.jwks_file);
       } else if (field == "authorizerCredentials" || field == "authorizerPayloadFormatVersion" ||
                  field == "enableSimpleResponses") {
         // Invoke credentials need no emulation; the others are HTTP API settings.
@@ -447,15 +454,26 @@ class Reader {
     }
     if ((a.type == "TOKEN" || a.type == "REQUEST") && a.function.empty()) Fail(n, path, "missing 'authorizerUri'");
     if (a.type == "COGNITO_USER_POOLS" && a.provider_arns.empty()) Fail(n, path, "missing 'providerARNs'");
-    if ((a.type == "COGNITO_USER_POOLS" || a.type == "JWT") && !has_jwks) {
-      Warn(n, path, "token signatures are not checked (no JWKS file); claims and expiry are");
-    }
     return a;
   }
 
   // The function of a Lambda integration or authorizer uri:
   // arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN}/invocations.
-  std::string FunctionOfUri(const std::string& uri, const YAML::Node& at, const std::string& path) {
+  // CloudFormation's pseudo parameters left in a uri (Fn::Sub), as they
+  // read here.
+  std::string PseudoParameters(std::string uri) const {
+    const std::vector<std::pair<std::string, std::string>> values = {
+        {"${AWS::Region}", context_.region}, {"${AWS::AccountId}", "000000000000"},
+        {"${AWS::Partition}", "aws"}, {"${AWS::URLSuffix}", "amazonaws.com"}};
+    for (const auto& [name, value] : values) {
+      for (size_t p; (p = uri.find(name)) != std::string::npos;) uri.replace(p, name.size(), value);
+    }
+    return uri;
+  }
+
+  // "" when the function is a stage variable (chosen per request).
+  std::string FunctionOfUri(const std::string& written_uri, const YAML::Node& at, const std::string& path) {
+    const std::string uri = PseudoParameters(written_uri);
     const std::string marker = ":lambda:path/2015-03-31/functions/";
     size_t start = uri.find(marker);
     if (!StartsWith(uri, "arn:aws:apigateway:") || start == std::string::npos) {
@@ -466,7 +484,9 @@ class Reader {
     const size_t end = arn.rfind("/invocations");
     if (end != std::string::npos) arn = arn.substr(0, end);
     std::string name;
-    if (arn.find("${") != std::string::npos) {
+    if (arn.find("${stageVariables.") != std::string::npos) {
+      return "";
+    } else if (arn.find("${") != std::string::npos) {
       // Left over from CloudFormation's Fn::Sub ("${MyFunction.Arn}"): the
       // logical id is the best guess at the function's name.
       const size_t open = arn.find("${");
@@ -540,6 +560,20 @@ class Reader {
       }
       start = end + 1;
     }
+    // API Gateway allows one variable part per level: /items/{id} and
+    // /items/{name} cannot both exist.
+    size_t pos = 0;
+    while ((pos = p.find("/{", pos)) != std::string::npos) {
+      const std::string prefix = p.substr(0, pos);
+      const size_t end = p.find('/', pos + 1);
+      const std::string part = p.substr(pos + 1, end == std::string::npos ? std::string::npos : end - pos - 1);
+      auto [it, inserted] = variable_at_.try_emplace(prefix, part, p);
+      if (!inserted && it->second.first != part) {
+        Fail(at, path, "'" + part + "' conflicts with '" + it->second.first + "' of path '" + it->second.second +
+                           "' (one variable path part per level)");
+      }
+      pos += 2;
+    }
   }
 
   static std::string Identifier(const std::string& s) {
@@ -581,7 +615,9 @@ class Reader {
         YAML::Node p = Resolve(list[i], ppath, &resolved);
         RequireMap(p, ppath);
         if (!p["name"] || !p["in"]) Fail(p, ppath, "a parameter has 'name' and 'in'");
-        params[{Scalar(p["in"], ppath + ".in"), Scalar(p["name"], ppath + ".name")}] = {p, ppath};
+        const std::pair<std::string, std::string> key{Scalar(p["in"], ppath + ".in"), Scalar(p["name"], ppath + ".name")};
+        params.erase(key);  // (assigning a YAML::Node would overwrite the path's own parameter)
+        params.emplace(key, std::make_pair(p, ppath));
       }
     }
     std::vector<std::string> consumes = StringList(op["consumes"] ? op["consumes"] : doc_["consumes"], "consumes");
@@ -627,7 +663,7 @@ class Reader {
     YAML::Node validator_node;
     if (YAML::Node v = op["x-amazon-apigateway-request-validator"]) {
       validator = Scalar(v, path + ".x-amazon-apigateway-request-validator");
-      validator_node = v;
+      validator_node.reset(v);
     }
     if (!validator.empty() && !api_.request_validators.count(validator)) {
       Fail(validator_node, path + ".x-amazon-apigateway-request-validator", "unknown request validator '" + validator + "'");
@@ -708,7 +744,13 @@ class Reader {
       const YAML::Node& v = kv.second;
       if (k == "type") {
       } else if (k == "uri") {
-        in.uri = NonEmpty(v, kpath);
+        // A definition lifted from a SAM/CloudFormation template may keep {"Fn::Sub": "..."}.
+        if (v.IsMap() && v.size() == 1 && v["Fn::Sub"]) {
+          const YAML::Node sub = v["Fn::Sub"];
+          in.uri = NonEmpty(sub.IsSequence() && sub.size() > 0 ? sub[0] : sub, kpath + ".Fn::Sub");
+        } else {
+          in.uri = NonEmpty(v, kpath);
+        }
       } else if (k == "httpMethod") {
         in.http_method = Upper(NonEmpty(v, kpath));
       } else if (k == "requestTemplates") {
@@ -755,6 +797,7 @@ class Reader {
     }
     // AWS and AWS_PROXY: arn:aws:apigateway:{region}:{service}:{action/X | path/...}
     const YAML::Node uri = n["uri"];
+    in.uri = PseudoParameters(in.uri);
     std::vector<std::string> parts;
     size_t pos = 0;
     for (int i = 0; i < 5 && pos != std::string::npos; ++i) {
@@ -769,6 +812,11 @@ class Reader {
     const std::string rest = in.uri.substr(pos);
     if (in.service == "lambda") {
       in.function = FunctionOfUri(in.uri, uri, path + ".uri");
+      if (!in.function.empty() && in.uri.find("${") != std::string::npos) {
+        // The guessed function, written as the gateway reads uris.
+        in.uri = "arn:aws:apigateway:" + context_.region + ":lambda:path/2015-03-31/functions/arn:aws:lambda:" +
+                 context_.region + ":000000000000:function:" + in.function + "/invocations";
+      }
     } else if (in.type == "AWS_PROXY") {
       Fail(uri, path + ".uri", "an aws_proxy integration calls a Lambda function");
     } else if (in.service == "dynamodb") {
@@ -779,6 +827,11 @@ class Reader {
       in.action = rest.substr(7);
     } else {
       Warn(uri, path + ".uri", "AWS service '" + in.service + "' is not emulated; the method answers 500");
+      // As an integration without responses answers: 500 Internal server error.
+      IntegrationSpec none;
+      none.type = "MOCK";
+      none.uri = in.uri;
+      return none;
     }
     return in;
   }
@@ -854,17 +907,39 @@ class Reader {
       }
     }
     if (origins.empty()) origins = {"*"};
+    auto quoted = [](const std::string& s) { return "'" + s + "'"; };
+    // Several origins: a static header has one value, so a template echoes
+    // the request's Origin when it is one of them (what HTTP APIs do), and
+    // Vary: Origin tells caches.
+    std::string echo_origin;
     if (origins.size() > 1) {
-      Warn(n["allowOrigins"], path + ".allowOrigins",
-           "one Access-Control-Allow-Origin value per response: '" + origins[0] + "' is sent");
+      echo_origin = "#set($corsOrigin = $input.params('Origin'))#if(";
+      for (size_t i = 0; i < origins.size(); ++i) {
+        if (origins[i] == "*" || origins[i].find_first_of("'\"\\#$") != std::string::npos) {
+          Fail(n["allowOrigins"], path + ".allowOrigins", "'" + origins[i] + "' is not an origin (scheme://host[:port])");
+        }
+        echo_origin += (i ? " || " : "") + std::string("$corsOrigin == '") + origins[i] + "'";
+      }
+      echo_origin += ")#set($context.responseOverride.header.Access-Control-Allow-Origin = $corsOrigin)#end";
     }
+    // The allow-origin of a response: static, or echoed by its templates.
+    auto allow_origin = [&](IntegrationResponseSpec& resp, bool ours) {
+      if (resp.response_parameters.count("method.response.header.Access-Control-Allow-Origin")) return;
+      if (echo_origin.empty()) {
+        resp.response_parameters["method.response.header.Access-Control-Allow-Origin"] = quoted(origins[0]);
+        return;
+      }
+      resp.response_parameters.try_emplace("method.response.header.Vary", "'Origin'");
+      // A response without templates passes the body through; with one it would not.
+      if (resp.response_templates.empty() && !ours) resp.response_templates["application/json"] = "$input.body";
+      for (auto& [type, text] : resp.response_templates) text = echo_origin + text;
+    };
     auto join = [](const std::vector<std::string>& v) {
       std::string out;
       for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
       return out;
     };
     if (headers.empty()) headers = {"Content-Type", "X-Amz-Date", "Authorization", "X-Api-Key", "X-Amz-Security-Token"};
-    auto quoted = [](const std::string& s) { return "'" + s + "'"; };
     // Methods per path, in the order written.
     std::vector<std::string> paths;
     std::map<std::string, std::vector<std::string>> path_methods;
@@ -875,7 +950,7 @@ class Reader {
     for (RouteSpec& r : api_.routes) {
       if (r.method == "OPTIONS" || r.integration.type == "AWS_PROXY" || r.integration.type == "HTTP_PROXY") continue;
       for (IntegrationResponseSpec& resp : r.integration.responses) {
-        resp.response_parameters.try_emplace("method.response.header.Access-Control-Allow-Origin", quoted(origins[0]));
+        allow_origin(resp, false);
         if (!expose.empty()) {
           resp.response_parameters.try_emplace("method.response.header.Access-Control-Expose-Headers", quoted(join(expose)));
         }
@@ -898,7 +973,7 @@ class Reader {
       IntegrationResponseSpec resp;
       resp.status_code = "200";
       resp.response_templates["application/json"] = "";
-      resp.response_parameters["method.response.header.Access-Control-Allow-Origin"] = quoted(origins[0]);
+      allow_origin(resp, true);
       resp.response_parameters["method.response.header.Access-Control-Allow-Methods"] = quoted(join(allow));
       resp.response_parameters["method.response.header.Access-Control-Allow-Headers"] = quoted(join(headers));
       if (!max_age.empty()) resp.response_parameters["method.response.header.Access-Control-Max-Age"] = quoted(max_age);
@@ -917,6 +992,7 @@ class Reader {
   YAML::Node default_validator_node_;
   YAML::Node default_security_;
   std::map<std::string, Scheme> schemes_;
+  std::map<std::string, std::pair<std::string, std::string>> variable_at_;  // prefix -> {part, path}
 };
 
 }  // namespace

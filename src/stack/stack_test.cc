@@ -972,9 +972,111 @@ TEST(ParseStackYaml, ApiGatewayNativeKeys) {
   EXPECT_EQ(plan.quota_period, "MONTH");
   EXPECT_EQ(plan.api_keys, (std::vector<std::string>{"Partner", "Old"}));
   EXPECT_FALSE(r->usage_plans[1].rate_limit.has_value());
-  // The Cognito authorizer has no JWKS file: one warning, naming it.
+  // (The Cognito authorizer without a JWKS file warns when it is built, not here.)
+  EXPECT_TRUE(r->warnings.empty());
+  fs::remove_all(dir);
+}
+
+TEST(LoadStackFile, OpenApiFileWithNativeAdditions) {
+  fs::path dir = fs::temp_directory_path() / ("stack_test_openapi_" + std::to_string(getpid()));
+  fs::create_directories(dir / "api");
+  { std::ofstream(dir / "api" / "jwks.json") << "{\"keys\": []}"; }
+  {
+    std::ofstream(dir / "api" / "links.yaml")
+        << "openapi: 3.0.0\n"
+           "x-amazon-apigateway-request-validators: {body: {validateRequestBody: true}}\n"
+           "x-amazon-apigateway-documentation: {}\n"
+           "components:\n"
+           "  schemas:\n"
+           "    Link: {type: object, required: [url]}\n"
+           "  securitySchemes:\n"
+           "    Users:\n"
+           "      type: apiKey\n"
+           "      name: Authorization\n"
+           "      in: header\n"
+           "      x-amazon-apigateway-authorizer: {type: jwt, x-jwks-file: jwks.json}\n"
+           "paths:\n"
+           "  /links/{id}:\n"
+           "    get:\n"
+           "      x-amazon-apigateway-integration: {type: mock}\n"
+           "  /links:\n"
+           "    get:\n"
+           "      x-amazon-apigateway-integration:\n"
+           "        type: aws_proxy\n"
+           "        httpMethod: POST\n"
+           "        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+           "arn:aws:lambda:us-east-1:123456789012:function:List/invocations\n";
+  }
+  const std::string stack_text =
+      "functions:\n"
+      "  List: {handler: log}\n"
+      "apis:\n"
+      "  Links:\n"
+      "    stage: dev\n"
+      "    openapi: api/links.yaml\n"
+      "    models: {Extra: {type: string}}\n"
+      "    routes:\n"
+      "      POST /links:\n"
+      "        integration: mock\n"
+      "        validator: body\n"
+      "        models: {application/json: Link}\n"
+      "        authorizer: Users\n";
+  { std::ofstream(dir / "stack.yaml") << stack_text; }
+  Result<Stack> r = LoadStackFile((dir / "stack.yaml").string());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const ApiSpec& api = r->apis.at(0);
+  EXPECT_EQ(api.name, "Links");
+  EXPECT_EQ(api.stage, "dev");
+  EXPECT_EQ(api.source_file, (dir / "api" / "links.yaml").string());
+  ASSERT_EQ(api.routes.size(), 3u);
+  EXPECT_EQ(api.routes[0].path, "/links/{id}");
+  EXPECT_EQ(api.routes[1].method, "GET");
+  EXPECT_EQ(api.routes[1].integration.type, "AWS_PROXY");
+  EXPECT_EQ(api.routes[1].integration.function, "List");
+  EXPECT_EQ(api.routes[2].method, "POST");
+  EXPECT_EQ(api.routes[2].authorization_type, "JWT");
+  EXPECT_EQ(api.routes[2].request_models.at("application/json"), "Link");
+  EXPECT_EQ(api.models.size(), 2u);
+  EXPECT_EQ(api.authorizers.at(0).jwks_file, (dir / "api" / "jwks.json").string());
+  // The document's warnings become the stack's, naming the document and line.
   ASSERT_EQ(r->warnings.size(), 1u);
-  EXPECT_NE(r->warnings[0].find("apis.Shop.authorizers.Pool: token signatures are not checked"), std::string::npos);
+  EXPECT_EQ(r->warnings[0], (dir / "api" / "links.yaml").string() +
+                                ":3: x-amazon-apigateway-documentation: not supported, ignored");
+
+  // A native route the document already has, a model defined twice, an error
+  // inside the document: each names where.
+  auto load = [&](const std::string& text) {
+    { std::ofstream(dir / "stack.yaml") << text; }
+    return LoadStackFile((dir / "stack.yaml").string());
+  };
+  std::string dup = stack_text;
+  dup.replace(dup.find("POST /links"), 4, "GET ");
+  Result<Stack> bad = load(dup);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("duplicate route GET /links"), std::string::npos) << bad.status().message();
+  std::string sibling = stack_text;
+  sibling.replace(sibling.find("POST /links"), 11, "PUT /links/{other}");
+  bad = load(sibling);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(
+                "apis.Links.routes.'PUT /links/{other}': '{other}' conflicts with '{id}' of route 'GET /links/{id}'"),
+            std::string::npos)
+      << bad.status().message();
+  sibling.replace(sibling.find("{other}"), 7, "{id}");
+  EXPECT_TRUE(load(sibling).ok());
+  std::string twice = stack_text;
+  twice.replace(twice.find("Extra"), 5, "Link");
+  bad = load(twice);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("apis.Links.models.Link: model 'Link' is defined in the OpenAPI file too"),
+            std::string::npos) << bad.status().message();
+  { std::ofstream(dir / "api" / "links.yaml", std::ios::app) << "        timeoutInMillis: 1\n"; }
+  bad = load(stack_text);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            (dir / "stack.yaml").string() + ":6:14: apis.Links.openapi: " + (dir / "api" / "links.yaml").string() +
+                ":23:26: paths./links.get.x-amazon-apigateway-integration.timeoutInMillis: must be between 50 and "
+                "29000, got 1");
   fs::remove_all(dir);
 }
 

@@ -45,7 +45,7 @@ bool IsJsonNumber(const std::string& s) {
 
 bool Append(const YAML::Node& n, int depth, int max_depth, std::string* out, YAML::Node* too_deep) {
   if (depth > max_depth) {
-    if (too_deep) *too_deep = n;
+    if (too_deep) too_deep->reset(n);  // rebind: operator= would write into it
     return false;
   }
   if (n.IsMap()) {

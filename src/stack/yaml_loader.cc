@@ -499,9 +499,7 @@ class Loader {
       a.jwks_file = p.lexically_normal().string();
       std::error_code ec;
       if (!fs::is_regular_file(a.jwks_file, ec)) Fail(n["jwksFile"], path + ".jwksFile", "no such file: " + a.jwks_file);
-    } else if (!lambda) {
-      warnings_.push_back(path + ": token signatures are not checked (no jwksFile); claims and expiry are");
-    }
+    }  // without one, the authorizer says at start-up that signatures are not checked
     return a;
   }
 
@@ -1033,7 +1031,10 @@ class Loader {
     // Per API: which variable path part each level uses ("/items" -> "{id}").
     std::map<std::string, std::pair<std::string, std::string>> variable_at;  // prefix -> {part, route}
     std::set<std::pair<std::string, std::string>> seen_routes;
-    for (const RouteSpec& r : api.routes) seen_routes.insert({r.method, r.path});  // from the OpenAPI file
+    for (const RouteSpec& r : api.routes) {  // from the OpenAPI file
+      seen_routes.insert({r.method, r.path});
+      SeedVariables(r, variable_at);
+    }
     const size_t native_from = api.routes.size();
     for (const Entry& route : Entries(n["routes"], path + ".routes", "route")) {
       RouteSpec r = LoadRoute(route, stack);
@@ -1100,6 +1101,19 @@ class Loader {
         fail("segment '" + part + "' may only use a-z, A-Z, 0-9, '.', '_', ':', '-' or be {param}");
       }
       start = end + 1;
+    }
+  }
+
+  // The variable path parts of a route that needs no checking (the OpenAPI
+  // file's, checked there), for the native routes' checks.
+  static void SeedVariables(const RouteSpec& r, std::map<std::string, std::pair<std::string, std::string>>& variable_at) {
+    size_t pos = 0;
+    while ((pos = r.path.find("/{", pos)) != std::string::npos) {
+      const size_t end = r.path.find('/', pos + 1);
+      variable_at.try_emplace(r.path.substr(0, pos),
+                              r.path.substr(pos + 1, end == std::string::npos ? std::string::npos : end - pos - 1),
+                              r.method + " " + r.path);
+      pos += 2;
     }
   }
 

@@ -135,11 +135,31 @@ apis:
             status: 400
             templates:
               application/json: '{"backendStatus": $input.json(''$.status'')}'
+      POST /override/{id}:
+        integration: HTTP
+        uri: %(backend)s/echo/over/{id}
+        httpMethod: POST
+        requestParameters:
+          integration.request.path.id: method.request.path.id
+          integration.request.header.X-Mapped: "'mapped'"
+        requestTemplates:
+          application/json: |
+            #set($context.requestOverride.header.X-Mapped = "overridden")
+            #set($context.requestOverride.header.X-New = $input.path('$.h'))
+            #set($context.requestOverride.querystring.q = "v w")
+            #set($context.requestOverride.path.id = "p2")
+            {"ok": true}
       POST /binary:
         integration: HTTP
         uri: %(backend)s/echo/binary
         httpMethod: POST
         contentHandling: CONVERT_TO_TEXT
+      GET /b64:
+        integration: HTTP
+        uri: %(backend)s/echo/b64
+        responses:
+          - status: 200
+            contentHandling: CONVERT_TO_TEXT
       GET /refused:
         integration: HTTP
         uri: http://127.0.0.1:%(closed)d/x
@@ -293,11 +313,25 @@ class GatewayIntegrationsTest(unittest.TestCase):
         status, _, body = self.call('POST', '/http/z?status=503', {'k': 1})
         self.assertEqual(status, 200, body)
 
+    def test_request_override(self):
+        status, _, body = self.call('POST', '/override/p1', {'h': 'from-body'})
+        self.assertEqual(status, 200, body)
+        seen = self.backend.seen[-1]
+        self.assertEqual(seen['path'], '/echo/over/p2?q=v%20w')
+        self.assertEqual(seen['headers']['x-mapped'], 'overridden')
+        self.assertEqual(seen['headers']['x-new'], 'from-body')
+        self.assertEqual(json.loads(seen['body_text']), {'ok': True})
+
     def test_binary_request_converted_to_text(self):
         payload = bytes(range(256))
         status, _, body = self.call('POST', '/binary', payload, {'Content-Type': 'application/octet-stream'})
         self.assertEqual(status, 200, body)
         self.assertEqual(json.loads(body)['body_text'], base64.b64encode(payload).decode())
+
+    def test_response_converted_to_text(self):
+        status, _, body = self.call('GET', '/b64')
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(base64.b64decode(body))['path'], '/echo/b64')
 
     def test_connection_refused_is_500(self):
         status, headers, body = self.call('GET', '/refused')

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Seed corpora for the fuzz targets, built from the test cases (not committed):
 
-    make_corpus.py CASES_DIR OUT_DIR     writes OUT_DIR/{json_request,expr,partiql,vtl,filter_pattern}/<n>
+    make_corpus.py CASES_DIR OUT_DIR     writes OUT_DIR/{json_request,expr,partiql,vtl,filter_pattern,json_schema}/<n>
 
 - expr: one file per case of tests/cases/expr: a kind byte (0 condition/filter,
   1 update, 2 projection, 3 key condition, as expr_fuzz.cc reads it) + the expression.
 - vtl: one file per tests/cases/vtl/*.case: the template, NUL, the body (if any).
 - partiql: one file per case of tests/cases/partiql: the statement.
 - filter_pattern: each pattern of tests/cases/filters/*.json (valid and invalid).
+- json_schema: one file per case of tests/cases/jsonschema: the schema, NUL, the instance.
 - json_request: DynamoDB request bodies assembled from the expr cases' items,
   names and values (legacy cases: their member and item), plus the VTL cases' bodies.
 """
@@ -120,7 +121,15 @@ def main(cases_dir, out_dir):
             texts.append(case['pattern_text'])
         for text in texts:
             write(os.path.join(out_dir, 'filter_pattern'), text.encode())
-    for target in ('json_request', 'expr', 'partiql', 'vtl', 'filter_pattern'):
+    schema_dir = os.path.join(cases_dir, 'jsonschema')
+    for file in sorted(os.listdir(schema_dir)):
+        if not file.endswith('.txt'):
+            continue
+        for case in expr_cases(os.path.join(schema_dir, file)):
+            if 'schema' in case:
+                write(os.path.join(out_dir, 'json_schema'),
+                      case['schema'].encode() + b'\0' + case.get('instance', '').encode())
+    for target in ('json_request', 'expr', 'partiql', 'vtl', 'filter_pattern', 'json_schema'):
         d = os.path.join(out_dir, target)
         counts[target] = len(os.listdir(d)) if os.path.isdir(d) else 0
     print('seed corpus: ' + ', '.join('%s %d' % kv for kv in counts.items()))

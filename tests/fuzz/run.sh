@@ -12,12 +12,12 @@ source "$(dirname "$0")/../../scripts/deps.sh"
 install_deps clang libclang-rt-dev
 dir="$STREAMER_ROOT/build/fuzz"
 CC=clang CXX=clang++ build "$dir" RelWithDebInfo -DSTREAMER_FUZZ=ON -DSTREAMER_TESTS=OFF -- \
-  json_request_fuzz expr_fuzz partiql_fuzz vtl_fuzz filter_pattern_fuzz
+  json_request_fuzz expr_fuzz partiql_fuzz vtl_fuzz filter_pattern_fuzz json_schema_fuzz
 rm -rf "$dir/seeds"
 python3 "$STREAMER_ROOT/tests/fuzz/make_corpus.py" "$STREAMER_ROOT/tests/cases" "$dir/seeds"
 mkdir -p "$dir/findings"
 failed=()
-for target in json_request expr partiql vtl filter_pattern; do
+for target in json_request expr partiql vtl filter_pattern json_schema; do
   mkdir -p "$dir/corpus/$target"
   # The expression parsers are bounded to 4 KB expressions (as AWS): longer
   # inputs only test the bound.
@@ -25,6 +25,7 @@ for target in json_request expr partiql vtl filter_pattern; do
   [ "$target" = vtl ] && max_len=16384
   [ "$target" = partiql ] && max_len=8192  # ExecuteStatement's Statement limit
   [ "$target" = filter_pattern ] && max_len=4200  # patterns are limited to 4096 characters
+  [ "$target" = json_schema ] && max_len=16384
   echo "fuzz: $target for ${seconds}s"
   if ! "$dir/tests/fuzz/${target}_fuzz" "$dir/corpus/$target" "$dir/seeds/$target" \
       -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \

@@ -58,6 +58,7 @@ struct Node {
   Block body;                      // kForeach
   int var_slot = -1;               // kForeach loop variable; kDefine's name
   int define = -1;                 // kDefine: index into Template::Impl::defines
+  int backslashes = 0;             // kRef: backslashes written before it (\$x escapes)
   int macro = -1;                  // kMacroCall: index into Template::Impl::macros
   std::vector<ExprPtr> args;       // kMacroCall arguments
 };

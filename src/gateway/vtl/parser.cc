@@ -104,15 +104,15 @@ class Parser {
     return slot;
   }
 
-  // Identifier at pos_ (letters, digits, '_', and '-' when a letter follows,
-  // as Velocity 1.7 allows $first-name).
+  // Identifier at pos_: a letter or '_', then letters, digits, '_' and '-'
+  // (Velocity 1.7: $first-name is one name, and so is "$a-1").
   std::string ReadIdent() {
     size_t start = pos_;
     if (!IsIdentStart(Peek())) return {};
     ++pos_;
     while (!AtEnd()) {
       char c = src_[pos_];
-      if (IsIdentChar(c) || (c == '-' && IsIdentStart(Peek(1)))) {
+      if (IsIdentChar(c) || c == '-') {
         ++pos_;
       } else {
         break;
@@ -121,42 +121,30 @@ class Parser {
     return std::string(src_.substr(start, pos_ - start));
   }
 
-  // ---- whitespace gobbling ("lines" mode) ----
-  // True when only spaces/tabs precede `at` on its line.
-  bool LineStartsAt(size_t at) const {
-    size_t i = at;
-    while (i > 0) {
-      char c = src_[i - 1];
-      if (c == '\n') return true;
-      if (c != ' ' && c != '\t') return false;
-      --i;
-    }
-    return true;
-  }
-  // If only spaces/tabs follow pos_ up to a newline (or the end), moves pos_
-  // past that newline and returns true.
+  // ---- whitespace (Velocity 1.7's rules) ----
+  // A directive's closing parenthesis, #else and #end take the rest of their
+  // line when only spaces/tabs follow them up to a newline (\n, \r\n or \r);
+  // indentation before a directive stays, except before #set. Velocity 2's
+  // "lines" gobbling (which also drops the indentation) is not 1.7's.
   bool GobbleLineEnd() {
     size_t i = pos_;
     while (i < src_.size() && (src_[i] == ' ' || src_[i] == '\t')) ++i;
-    if (i < src_.size() && src_[i] == '\r' && i + 1 < src_.size() && src_[i + 1] == '\n') ++i;
-    if (i < src_.size() && src_[i] != '\n') return false;
-    pos_ = i < src_.size() ? i + 1 : i;
+    if (i >= src_.size()) return false;
+    if (src_[i] == '\r') {
+      pos_ = (i + 1 < src_.size() && src_[i + 1] == '\n') ? i + 2 : i + 1;
+      return true;
+    }
+    if (src_[i] != '\n') return false;
+    pos_ = i + 1;
     return true;
   }
-  static void TrimTrailingBlanks(std::string& text) {
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.pop_back();
+  // Velocity 1.7's #set token starts with the spaces/tabs before it, so they
+  // vanish when nothing else separates them from the previous reference or
+  // directive (or the template start); after any other text they stay.
+  static void TrimBlanksBeforeSet(std::string& pending) {
+    if (pending.find_first_not_of(" \t") == std::string::npos) pending.clear();
   }
-  // A directive that spans [start, pos_) and sits alone on its line vanishes
-  // with its line's indentation and newline.
-  void GobbleDirectiveLine(size_t start, std::string& pending) {
-    if (!LineStartsAt(start)) return;
-    size_t save = pos_;
-    if (GobbleLineEnd()) {
-      TrimTrailingBlanks(pending);
-    } else {
-      pos_ = save;
-    }
-  }
+  void GobbleDirectiveLine(size_t /*start*/, std::string& /*pending*/) { GobbleLineEnd(); }
 
   static void Flush(Block& out, std::string& pending) {
     if (pending.empty()) return;
@@ -184,7 +172,7 @@ class Parser {
     while (!AtEnd()) {
       char c = src_[pos_];
       if (c == '\\') {
-        ParseEscape(pending);
+        if (!ParseEscape(out, pending)) return false;
         continue;
       }
       if (c == '$') {
@@ -231,21 +219,45 @@ class Parser {
 
   // Backslashes before $ref or #directive: pairs render as one backslash; an
   // odd one out makes the $ or # literal. Elsewhere backslashes are plain text.
-  void ParseEscape(std::string& pending) {
+  bool ParseEscape(Block& out, std::string& pending) {
     size_t start = pos_;
     while (!AtEnd() && src_[pos_] == '\\') ++pos_;
     size_t count = pos_ - start;
+    if (start > 0 && (src_[start - 1] == '$' || src_[start - 1] == '#') && !pending.empty() &&
+        pending.back() == src_[start - 1]) {
+      pending.append(count, '\\');  // after a lone '$' or '#', backslashes are text (Velocity 1.7's lexer)
+      return true;
+    }
     char next = Peek();
     bool special = false;
     if (next == '$') {
       char a = Peek(1);
       special = IsIdentStart(a) || a == '{' || (a == '!' && (IsIdentStart(Peek(2)) || Peek(2) == '{'));
+      if (special) {
+        // Velocity decides at render time: the reference (method calls and
+        // all) is evaluated, and what is written depends on its value.
+        size_t dollar = pos_;
+        std::unique_ptr<Ref> ref;
+        if (!ParseRef(/*text_mode=*/true, ref)) return false;
+        if (ref) {
+          Flush(out, pending);
+          Node n;
+          n.kind = Node::kRef;
+          n.ref = std::move(ref);
+          n.backslashes = static_cast<int>(count);
+          out.push_back(std::move(n));
+          return true;
+        }
+        pos_ = dollar;
+      }
     } else if (next == '#') {
-      special = IsIdentStart(Peek(1)) || Peek(1) == '{' || Peek(1) == '#' || Peek(1) == '*';
+      // Not before a comment: a backslash before "#*" or "##" stays, and the
+      // comment still comments out (Velocity 1.7).
+      special = IsIdentStart(Peek(1)) || Peek(1) == '{';
     }
     if (!special) {
       pending.append(count, '\\');
-      return;
+      return true;
     }
     pending.append(count / 2, '\\');
     if (count % 2 == 1) {
@@ -261,6 +273,7 @@ class Parser {
       }
       pending += ReadIdent();
     }
+    return true;
   }
 
   // At '#': comments, unparsed blocks and directives. handled=false means the
@@ -269,20 +282,18 @@ class Parser {
     size_t start = pos_;
     char c1 = Peek(1);
     if (c1 == '#') {  // ## line comment, through its newline
-      size_t eol = src_.find('\n', pos_);
+      size_t eol = src_.find_first_of("\r\n", pos_);
       pos_ = eol == std::string_view::npos ? src_.size() : eol + 1;
-      if (LineStartsAt(start)) TrimTrailingBlanks(pending);
+      if (eol != std::string_view::npos && src_[eol] == '\r' && Peek() == '\n') ++pos_;
+      Flush(out, pending);  // text before a comment is not blanks before a later #set
       handled = true;
       return true;
     }
     if (c1 == '*') {  // #* block comment *#
       size_t close = src_.find("*#", pos_ + 2);
-      if (close == std::string_view::npos) {
-        Fail(start, "unclosed #* comment");
-        return false;
-      }
-      pos_ = close + 2;
-      GobbleDirectiveLine(start, pending);
+      // Unclosed, it runs to the end of the template (Velocity 1.7).
+      pos_ = close == std::string_view::npos ? src_.size() : close + 2;  // the newline after a block comment stays (Velocity 1.7)
+      Flush(out, pending);
       handled = true;
       return true;
     }
@@ -356,7 +367,37 @@ class Parser {
       out.push_back(std::move(n));
       return true;
     }
-    return true;  // unknown name (or a macro not defined above): literal text
+    // Unknown name: literal text. With arguments, Velocity 1.7 parses it as
+    // a call of a macro it cannot find and writes the whole call as written,
+    // references in it unrendered.
+    if (Peek() == '(' && !name.empty()) {
+      size_t close = MatchingParen(pos_);
+      if (close != std::string_view::npos) {
+        pending.append(src_.substr(start, close + 1 - start));
+        pos_ = close + 1;
+        handled = true;
+      }
+    }
+    return true;
+  }
+
+  // The ')' that closes the '(' at open (quotes respected), or npos.
+  size_t MatchingParen(size_t open) const {
+    int depth = 0;
+    char quote = 0;
+    for (size_t i = open; i < src_.size(); ++i) {
+      char c = src_[i];
+      if (quote) {
+        if (c == quote) quote = 0;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '(') {
+        ++depth;
+      } else if (c == ')' && --depth == 0) {
+        return i;
+      }
+    }
+    return std::string_view::npos;
   }
 
   // #macro(name $a $b) ... #end: defines, renders nothing. Velocity wants a
@@ -483,7 +524,7 @@ class Parser {
       pos_ = save;  // #name without parentheses: a call with no arguments
     }
     n.text = std::string(src_.substr(start, pos_ - start));
-    GobbleDirectiveLine(start, pending);
+    if (src_[pos_ - 1] == ')') GobbleLineEnd();  // the call's ')' takes the line end
     Flush(out, pending);
     out.push_back(std::move(n));
     return true;
@@ -541,7 +582,7 @@ class Parser {
     if (!ParseExpr(rhs)) return false;
     if (!ExpectCloseParen("#set")) return false;
     // Velocity 1.7 eats the newline after #set(...) even mid-line.
-    if (LineStartsAt(start)) TrimTrailingBlanks(pending);
+    TrimBlanksBeforeSet(pending);
     GobbleLineEnd();
     Flush(out, pending);
     Node n;
@@ -835,9 +876,9 @@ class Parser {
       unary = true;
       pos_ += 3;
     } else if (Peek() == '-' && !(Peek(1) >= '0' && Peek(1) <= '9')) {
-      op = Op::kNeg;
-      unary = true;
-      ++pos_;
+      // Velocity 1.7 has negative number literals but no unary minus.
+      Fail(pos_, "Velocity 1.7 has no unary minus ('-' must start a number)");
+      return false;
     }
     if (unary) {
       if (++depth_ > kMaxDepth) {

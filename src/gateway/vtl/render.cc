@@ -42,25 +42,209 @@ int64_t UnitIndex(std::string_view s, size_t byte_offset) {
 }
 
 // Java replacement strings use $1 and \$; RE2 uses \1.
-std::string JavaReplacementToRe2(std::string_view repl) {
+// A java.util.regex replacement ("$1", "\\$" for a literal '$') as an RE2
+// rewrite string; nullopt where Java's appendReplacement throws (a '$' not
+// followed by a group number, a group the pattern does not have, a trailing
+// backslash). Group numbers take as many digits as name an existing group.
+std::optional<std::string> JavaReplacementToRe2(std::string_view repl, int groups) {
   std::string out;
   for (size_t i = 0; i < repl.size(); ++i) {
     char c = repl[i];
-    if (c == '\\' && i + 1 < repl.size()) {
-      char n = repl[++i];
-      if (n == '\\') {
+    if (c == '\\') {
+      if (++i >= repl.size()) return std::nullopt;
+      if (repl[i] == '\\') {
         out += "\\\\";
       } else {
-        out += n;
+        out += repl[i];
       }
-    } else if (c == '$' && i + 1 < repl.size() && repl[i + 1] >= '0' && repl[i + 1] <= '9') {
+    } else if (c == '$') {
+      if (i + 1 >= repl.size() || repl[i + 1] < '0' || repl[i + 1] > '9') return std::nullopt;
+      int ref = repl[++i] - '0';
+      while (i + 1 < repl.size() && repl[i + 1] >= '0' && repl[i + 1] <= '9' &&
+             ref * 10 + (repl[i + 1] - '0') <= groups) {
+        ref = ref * 10 + (repl[++i] - '0');
+      }
+      if (ref > groups || ref > 9) return std::nullopt;  // RE2 rewrites name \\0..\\9 only
       out += '\\';
-      out += repl[++i];
+      out += static_cast<char>('0' + ref);
     } else {
       out += c;
     }
   }
   return out;
+}
+
+// Java's String.toUpperCase/toLowerCase for the scripts templates meet most
+// (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic); other code points
+// keep their case. U+00DF (sharp s) upper-cases to "SS" as in Java.
+uint32_t UpperCodePoint(uint32_t c) {
+  if (c >= 'a' && c <= 'z') return c - 32;
+  if (c < 0x80) return c;
+  if ((c >= 0xE0 && c <= 0xFE && c != 0xF7)) return c - 0x20;
+  if (c == 0xFF) return 0x178;
+  if (c == 0xB5) return 0x39C;
+  if (c >= 0x100 && c <= 0x17F) {
+    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c % 2 == 0) ? c - 1 : c;
+    if (c == 0x131) return 'I';
+    if (c == 0x17F) return 'S';
+    if (c == 0x138 || c == 0x149) return c;
+    return (c % 2 == 1) ? c - 1 : c;
+  }
+  if (c >= 0x3B1 && c <= 0x3CB && c != 0x3C2) return c - 0x20;
+  if (c == 0x3C2) return 0x3A3;
+  if (c == 0x3AC) return 0x386;
+  if (c >= 0x3AD && c <= 0x3AF) return c - 0x25;
+  if (c == 0x3CC) return 0x38C;
+  if (c == 0x3CD || c == 0x3CE) return c - 0x3F;
+  if (c >= 0x430 && c <= 0x44F) return c - 0x20;
+  if (c >= 0x450 && c <= 0x45F) return c - 0x50;
+  return c;
+}
+uint32_t LowerCodePoint(uint32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c < 0x80) return c;
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 0x20;
+  if (c == 0x178) return 0xFF;
+  if (c >= 0x100 && c <= 0x17F) {
+    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c % 2 == 1) ? c + 1 : c;
+    if (c == 0x130 || c == 0x138 || c == 0x149 || c == 0x17F) return c;
+    return (c % 2 == 0) ? c + 1 : c;
+  }
+  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 0x20;
+  if (c == 0x386) return 0x3AC;
+  if (c >= 0x388 && c <= 0x38A) return c + 0x25;
+  if (c == 0x38C) return 0x3CC;
+  if (c == 0x38E || c == 0x38F) return c + 0x3F;
+  if (c >= 0x410 && c <= 0x42F) return c + 0x20;
+  if (c >= 0x400 && c <= 0x40F) return c + 0x50;
+  return c;
+}
+void AppendUtf8(std::string& out, uint32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+std::string JavaCase(const std::string& s, bool upper) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + static_cast<size_t>(len) > s.size()) {  // not UTF-8: kept as is
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<size_t>(k)]) & 0x3F);
+    i += static_cast<size_t>(len);
+    if (upper && cp == 0xDF) {
+      out += "SS";
+      continue;
+    }
+    if (!upper && cp == 0x130) {  // dotted capital I: "i" and a combining dot
+      out += "i\xCC\x87";
+      continue;
+    }
+    AppendUtf8(out, upper ? UpperCodePoint(cp) : LowerCodePoint(cp));
+  }
+  return out;
+}
+
+// Bytes as Java's new String(bytes, UTF_8) reads them: each malformed
+// sequence (a bad lead byte, or a valid lead with too few continuation
+// bytes) becomes one U+FFFD.
+std::string JavaUtf8(const std::string& in) {
+  std::string out;
+  out.reserve(in.size());
+  size_t i = 0;
+  while (i < in.size()) {
+    unsigned char c = static_cast<unsigned char>(in[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    int len = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    size_t k = 1;
+    if (len > 0) {
+      while (k < static_cast<size_t>(len) && i + k < in.size()) {
+        unsigned char cc = static_cast<unsigned char>(in[i + k]);
+        // the second byte's range depends on the lead (no overlongs, surrogates or > U+10FFFF)
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (k == 1) {
+          if (c == 0xE0) lo = 0xA0;
+          if (c == 0xED) hi = 0x9F;
+          if (c == 0xF0) lo = 0x90;
+          if (c == 0xF4) hi = 0x8F;
+        }
+        if (cc < lo || cc > hi) break;
+        ++k;
+      }
+      if (k == static_cast<size_t>(len)) {
+        out.append(in, i, k);
+        i += k;
+        continue;
+      }
+    }
+    out += "\xEF\xBF\xBD";
+    i += k;
+  }
+  return out;
+}
+
+// java.util.regex rejects a '{' that does not open a {n}, {n,} or {n,m}
+// quantifier; RE2 takes it literally. True when the pattern has such a '{'.
+bool JavaRejectsBrace(const std::string& re) {
+  bool in_class = false;
+  for (size_t i = 0; i < re.size(); ++i) {
+    char c = re[i];
+    if (c == '\\') {
+      ++i;
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') in_class = false;
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      continue;
+    }
+    if (c != '{') continue;
+    size_t j = i + 1;
+    size_t digits = j;
+    while (j < re.size() && re[j] >= '0' && re[j] <= '9') ++j;
+    if (j == digits) return true;
+    if (j < re.size() && re[j] == ',') {
+      ++j;
+      while (j < re.size() && re[j] >= '0' && re[j] <= '9') ++j;
+    }
+    if (j >= re.size() || re[j] != '}') return true;
+    i = j;
+  }
+  return false;
+}
+
+bool ValuesEqual(const Value& a, const Value& b);
+
+// Java's Object.equals, as List.contains/indexOf/remove and Map.containsValue
+// use it: an Integer never equals a Double (2 vs 2.0), unlike Velocity's ==.
+bool JavaEquals(const Value& a, const Value& b) {
+  if (a.kind() != b.kind()) return false;  // different classes are never equal
+  return ValuesEqual(a, b);
 }
 
 bool ValuesEqual(const Value& a, const Value& b) {
@@ -149,6 +333,13 @@ class Renderer {
   }
   bool failed() const { return !error_.ok(); }
 
+  // A Java method that throws fails the render, as Velocity's
+  // MethodInvocationException does (API Gateway answers 500).
+  Value JavaThrows(const std::string& method, const char* exception) {
+    Fail(Status::Internal("Invocation of method '" + method + "' threw " + exception));
+    return Value();
+  }
+
   bool CheckSize(size_t size) {
     if (size > limits_.max_output_bytes) {
       Fail(Status::Internal("Template output exceeds " + std::to_string(limits_.max_output_bytes) +
@@ -177,14 +368,22 @@ class Renderer {
       case Node::kRef: {
         Value v = EvalRef(*n.ref);
         if (failed()) return Flow::kStop;
+        if (n.backslashes > 0) {
+          RenderEscapedRef(n, v, out);
+          return Flow::kNormal;
+        }
         if (int d = DefinedBlock(v); d >= 0 && RenderDefined(d, out)) {
           return failed() ? Flow::kStop : Flow::kNormal;
         }
-        if (DefinedBlock(v) >= 0) v = Value();  // rendering itself: null, as Velocity
+        if (DefinedBlock(v) >= 0) {  // past its depth: Velocity writes the reference as written
+          if (!n.ref->quiet) out += n.ref->source;
+          return Flow::kNormal;
+        }
         if (!v.is_null()) {
           v.AppendTo(out);
         } else if (ctx_.velocity_literal_nulls && !n.ref->quiet) {
-          out += n.ref->source;
+          const std::string* lit = n.ref->segments.empty() ? ParamLiteral(n.ref->slot) : nullptr;
+          out += lit ? *lit : n.ref->source;
         }
         return Flow::kNormal;
       }
@@ -199,7 +398,7 @@ class Renderer {
       case Node::kIf:
         for (size_t i = 0; i < n.branches.size(); ++i) {
           const ExprPtr& cond = n.conditions[i];
-          if (!cond || Eval(*cond).Truthy()) {
+          if (!cond || Cond(*cond)) {
             if (failed()) return Flow::kStop;
             return RenderBlock(n.branches[i], out);
           }
@@ -232,6 +431,34 @@ class Renderer {
       return false;
     }
     return true;
+  }
+
+  // Backslashes before a reference, as Velocity 1.7 writes them: half of
+  // them stay; an odd one out escapes the reference, which then prints as
+  // written ("\\$x" gives "$x") - keeping that backslash too when the
+  // reference is null ("\\$undefined" stays "\\$undefined").
+  void RenderEscapedRef(const Node& n, const Value& v, std::string& out) {
+    const size_t half = static_cast<size_t>(n.backslashes) / 2;
+    out.append(half, '\\');
+    if (n.backslashes % 2 == 1) {
+      if (v.is_null()) out += '\\';
+      out += n.ref->source;
+      return;
+    }
+    if (!v.is_null() && DefinedBlock(v) < 0) {
+      v.AppendTo(out);
+    } else if (ctx_.velocity_literal_nulls && !n.ref->quiet) {
+      out.append(half, '\\');  // a null keeps every backslash
+      out += n.ref->source;
+    }
+  }
+
+  // A macro parameter bound to a reference argument renders, when null in
+  // literal-null mode, as that argument was written ("$n", not "$p"):
+  // Velocity 1.7 passes arguments by name.
+  const std::string* ParamLiteral(int slot) const {
+    return slot >= 0 && static_cast<size_t>(slot) < param_literal_.size() ? param_literal_[static_cast<size_t>(slot)]
+                                                                          : nullptr;
   }
 
   // The #define index a value stands for, or -1.
@@ -284,10 +511,21 @@ class Renderer {
       if (failed()) return Flow::kStop;
     }
     if (set_in_macro_.size() < slots_.size()) set_in_macro_.resize(slots_.size(), false);
+    if (param_literal_.size() < slots_.size()) param_literal_.resize(slots_.size(), nullptr);
     std::vector<Value> saved(np);
     std::vector<char> saved_marks(np);
+    std::vector<const std::string*> saved_literals(np);
+    std::vector<const std::string*> literals(np, nullptr);
+    for (size_t i = 0; i < n.args.size() && i < np; ++i) {
+      const Expr& a = *n.args[i];
+      if (a.kind != Expr::kRef) continue;
+      const std::string* outer = a.ref->segments.empty() ? ParamLiteral(a.ref->slot) : nullptr;
+      literals[i] = outer ? outer : &a.ref->source;
+    }
     for (size_t i = 0; i < np; ++i) {
       size_t s = static_cast<size_t>(m.param_slots[i]);
+      saved_literals[i] = param_literal_[s];
+      param_literal_[s] = literals[i];
       saved[i] = std::move(slots_[s]);
       saved_marks[i] = set_in_macro_[s];
       set_in_macro_[s] = false;
@@ -299,6 +537,7 @@ class Renderer {
     --macro_depth_;
     for (size_t i = np; i-- > 0;) {
       size_t s = static_cast<size_t>(m.param_slots[i]);
+      param_literal_[s] = saved_literals[i];
       if (set_in_macro_[s]) continue;  // written through
       slots_[s] = std::move(saved[i]);
       set_in_macro_[s] = saved_marks[i];
@@ -452,8 +691,8 @@ class Renderer {
         return Value(std::move(list));
       }
       case Expr::kUnary: {
+        if (e.op == Op::kNot) return Value(!Cond(*e.items[0]));
         Value v = Eval(*e.items[0]);
-        if (e.op == Op::kNot) return Value(!v.Truthy());
         if (const int64_t* i = v.if_int()) {
           if (*i == INT64_MIN) return Value(-static_cast<double>(*i));
           return Value(-*i);
@@ -467,17 +706,41 @@ class Renderer {
     return Value();
   }
 
+  // An expression as a condition (#if, !, &&, ||), as Velocity 1.7 evaluates
+  // it: a reference is false when null (a Boolean is its value), true and
+  // false are themselves, comparisons and logic their result; every other
+  // node (string, number, list, map and range literals, arithmetic) is false,
+  // whatever its value ("#if('x')" and "#if(1 + 1)" take the else branch).
+  bool Cond(const Expr& e) {
+    switch (e.kind) {
+      case Expr::kRef: return Eval(e).Truthy();
+      case Expr::kLiteral: return e.literal.if_bool() && *e.literal.if_bool();
+      case Expr::kUnary: return e.op == Op::kNot && !Cond(*e.items[0]);
+      case Expr::kBinary:
+        switch (e.op) {
+          case Op::kAnd: return Cond(*e.items[0]) && Cond(*e.items[1]);
+          case Op::kOr: return Cond(*e.items[0]) || Cond(*e.items[1]);
+          case Op::kEq: case Op::kNe: case Op::kLt: case Op::kGt: case Op::kLe: case Op::kGe:
+            return Eval(e).Truthy();
+          default:
+            return false;  // not even evaluated (Velocity's SimpleNode.evaluate)
+        }
+      default:
+        return false;
+    }
+  }
+
   Value EvalBinary(const Expr& e) {
-    if (e.op == Op::kAnd) {
-      if (!Eval(*e.items[0]).Truthy()) return Value(false);
-      return Value(Eval(*e.items[1]).Truthy());
-    }
-    if (e.op == Op::kOr) {
-      if (Eval(*e.items[0]).Truthy()) return Value(true);
-      return Value(Eval(*e.items[1]).Truthy());
-    }
+    if (e.op == Op::kAnd) return Value(Cond(*e.items[0]) && Cond(*e.items[1]));
+    if (e.op == Op::kOr) return Value(Cond(*e.items[0]) || Cond(*e.items[1]));
     Value a = Eval(*e.items[0]);
     Value b = Eval(*e.items[1]);
+    if (e.op == Op::kAdd) {
+      // Velocity 1.7 joins a string with a null reference's text as written
+      // ('USER#' + $missing is "USER#$missing"), in API Gateway's mode too.
+      if (a.is_null() && b.if_string() && e.items[0]->kind == Expr::kRef) a = Value(e.items[0]->ref->source);
+      if (b.is_null() && a.if_string() && e.items[1]->kind == Expr::kRef) b = Value(e.items[1]->ref->source);
+    }
     switch (e.op) {
       case Op::kEq: return Value(ValuesEqual(a, b));
       case Op::kNe: return Value(!ValuesEqual(a, b));
@@ -494,11 +757,10 @@ class Renderer {
             if (std::isnan(x) || std::isnan(y)) return Value(false);
             cmp = x < y ? -1 : x > y ? 1 : 0;
           }
-        } else if (a.if_string() && b.if_string()) {
-          int c = a.if_string()->compare(*b.if_string());
-          cmp = c < 0 ? -1 : c > 0 ? 1 : 0;
         } else {
-          return Value(false);  // Velocity logs an error and yields false
+          // Velocity 1.7 orders numbers only (strings too is Velocity 2):
+          // it logs an error and yields false.
+          return Value(false);
         }
         switch (e.op) {
           case Op::kLt: return Value(cmp < 0);
@@ -621,9 +883,9 @@ class Renderer {
   Value GetProperty(const Value& obj, const std::string& name) {
     if (Map* m = obj.if_map()) {
       const Value* v = m->Find(name);
-      if (v) return *v;
-      if (name == "empty") return Value(m->empty());
-      return Value();
+      // Velocity looks a Map's property up with get(name) only: $m.empty is
+      // the "empty" key, not isEmpty().
+      return v ? *v : Value();
     }
     if (const Builtin* b = obj.if_builtin()) {
       if (*b == Builtin::kInput && name == "body") return Value(ctx_.input.body);
@@ -639,11 +901,14 @@ class Renderer {
   Value GetIndex(const Value& obj, const Value& key) {
     if (List* l = obj.if_list()) {
       auto idx = AsIndex(key);
-      if (idx && *idx < 0) *idx += static_cast<int64_t>(l->items.size());
-      if (idx && *idx >= 0 && *idx < static_cast<int64_t>(l->items.size())) {
-        return l->items[static_cast<size_t>(*idx)];
-      }
-      return Value();
+      if (!idx) return Value();
+      if (*idx < 0) *idx += static_cast<int64_t>(l->items.size());
+      if (*idx >= 0 && *idx < static_cast<int64_t>(l->items.size())) return l->items[static_cast<size_t>(*idx)];
+      return JavaThrows("get", "java.lang.IndexOutOfBoundsException");  // $list[i] is get(i)
+    }
+    // A negative index asks the object for size(): an error where it has none.
+    if (!obj.is_null() && !obj.if_map()) {
+      if (auto idx = AsIndex(key); idx && *idx < 0) return JavaThrows("size", "a VelocityException (no size())");
     }
     if (Map* m = obj.if_map()) {
       if (key.is_null()) return Value();
@@ -753,12 +1018,12 @@ class Renderer {
     if (m == "urlEncode") return Value(UrlEncode(s));
     if (m == "urlDecode") {
       auto d = UrlDecode(s);
-      return d ? Value(std::move(*d)) : Value();
+      return d ? Value(JavaUtf8(*d)) : Value();
     }
     if (m == "base64Encode") return Value(Base64Encode(s));
     if (m == "base64Decode") {
       auto d = Base64Decode(s);
-      return d ? Value(std::move(*d)) : Value();
+      return d ? Value(JavaUtf8(*d)) : Value();
     }
     if (m == "parseJson") {
       boost::system::error_code ec;
@@ -777,7 +1042,7 @@ class Renderer {
     }
     // Methods every object has.
     if (m == "toString" && args.empty()) return Value(obj.ToString());
-    if (m == "equals" && args.size() == 1) return Value(ValuesEqual(obj, args[0]));
+    if (m == "equals" && args.size() == 1) return Value(JavaEquals(obj, args[0]));
     if (m == "hashCode" && args.empty()) return Value(static_cast<int64_t>(std::hash<std::string>{}(obj.ToString()) & 0x7fffffff));
     if (const std::string* s = obj.if_string()) return StringMethod(*s, m, args);
     if (List* l = obj.if_list()) return ListMethod(*l, m, args);
@@ -810,7 +1075,7 @@ class Renderer {
     if (m == "containsKey" && n == 1) return Value(!args[0].is_null() && map.Find(args[0].ToString()) != nullptr);
     if (m == "containsValue" && n == 1) {
       for (const auto& kv : map.entries()) {
-        if (ValuesEqual(kv.second, args[0])) return Value(true);
+        if (JavaEquals(kv.second, args[0])) return Value(true);
       }
       return Value(false);
     }
@@ -819,19 +1084,20 @@ class Renderer {
       return map.Put(args[0].ToString(), std::move(args[1]));
     }
     if (m == "putAll" && n == 1) {
+      if (args[0].is_null()) return JavaThrows(m, "java.lang.NullPointerException");
       if (Map* other = args[0].if_map()) {
         if (other != &map) {
           for (const auto& kv : other->entries()) map.Put(kv.first, kv.second);
         }
       }
-      return Value();
+      return Value(std::string());  // a void method: Velocity 1.7 renders ""
     }
     if (m == "remove" && n == 1) return args[0].is_null() ? Value() : map.Remove(args[0].ToString());
     if (m == "size" && n == 0) return Value(static_cast<int64_t>(map.size()));
     if (m == "isEmpty" && n == 0) return Value(map.empty());
     if (m == "clear" && n == 0) {
       map.Clear();
-      return Value();
+      return Value(std::string());  // void
     }
     if (m == "keySet" && n == 0) {
       auto list = std::make_shared<List>();
@@ -847,6 +1113,7 @@ class Renderer {
       auto list = std::make_shared<List>();
       for (const auto& kv : map.entries()) {
         Value entry = Value::NewMap();
+        entry.if_map()->map_entry = true;
         entry.if_map()->Put("key", Value(kv.first));
         entry.if_map()->Put("value", kv.second);
         list->items.push_back(std::move(entry));
@@ -871,8 +1138,9 @@ class Renderer {
     if (m == "isEmpty" && n == 0) return Value(items.empty());
     if (m == "get" && n == 1) {
       auto i = AsIndex(args[0]);
-      if (i && *i >= 0 && *i < size) return items[static_cast<size_t>(*i)];
-      return Value();
+      if (!i) return Value();
+      if (*i < 0 || *i >= size) return JavaThrows(m, "java.lang.IndexOutOfBoundsException");
+      return items[static_cast<size_t>(*i)];
     }
     if (m == "add" && n == 1) {
       if (!CheckSize(items.size())) return Value();
@@ -881,10 +1149,13 @@ class Renderer {
     }
     if (m == "add" && n == 2) {
       auto i = AsIndex(args[0]);
-      if (i && *i >= 0 && *i <= size) items.insert(items.begin() + *i, std::move(args[1]));
-      return Value();
+      if (!i) return Value();
+      if (*i < 0 || *i > size) return JavaThrows(m, "java.lang.IndexOutOfBoundsException");
+      items.insert(items.begin() + *i, std::move(args[1]));
+      return Value(std::string());  // void
     }
     if (m == "addAll" && n == 1) {
+      if (args[0].is_null()) return JavaThrows(m, "java.lang.NullPointerException");
       if (List* other = args[0].if_list()) {
         std::vector<Value> copy = other->items;
         items.insert(items.end(), copy.begin(), copy.end());
@@ -894,33 +1165,32 @@ class Renderer {
     }
     if (m == "set" && n == 2) {
       auto i = AsIndex(args[0]);
-      if (i && *i >= 0 && *i < size) {
-        std::swap(items[static_cast<size_t>(*i)], args[1]);
-        return args[1];
-      }
-      return Value();
+      if (!i) return Value();
+      if (*i < 0 || *i >= size) return JavaThrows(m, "java.lang.IndexOutOfBoundsException");
+      std::swap(items[static_cast<size_t>(*i)], args[1]);
+      return args[1];
     }
     if (m == "contains" && n == 1) {
       for (const Value& v : items) {
-        if (ValuesEqual(v, args[0])) return Value(true);
+        if (JavaEquals(v, args[0])) return Value(true);
       }
       return Value(false);
     }
     if (m == "indexOf" && n == 1) {
       for (size_t i = 0; i < items.size(); ++i) {
-        if (ValuesEqual(items[i], args[0])) return Value(static_cast<int64_t>(i));
+        if (JavaEquals(items[i], args[0])) return Value(static_cast<int64_t>(i));
       }
       return Value(int64_t{-1});
     }
     if (m == "remove" && n == 1) {
       if (auto i = AsIndex(args[0])) {  // remove(int index), as Java picks for an Integer
-        if (*i < 0 || *i >= size) return Value();
+        if (*i < 0 || *i >= size) return JavaThrows(m, "java.lang.IndexOutOfBoundsException");
         Value old = std::move(items[static_cast<size_t>(*i)]);
         items.erase(items.begin() + *i);
         return old;
       }
       for (size_t i = 0; i < items.size(); ++i) {
-        if (ValuesEqual(items[i], args[0])) {
+        if (JavaEquals(items[i], args[0])) {
           items.erase(items.begin() + static_cast<std::ptrdiff_t>(i));
           return Value(true);
         }
@@ -929,11 +1199,12 @@ class Renderer {
     }
     if (m == "clear" && n == 0) {
       items.clear();
-      return Value();
+      return Value(std::string());  // void
     }
     if (m == "subList" && n == 2) {
       auto a = AsIndex(args[0]), b = AsIndex(args[1]);
-      if (!a || !b || *a < 0 || *b > size || *a > *b) return Value();
+      if (!a || !b) return Value();
+      if (*a < 0 || *b > size || *a > *b) return JavaThrows(m, "java.lang.IndexOutOfBoundsException");
       auto sub = std::make_shared<List>();
       sub->items.assign(items.begin() + *a, items.begin() + *b);
       return Value(std::move(sub));
@@ -953,26 +1224,31 @@ class Renderer {
       return Value(s.substr(b, e - b));
     }
     if ((m == "toLowerCase" || m == "toUpperCase") && n == 0) {
-      std::string out = s;
-      for (char& c : out) {
-        c = static_cast<char>(m == "toLowerCase" ? std::tolower(static_cast<unsigned char>(c))
-                                                 : std::toupper(static_cast<unsigned char>(c)));
-      }
-      return Value(std::move(out));
+      return Value(JavaCase(s, m == "toUpperCase"));
     }
     if (m == "substring" && (n == 1 || n == 2)) {
       auto a = AsIndex(args[0]);
       std::optional<int64_t> b = n == 2 ? AsIndex(args[1]) : std::optional<int64_t>(Utf16Length(s));
       int64_t len = Utf16Length(s);
-      if (!a || !b || *a < 0 || *b > len || *a > *b) return Value();  // Java throws
+      if (!a || !b) return Value();
+      if (*a < 0 || *b > len || *a > *b) return JavaThrows(m, "java.lang.StringIndexOutOfBoundsException");
       size_t from = ByteOffset(s, *a), to = ByteOffset(s, *b);
       return Value(s.substr(from, to - from));
     }
     if (m == "charAt" && n == 1) {
       auto i = AsIndex(args[0]);
-      if (!i || *i < 0 || *i >= Utf16Length(s)) return Value();
+      if (!i) return Value();
+      if (*i < 0 || *i >= Utf16Length(s)) return JavaThrows(m, "java.lang.StringIndexOutOfBoundsException");
       size_t from = ByteOffset(s, *i), to = ByteOffset(s, *i + 1);
       return Value(s.substr(from, to - from));
+    }
+    if ((m == "indexOf" || m == "lastIndexOf") && (n == 1 || n == 2) && args[0].if_int()) {
+      // indexOf(int ch): the character with that code
+      int64_t ch = *args[0].if_int();
+      if (ch < 0 || ch > 0x10FFFF) return Value(int64_t{-1});
+      std::string needle;
+      AppendUtf8(needle, static_cast<uint32_t>(ch));
+      args[0] = Value(std::move(needle));
     }
     if ((m == "indexOf" || m == "lastIndexOf") && (n == 1 || n == 2) && str_arg(0)) {
       const std::string& needle = *str_arg(0);
@@ -996,6 +1272,13 @@ class Renderer {
         found = s.rfind(needle, from);
       }
       return Value(found == std::string::npos ? int64_t{-1} : UnitIndex(s, found));
+    }
+    if (m == "startsWith" && n == 2 && str_arg(0) && args[1].if_int()) {  // startsWith(prefix, offset)
+      int64_t off = *args[1].if_int();
+      if (off < 0 || off > Utf16Length(s)) return Value(false);
+      size_t at = ByteOffset(s, off);
+      const std::string& x = *str_arg(0);
+      return Value(s.size() - at >= x.size() && s.compare(at, x.size(), x) == 0);
     }
     if ((m == "startsWith" || m == "endsWith" || m == "contains") && n == 1 && str_arg(0)) {
       const std::string& x = *str_arg(0);
@@ -1040,9 +1323,14 @@ class Renderer {
     }
     if ((m == "replaceAll" || m == "replaceFirst") && n == 2 && str_arg(0) && str_arg(1)) {
       RE2 re(*str_arg(0), RE2::Quiet);
-      if (!re.ok()) return Value();
+      if (!re.ok() || JavaRejectsBrace(*str_arg(0))) return JavaThrows(m, "java.util.regex.PatternSyntaxException");
       std::string out = s;
-      std::string repl = JavaReplacementToRe2(*str_arg(1));
+      std::optional<std::string> rewrite = JavaReplacementToRe2(*str_arg(1), re.NumberOfCapturingGroups());
+      if (!rewrite) {  // Java reads the replacement only when the pattern matches
+        if (!RE2::PartialMatch(s, re)) return Value(s);
+        return JavaThrows(m, "java.lang.IllegalArgumentException");
+      }
+      const std::string& repl = *rewrite;
       if (m == "replaceAll") {
         RE2::GlobalReplace(&out, re, repl);
       } else {
@@ -1053,12 +1341,12 @@ class Renderer {
     }
     if (m == "matches" && n == 1 && str_arg(0)) {
       RE2 re(*str_arg(0), RE2::Quiet);
-      if (!re.ok()) return Value();
+      if (!re.ok() || JavaRejectsBrace(*str_arg(0))) return JavaThrows(m, "java.util.regex.PatternSyntaxException");
       return Value(RE2::FullMatch(s, re));
     }
     if (m == "split" && (n == 1 || n == 2) && str_arg(0)) {
       RE2 re(*str_arg(0), RE2::Quiet);
-      if (!re.ok()) return Value();
+      if (!re.ok() || JavaRejectsBrace(*str_arg(0))) return JavaThrows(m, "java.util.regex.PatternSyntaxException");
       int64_t limit = 0;
       if (n == 2) {
         auto l = AsIndex(args[1]);
@@ -1106,6 +1394,7 @@ class Renderer {
   const RenderLimits& limits_;
   int macro_depth_ = 0;
   std::vector<bool> set_in_macro_;
+  std::vector<const std::string*> param_literal_;  // per slot: see ParamLiteral
   bool stop_requested_ = false;  // a #stop inside a #define block
   std::vector<int> defines_active_;  // per #define: renders of it under way  // per slot: #set inside the current macro call
   std::vector<Value> slots_;

@@ -155,7 +155,11 @@ void AppendString(std::string& out, const Value& v, int depth) {
       out += '[';
       for (size_t i = 0; i < l.items.size(); ++i) {
         if (i) out += ", ";
-        AppendElement(out, l.items[i], depth);
+        if (l.items[i].if_list() == &l) {
+          out += "(this Collection)";  // Java's AbstractCollection.toString
+        } else {
+          AppendElement(out, l.items[i], depth);
+        }
       }
       out += ']';
       break;
@@ -166,6 +170,14 @@ void AppendString(std::string& out, const Value& v, int depth) {
         AppendJson(out, v, depth);
         break;
       }
+      if (m.map_entry) {  // Map.Entry: "key=value"
+        const Value* k = m.Find("key");
+        const Value* e = m.Find("value");
+        if (k) AppendElement(out, *k, depth);
+        out += '=';
+        if (e) AppendElement(out, *e, depth);
+        break;
+      }
       out += '{';
       bool first = true;
       for (const auto& [k, e] : m.entries()) {
@@ -173,7 +185,11 @@ void AppendString(std::string& out, const Value& v, int depth) {
         first = false;
         out += k;
         out += '=';
-        AppendElement(out, e, depth);
+        if (e.if_map() == &m) {
+          out += "(this Map)";  // Java's AbstractMap.toString
+        } else {
+          AppendElement(out, e, depth);
+        }
       }
       out += '}';
       break;

@@ -110,6 +110,7 @@ class Map {
   bool case_insensitive() const { return case_insensitive_; }
 
   bool from_json = false;  // renders as JSON text (json-smart's toString)
+  bool map_entry = false;  // an entrySet() item {key, value}: renders "key=value"
 
  private:
   size_t IndexOf(std::string_view key) const;  // entries_.size() when absent
