@@ -3,6 +3,7 @@ they are; every route driven over HTTP with Cognito-shaped ID tokens (unsigned: 
 configures no JWKS file), the table checked with boto3. Bad bodies, missing or expired tokens
 and another owner's changes are answered as API Gateway answers them and change nothing."""
 import base64
+import http.client
 import json
 import os
 import time
@@ -58,6 +59,16 @@ class LinkShortenerTest(unittest.TestCase):
         if token is not None:
             headers['Authorization'] = token
         return self.server.gateway(method, path, headers=headers, **kw)
+
+    def get_unfollowed(self, path):
+        """GET without following a redirect (urllib would follow the 301): status, headers, body."""
+        conn = http.client.HTTPConnection('127.0.0.1', self.server.gateway_port, timeout=30)
+        try:
+            conn.request('GET', path)
+            resp = conn.getresponse()
+            return resp.status, dict(resp.getheaders()), resp.read()
+        finally:
+            conn.close()
 
     def json_call(self, method, path, expect, user=None, **kw):
         status, headers, body = self.call(method, path, user=user, **kw)
@@ -179,14 +190,14 @@ class LinkShortenerTest(unittest.TestCase):
 
     def test_redirect_is_a_301_to_the_url_without_a_token(self):
         self.create('go', 'https://example.com/target?x=1&y=2')
-        status, headers, _ = self.call('GET', '/go')
+        status, headers, _ = self.get_unfollowed('/go')
         self.assertEqual(status, 301)
         self.assertEqual(headers.get('Location'), 'https://example.com/target?x=1&y=2')
 
     def test_redirect_of_an_unknown_id_is_404(self):
         for link_id in ('no-such-link', 'quote%22d', 'x' * 300):
             with self.subTest(link_id=link_id[:20]):
-                status, headers, body = self.call('GET', '/' + link_id)
+                status, headers, body = self.get_unfollowed('/' + link_id)
                 self.assertEqual(status, 404, body)
                 self.assertNotIn('Location', headers)
                 self.assertEqual(json.loads(body), {'message': 'No link with this id'})
@@ -200,7 +211,7 @@ class LinkShortenerTest(unittest.TestCase):
         self.assertEqual(doc, {'id': 'upd', 'url': 'https://example.com/new', 'owner': ALICE,
                                'created': created['created']})
         self.assertEqual(self.item('upd')['url'], 'https://example.com/new')
-        status, headers, _ = self.call('GET', '/upd')
+        status, headers, _ = self.get_unfollowed('/upd')
         self.assertEqual((status, headers.get('Location')), (301, 'https://example.com/new'))
 
     def test_another_owner_cannot_update_and_nothing_changes(self):
@@ -230,7 +241,7 @@ class LinkShortenerTest(unittest.TestCase):
         self.assertEqual(self.json_call('DELETE', '/app/del', 200, user=ALICE)[1],
                          {'id': 'del', 'deleted': True})
         self.assertIsNone(self.item('del'))
-        self.assertEqual(self.call('GET', '/del')[0], 404)
+        self.assertEqual(self.get_unfollowed('/del')[0], 404)
         self.json_call('DELETE', '/app/del', 400, user=ALICE)  # already gone
 
     # ----- CORS --------------------------------------------------------------------------
