@@ -21,6 +21,19 @@ void AppendUnicodeEscape(std::string& out, unsigned cp) {
 void AppendPythonString(std::string& out, std::string_view s) {
   out += '"';
   for (size_t i = 0; i < s.size();) {
+    // A run of printable ASCII other than '"' and '\\' is copied as it is, at
+    // once (every record is printed: this is the log function's hot loop).
+    size_t run = i;
+    while (run < s.size()) {
+      unsigned char r = static_cast<unsigned char>(s[run]);
+      if (r < 0x20 || r >= 0x80 || r == '"' || r == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      continue;
+    }
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
@@ -128,6 +141,7 @@ void AppendPython(std::string& out, const json::value& v) {
 
 std::string PythonJsonDumps(const json::value& v) {
   std::string out;
+  out.reserve(512);
   AppendPython(out, v);
   return out;
 }

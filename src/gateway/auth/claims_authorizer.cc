@@ -85,15 +85,12 @@ Authorization ClaimsAuthorizer::Check(const MethodRequest& request, const std::v
   std::string_view token(*header);
   // A "Bearer " prefix is accepted (clients send it either way).
   if (token.size() > 7 && strncasecmp(token.data(), "Bearer ", 7) == 0) token.remove_prefix(7);
-  auto jwt = ParseJwt(token);
-  if (!jwt) {
+  std::shared_ptr<const Decoded> decoded = Decode(token);
+  if (!decoded) {
     result.error = Unauthorized();
     return result;
   }
-  if (rules_.jwks && !rules_.jwks->Verify(*jwt)) {
-    result.error = Unauthorized();
-    return result;
-  }
+  const Jwt* jwt = &decoded->jwt;
   TokenProblem problem = CheckClaims(*jwt, NowMillis() / 1000, rules_.issuers, rules_.audiences);
   if (problem == TokenProblem::kExpired) {
     result.error = Unauthorized("The incoming token has expired");
@@ -114,8 +111,28 @@ Authorization ClaimsAuthorizer::Check(const MethodRequest& request, const std::v
     result.error = Unauthorized();
     return result;
   }
-  result.context["claims"] = ClaimsAsStrings(jwt->claims);
+  result.context["claims"] = decoded->claims_as_strings;
   return result;
+}
+
+std::shared_ptr<const ClaimsAuthorizer::Decoded> ClaimsAuthorizer::Decode(std::string_view token) const {
+  constexpr size_t kMaxCachedTokens = 1024;
+  std::string key(token);
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+  }
+  auto jwt = ParseJwt(token);
+  if (!jwt) return nullptr;
+  if (rules_.jwks && !rules_.jwks->Verify(*jwt)) return nullptr;
+  auto decoded = std::make_shared<Decoded>();
+  decoded->claims_as_strings = ClaimsAsStrings(jwt->claims);
+  decoded->jwt = std::move(*jwt);
+  std::lock_guard lock(cache_mu_);
+  if (cache_.size() >= kMaxCachedTokens) cache_.clear();
+  cache_.emplace(std::move(key), decoded);
+  return decoded;
 }
 
 void ClaimsAuthorizer::Authorize(const MethodRequest& request, const std::vector<std::string>& scopes,

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "gateway/auth/authorizer.h"
@@ -38,7 +40,19 @@ class ClaimsAuthorizer : public Authorizer {
   Authorization Check(const MethodRequest& request, const std::vector<std::string>& scopes) const;
 
  private:
+  // A token that parsed and whose signature held, with its claims as
+  // strings: both depend on the token's text alone, so a token sent again
+  // is not decoded, verified or converted again. Expiry, issuer, audience,
+  // token_use and scopes are still checked on every request.
+  struct Decoded {
+    Jwt jwt;
+    json::object claims_as_strings;
+  };
+  std::shared_ptr<const Decoded> Decode(std::string_view token) const;
+
   ClaimsRules rules_;
+  mutable std::mutex cache_mu_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const Decoded>> cache_;  // bounded: cleared when full
 };
 
 // Claims as API Gateway hands them to templates and proxy events: every

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "gateway/auth/authorizer.h"
 #include "gateway/auth/claims_authorizer.h"
 #include "gateway/auth/test_tokens.h"
@@ -80,6 +83,31 @@ TEST(CognitoAuthorizer, ChecksSignaturesWithJwks) {
     EXPECT_EQ(r.error->response_type, "UNAUTHORIZED");
     EXPECT_EQ(r.error->message, "Unauthorized");
   }
+}
+
+// Decoded tokens are kept: a token sent again gets the same answer, a bad
+// one stays refused, and expiry is still checked on every request.
+TEST(CognitoAuthorizer, RepeatedTokensGetTheSameAnswer) {
+  auto a = MakeAuthorizer(CognitoSpec(true), nullptr, nullptr);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  std::string good = MakeToken(IdClaims());
+  Authorization first = Outcome(**a, &good);
+  ASSERT_FALSE(first.error);
+  for (int i = 0; i < 3; ++i) {
+    Authorization again = Outcome(**a, &good);
+    ASSERT_FALSE(again.error);
+    EXPECT_EQ(again.context, first.context);
+  }
+  std::string forged = MakeToken(IdClaims(), "RS256", "test-rsa", "other_rsa_private.pem");
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(Outcome(**a, &forged).error);
+  json::object soon = IdClaims();
+  soon["exp"] = NowSeconds() + 2;
+  std::string expiring = MakeToken(soon);
+  EXPECT_FALSE(Outcome(**a, &expiring).error);
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+  Authorization late = Outcome(**a, &expiring);
+  ASSERT_TRUE(late.error);
+  EXPECT_EQ(late.error->message, "The incoming token has expired");
 }
 
 TEST(CognitoAuthorizer, MissingExpiredWrongIssuer) {

@@ -8,7 +8,7 @@
 namespace streamer::vtl {
 namespace {
 
-constexpr size_t kIndexThreshold = 12;  // maps bigger than this get a hash index
+constexpr size_t kIndexThreshold = 32;  // maps bigger than this get a hash index ($context, ~15 keys, stays a flat scan: no per-request hash index)
 
 std::string Lower(std::string_view s) {
   std::string out(s);
