@@ -444,6 +444,9 @@ class GatewayIntegrationsTest(unittest.TestCase):
                 time.sleep(0.1)
             self.assertRegex(self.server.stderr_tail(20000),
                              r'template error in API int, route GET %s: %s \(application/json' % (path, which))
+            # ... and where in the template (line 1, column 1: each template is one directive).
+            self.assertRegex(self.server.stderr_tail(20000),
+                             r'template error in API int, route GET %s: %s .*\(at line 1, column 1\)' % (path, which))
 
     def test_payload_limit(self):
         big = b'x' * (10 * 1024 * 1024 + 1)

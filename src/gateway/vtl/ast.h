@@ -2,6 +2,7 @@
 // parsing: rendering only reads it, so one tree serves many threads.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,7 @@ struct Node {
   int backslashes = 0;             // kRef: backslashes written before it (\$x escapes)
   int macro = -1;                  // kMacroCall: index into Template::Impl::macros
   std::vector<ExprPtr> args;       // kMacroCall arguments
+  int32_t offset = -1;             // where the node starts in the source (-1 = text)
 };
 
 // #macro(name $p1 $p2) body #end, defined inline in the template.
@@ -84,6 +86,7 @@ struct Template::Impl {
   int input_slot = -1, util_slot = -1, context_slot = -1, stage_slot = -1;
   int foreach_slot = -1, velocity_count_slot = -1;
   size_t source_size = 0;
+  std::vector<uint32_t> line_starts;  // source offsets of each line's start (render errors name line/column)
 };
 
 // Parses text into impl (parser.cc).

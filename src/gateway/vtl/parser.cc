@@ -146,6 +146,14 @@ class Parser {
   }
   void GobbleDirectiveLine(size_t /*start*/, std::string& /*pending*/) { GobbleLineEnd(); }
 
+  // Directive and reference nodes just added (at the block's end) start at
+  // `start`: render errors name that line and column.
+  static void MarkNewNodes(Block& out, size_t start) {
+    for (auto it = out.rbegin(); it != out.rend() && it->kind != Node::kText && it->offset < 0; ++it) {
+      it->offset = static_cast<int32_t>(start);
+    }
+  }
+
   static void Flush(Block& out, std::string& pending) {
     if (pending.empty()) return;
     if (!out.empty() && out.back().kind == Node::kText) {
@@ -172,7 +180,9 @@ class Parser {
     while (!AtEnd()) {
       char c = src_[pos_];
       if (c == '\\') {
+        const size_t start = pos_;
         if (!ParseEscape(out, pending)) return false;
+        MarkNewNodes(out, start);
         continue;
       }
       if (c == '$') {
@@ -188,6 +198,7 @@ class Parser {
         Node n;
         n.kind = Node::kRef;
         n.ref = std::move(ref);
+        n.offset = static_cast<int32_t>(start);
         out.push_back(std::move(n));
         continue;
       }
@@ -195,6 +206,7 @@ class Parser {
         size_t start = pos_;
         bool handled = false;
         if (!ParseHash(out, pending, handled, term, cond)) return false;
+        MarkNewNodes(out, start);
         if (term != Terminator::kEof) {
           term_at = start;
           Flush(out, pending);
@@ -1157,7 +1169,12 @@ class Parser {
 
 Status ParseTemplate(std::string_view text, Template::Impl& impl) {
   Parser parser(text, impl);
-  return parser.Run();
+  Status st = parser.Run();
+  impl.line_starts.assign(1, 0);
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') impl.line_starts.push_back(static_cast<uint32_t>(i + 1));
+  }
+  return st;
 }
 
 }  // namespace streamer::vtl

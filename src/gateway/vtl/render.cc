@@ -331,6 +331,19 @@ class Renderer {
   void Fail(Status s) {
     if (error_.ok()) error_ = std::move(s);
   }
+  // The innermost node that failed names its line and column in a template
+  // error (500: for the log); a 400's message goes to the client as AWS words it.
+  void NamePosition(const Node& n) {
+    if (error_positioned_ || n.offset < 0) return;
+    error_positioned_ = true;
+    if (error_.http_status() == 400) return;
+    const auto& starts = t_.line_starts;
+    auto it = std::upper_bound(starts.begin(), starts.end(), static_cast<uint32_t>(n.offset));
+    const size_t line = static_cast<size_t>(it - starts.begin());
+    const size_t column = static_cast<size_t>(n.offset) - (line ? starts[line - 1] : 0) + 1;
+    error_ = error_.WithMessage(error_.message() + " (at line " + std::to_string(line) + ", column " +
+                                std::to_string(column) + ")");
+  }
   bool failed() const { return !error_.ok(); }
 
   // A Java method that throws fails the render, as Velocity's
@@ -353,6 +366,7 @@ class Renderer {
   Flow RenderBlock(const Block& block, std::string& out) {
     for (const Node& n : block) {
       Flow f = RenderNode(n, out);
+      if (failed()) NamePosition(n);
       if (f != Flow::kNormal) return f;
       if (stop_requested_) return Flow::kStop;
       if (failed() || !CheckSize(out.size())) return Flow::kStop;
@@ -1399,6 +1413,7 @@ class Renderer {
   std::vector<int> defines_active_;  // per #define: renders of it under way  // per slot: #set inside the current macro call
   std::vector<Value> slots_;
   Status error_;
+  bool error_positioned_ = false;
   int64_t iterations_ = 0;
   bool body_tried_ = false;
   std::optional<json::value> body_;

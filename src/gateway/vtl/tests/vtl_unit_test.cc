@@ -81,6 +81,24 @@ TEST(Template, LimitsAreErrorsNotHangs) {
   EXPECT_EQ(out.status().type(), "InternalServerError");
 }
 
+TEST(Template, RenderErrorsNameTheLineAndColumn) {
+  RenderContext ctx;
+  auto t = Template::Parse("{\n  \"a\": 1,#set($s = 'abc')\n  #if(true)\n    $s.substring(5)\n  #end\n}");
+  ASSERT_TRUE(t.ok());
+  auto out = (*t)->Render(ctx);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().type(), "InternalServerError");
+  EXPECT_NE(out.status().message().find("(at line 4, column 5)"), std::string::npos) << out.status().message();
+
+  // A 400 (a body that is not JSON) keeps AWS's wording for the client.
+  ctx.input.body = "{not json";
+  t = Template::Parse("x\n$input.path('$.a')");
+  ASSERT_TRUE(t.ok());
+  out = (*t)->Render(ctx);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message().find("(at line"), std::string::npos) << out.status().message();
+}
+
 TEST(Template, MacroAndDefineFanOutIsBounded) {
   // Each level calls the next ten times: 10^6 calls within the depth limit of 20.
   std::string text;
