@@ -941,7 +941,9 @@ class Loader {
       out = n.Scalar();
       if (out.empty() || out.front() != '{') Fail(n, path, "expected a filter pattern (a map or JSON object text)");
     } else if (n.IsMap()) {
-      AppendJson(n, path, 0, &out);
+      // Lambda nests patterns a few levels; a deeper one (or an alias cycle) is refused.
+      YAML::Node too_deep;
+      if (!AppendYamlAsJson(n, 32, &out, &too_deep)) Fail(too_deep, path, "the filter pattern nests more than 32 levels");
     } else {
       Fail(n, path, "expected a filter pattern (a map or JSON object text)");
     }
@@ -949,63 +951,6 @@ class Loader {
     auto parsed = functions::FilterPattern::Parse(out);
     if (!parsed) Fail(n, path, parsed.status().message());
     return out;
-  }
-  static void AppendQuoted(const std::string& s, std::string* out) {
-    out->push_back('"');
-    for (char c : s) {
-      unsigned char u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out->push_back('\\');
-        out->push_back(c);
-      } else if (u < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", u);
-        out->append(buf);
-      } else {
-        out->push_back(c);
-      }
-    }
-    out->push_back('"');
-  }
-  void AppendJson(const YAML::Node& n, const std::string& path, int depth, std::string* out) {
-    // Lambda nests patterns a few levels; a deeper one (or an alias cycle) is refused.
-    if (depth > 32) Fail(n, path, "the filter pattern nests more than 32 levels");
-    if (n.IsMap()) {
-      out->push_back('{');
-      bool first = true;
-      for (const auto& kv : n) {
-        if (!first) out->push_back(',');
-        first = false;
-        if (!kv.first.IsScalar()) Fail(kv.first, path, "a filter pattern's keys are field names");
-        AppendQuoted(kv.first.Scalar(), out);
-        out->push_back(':');
-        AppendJson(kv.second, path, depth + 1, out);
-      }
-      out->push_back('}');
-    } else if (n.IsSequence()) {
-      out->push_back('[');
-      for (size_t i = 0; i < n.size(); ++i) {
-        if (i) out->push_back(',');
-        AppendJson(n[i], path, depth + 1, out);
-      }
-      out->push_back(']');
-    } else if (n.IsNull()) {
-      out->append("null");
-    } else {
-      // A plain (unquoted) scalar that reads as a number, boolean or null is
-      // one; a quoted one is always a string.
-      const std::string& s = n.Scalar();
-      const bool plain = n.Tag() != "!";
-      char* end = nullptr;
-      if (plain && (s == "true" || s == "false" || s == "null")) {
-        out->append(s);
-      } else if (plain && !s.empty() && (std::strtod(s.c_str(), &end), *end == '\0') &&
-                 s.find_first_not_of("0123456789+-.eE") == std::string::npos) {
-        out->append(s);
-      } else {
-        AppendQuoted(s, out);
-      }
-    }
   }
 
   ApiSpec LoadApi(const Entry& e, const Stack& stack) {
