@@ -53,13 +53,6 @@ namespace {
 
 using TemplateMap = std::map<std::string, std::shared_ptr<const vtl::Template>>;
 
-// "application/json; charset=utf-8" -> "application/json"
-std::string MediaType(std::string_view content_type) {
-  std::string t(content_type.substr(0, content_type.find(';')));
-  while (!t.empty() && t.back() == ' ') t.pop_back();
-  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return t;
-}
 
 // A binary media type pattern ("image/png", "image/*", "*/*") against a media type.
 bool MediaTypeMatches(const std::string& pattern, const std::string& type) {

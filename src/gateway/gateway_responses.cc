@@ -4,6 +4,7 @@
 
 #include "core/json.h"
 #include "gateway/parameter_mapping.h"
+#include "gateway/method_request.h"
 
 namespace streamer::gateway {
 
@@ -52,13 +53,6 @@ const char* kDefaultTemplate = "{\"message\":$context.error.messageString}";
 
 std::shared_ptr<const vtl::Template> DefaultTemplate() {
   static const std::shared_ptr<const vtl::Template> t = *vtl::Template::Parse(kDefaultTemplate);
-  return t;
-}
-
-std::string MediaType(std::string_view content_type) {
-  std::string t(content_type.substr(0, content_type.find(';')));
-  while (!t.empty() && t.back() == ' ') t.pop_back();
-  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return t;
 }
 

@@ -2,19 +2,13 @@
 
 #include "core/base64.h"
 #include "gateway/parameter_mapping.h"
+#include "gateway/method_request.h"
 
 namespace streamer::gateway {
 
 namespace {
 
 namespace bhttp = boost::beast::http;
-
-std::string MediaType(std::string_view content_type) {
-  std::string t(content_type.substr(0, content_type.find(';')));
-  while (!t.empty() && t.back() == ' ') t.pop_back();
-  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return t;
-}
 
 }  // namespace
 

@@ -11,6 +11,10 @@
 
 namespace streamer::gateway {
 
+// "Application/JSON; charset=utf-8" -> "application/json" (how templates,
+// models and binary media types are keyed).
+std::string MediaType(std::string_view content_type);
+
 struct MethodRequest {
   std::string method;         // GET, POST, ...
   std::string resource_path;  // the route's template: "/items/{id}"

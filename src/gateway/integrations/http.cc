@@ -28,21 +28,8 @@ bool IsHopHeader(std::string_view name) {
   return false;
 }
 
-std::string EncodeQueryPart(const std::string& s) {
-  std::string out;
-  static const char* hex = "0123456789ABCDEF";
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
+// Percent-encodes all but RFC 3986's unreserved characters (and '/' in a
+// greedy path value).
 std::string EncodePathValue(const std::string& s, bool greedy) {
   std::string out;
   static const char* hex = "0123456789ABCDEF";
@@ -124,7 +111,7 @@ class HttpIntegration : public Integration {
     }
     auto add_query = [&query](const std::string& k, const std::string& v) {
       if (!query.empty()) query += '&';
-      query += EncodeQueryPart(k) + "=" + EncodeQueryPart(v);
+      query += EncodePathValue(k, false) + "=" + EncodePathValue(v, false);
     };
     http::Request out;
     out.version(11);
