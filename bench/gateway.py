@@ -340,7 +340,8 @@ def report(rounds, args, errors, notes, load_start, started):
            '- raw PutItem and /Plain, /Checked write a 100-byte payload with a unique key into '
            'BenchTable (NEW_IMAGE stream, no consumer); /InsertItem writes the seed\'s item into '
            'TheDynamoStreamer, whose stream feeds the log function (it prints every record), as '
-           'in bench/run.',
+           'in bench/run; the raw PutItem of the seed item writes the same item into the same '
+           'table (same stream and function), so its ratio is the like-for-like one the floor uses.',
            '- /Checked: a JWT authorizer (issuer and audience checked, expiry checked, no JWKS: the '
            'signature is not checked) and a body validator (object, 2 required string '
            'properties, a pattern, a maxLength). /Proxy: %d connections, the function\'s 4 default '
