@@ -87,7 +87,6 @@ void AddDynamoDbTable(Template& t, const Resource& r, Stack* stack);
 void AddLambdaFunction(Template& t, const Resource& r, Stack* stack);
 void AddEventSourceMapping(Template& t, const Resource& r, Stack* stack);
 void AddRestApi(Template& t, const Resource& r, Stack* stack);
-void AddApiGatewayPart(Template& t, const Resource& r, Stack* stack);  // Stage, Deployment, ...
 void AddSamFunction(Template& t, const Resource& r, Stack* stack);
 void AddSamFunctionEvents(Template& t, const Resource& r, Stack* stack);  // after the APIs
 void AddSamSimpleTable(Template& t, const Resource& r, Stack* stack);
