@@ -14,6 +14,11 @@ namespace streamer::stack::cfn {
 namespace {
 
 YAML::Node Scalar(const std::string& s) { return YAML::Node(s); }
+// An undefined node (false in a test), which a default-constructed Node is not.
+YAML::Node Absent() {
+  static const YAML::Node empty(YAML::NodeType::Map);
+  return empty["absent"];
+}
 
 bool IsIntrinsicKey(const std::string& k) { return k == "Ref" || k == "Condition" || k.rfind("Fn::", 0) == 0; }
 
@@ -314,7 +319,7 @@ bool Template::EvalCondition(const YAML::Node& node, const std::string& where) {
 }
 
 YAML::Node Template::Prop(const Resource& r, const std::string& name) {
-  if (!r.properties || !r.properties.IsMap() || !r.properties[name]) return YAML::Node();
+  if (!r.properties || !r.properties.IsMap() || !r.properties[name]) return Absent();
   YAML::Node v = Eval(r.properties[name], "Resources." + r.logical_id + ".Properties." + name);
   return v;
 }
@@ -506,7 +511,7 @@ YAML::Node Template::Include(const YAML::Node& params, const YAML::Node& at, con
 }
 
 YAML::Node Template::Eval(const YAML::Node& node, const std::string& where) {
-  if (!node) return YAML::Node();
+  if (!node) return Absent();
   const std::string tag = node.Tag();
   if (IsShortTag(tag)) {
     const std::string fn = LongForm(tag);
