@@ -2,6 +2,7 @@
 an inline-ZipFile Python function fed by an EventSourceMapping, a RestApi whose
 OpenAPI Body writes with PutItem into the table named by Fn::Sub; `validate`
 and `ls`; bad templates answered with their exact error."""
+import json
 import os
 import subprocess
 import time
@@ -45,6 +46,21 @@ class CloudFormationTest(unittest.TestCase):
                     break
                 time.sleep(0.2)
             self.assertEqual(got, {'id': {'S': 'abc'}, 'seen': {'S': 'yes'}})
+
+    def test_serve_sam_template_end_to_end(self):
+        sam = os.path.join(FIXTURES, 'sam', 'template.yaml')
+        with Streamer(sam, extra_args=['--stack-name', 'short']) as s:
+            s.wait_for_output(r'ApiUrl = https://\w+\.execute-api\.us-east-1\.amazonaws\.com/dev', timeout=10)
+            s.wait_for_output(r'Sessions \(AWS::Serverless::SimpleTable\): its Condition is false', timeout=5)
+            ddb = s.client('dynamodb')
+            table = [t for t in ddb.list_tables()['TableNames'] if t.startswith('short-Links-')][0]
+            status, _, body = request(s, 'GET', '/dev/hello')
+            self.assertEqual(status, 200, body)
+            self.assertEqual(json.loads(body), {'greeting': 'hello from dev', 'path': '/hello', 'table': table})
+            status, _, body = request(s, 'POST', '/dev/links', {'code': 'xyz'})
+            self.assertEqual(status, 200, body)
+            self.assertIn('Item', ddb.get_item(TableName=table, Key={'code': {'S': 'xyz'}}))
+            s.wait_for_output(r'stream INSERT xyz', timeout=60)
 
     def test_validate_and_ls(self):
         rc, out, err = run('validate', LINKS)
