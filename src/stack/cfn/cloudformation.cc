@@ -46,7 +46,13 @@ void Build(Template& t, Stack* stack, CfnReport* report) {
   each({"AWS::ApiGateway::RestApi"}, cfn::AddRestApi);
   each({"AWS::Serverless::Api"}, cfn::AddSamApi);
   for (auto& r : resources)
-    if (r.type == "AWS::Serverless::Function" && t.Included(r)) cfn::AddSamFunctionEvents(t, r, stack);
+    if (r.type == "AWS::Serverless::Function" && t.Included(r)) {
+      const size_t before = stack->event_mappings.size();
+      cfn::AddSamFunctionEvents(t, r, stack);
+      for (size_t i = before; report && i < stack->event_mappings.size(); ++i)
+        report->resources.push_back({r.logical_id, "mapping " + stack->event_mappings[i].table + " -> " +
+                                                       stack->event_mappings[i].function});
+    }
   each({"AWS::Lambda::EventSourceMapping"}, cfn::AddEventSourceMapping);
 
   std::set<std::string> functions;
