@@ -104,8 +104,9 @@ Result<StackFormat> DetectStackFormat(const std::string& path) {
     return StackFormat::kNative;
   } catch (const YAML::BadFile&) {
     return Status::Validation(path + ": cannot read the file");
-  } catch (const YAML::Exception& e) {
-    return Status::Validation(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  } catch (const YAML::Exception&) {
+    // Not YAML at all: the native loader reports the syntax error, file:line:col.
+    return StackFormat::kNative;
   }
 }
 
@@ -115,7 +116,11 @@ Result<Stack> ParseCloudFormation(const std::string& text, const std::string& fi
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return Status::Validation(file_name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    std::string where = file_name;
+    if (!e.mark.is_null()) {
+      where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+    }
+    return Status::Validation(where + ": YAML syntax error: " + e.msg);
   }
   Template t(root, file_name, base_dir, options);
   Stack stack;
