@@ -303,6 +303,12 @@ class Renderer {
     std::string out;
     out.reserve(t_.source_size + t_.source_size / 2 + 64);
     RenderBlock(t_.root, out);
+    if (containers_mutated_) {
+      for (Value& v : slots_) BreakCycles(v);
+      BreakCycles(ctx_.context);
+      BreakCycles(ctx_.stage_variables);
+      BreakCycles(params_);
+    }
     if (!error_.ok()) return error_;
     return out;
   }
@@ -871,6 +877,7 @@ class Renderer {
       }
       return;
     }
+    containers_mutated_ = true;
     Value target = slots_[static_cast<size_t>(r.slot)];
     for (size_t i = 0; i + 1 < r.segments.size(); ++i) {
       const Segment& seg = r.segments[i];
@@ -1054,6 +1061,8 @@ class Renderer {
     if (const Builtin* b = obj.if_builtin()) {
       return *b == Builtin::kInput ? CallInput(seg, args) : CallUtil(m, args);
     }
+    // A container method may store a list or map in another (or in itself).
+    if (!args.empty() && (obj.if_map() || obj.if_list())) containers_mutated_ = true;
     // Methods every object has.
     if (m == "toString" && args.empty()) return Value(obj.ToString());
     if (m == "equals" && args.size() == 1) return Value(JavaEquals(obj, args[0]));
@@ -1414,6 +1423,7 @@ class Renderer {
   std::vector<Value> slots_;
   Status error_;
   bool error_positioned_ = false;
+  bool containers_mutated_ = false;  // a #set into a container or a method with arguments on one ran
   int64_t iterations_ = 0;
   bool body_tried_ = false;
   std::optional<json::value> body_;

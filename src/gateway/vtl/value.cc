@@ -1,4 +1,5 @@
 // Value, Map, and the JSON conversions of the VTL runtime.
+#include <unordered_map>
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -394,6 +395,47 @@ std::string FormatJavaDouble(double d) {
     out += std::to_string(exp);
   }
   return out;
+}
+
+void BreakCycles(Value& root) {
+  // Iterative depth-first walk (templates can nest deeply); a child whose
+  // container is still on the walk's path closes a cycle and becomes null.
+  enum State : char { kOnPath = 1, kDone = 2 };
+  std::unordered_map<const void*, State> state;
+  struct Frame {
+    Value* value;
+    size_t next = 0;  // the next child to visit
+  };
+  auto container = [](const Value& v) -> const void* {
+    if (const List* l = v.if_list()) return l;
+    if (const Map* m = v.if_map()) return m;
+    return nullptr;
+  };
+  if (!container(root)) return;
+  std::vector<Frame> path{{&root}};
+  state[container(root)] = kOnPath;
+  while (!path.empty()) {
+    Frame& f = path.back();
+    Value* child = nullptr;
+    if (List* l = f.value->if_list()) {
+      if (f.next < l->items.size()) child = &l->items[f.next++];
+    } else if (Map* m = f.value->if_map()) {
+      if (f.next < m->size()) child = &m->value_at(f.next++);
+    }
+    if (!child) {
+      state[container(*f.value)] = kDone;
+      path.pop_back();
+      continue;
+    }
+    const void* c = container(*child);
+    if (!c) continue;
+    auto [it, fresh] = state.try_emplace(c, kOnPath);
+    if (fresh) {
+      path.push_back({child});
+    } else if (it->second == kOnPath) {
+      *child = Value();
+    }
+  }
 }
 
 }  // namespace streamer::vtl

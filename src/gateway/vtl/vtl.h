@@ -107,6 +107,8 @@ class Map {
   size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
   const std::vector<std::pair<std::string, Value>>& entries() const { return entries_; }
+  // The value at entries()[i], to replace in place (the key and order stay).
+  Value& value_at(size_t i) { return entries_[i].second; }
   bool case_insensitive() const { return case_insensitive_; }
 
   bool from_json = false;  // renders as JSON text (json-smart's toString)
@@ -125,6 +127,11 @@ inline Value Value::NewList() { return Value(std::make_shared<List>()); }
 inline Value Value::NewMap(bool case_insensitive_keys) {
   return Value(std::make_shared<Map>(case_insensitive_keys));
 }
+
+// Lists and maps are shared (shared_ptr), so a template can make one hold
+// itself (`#set($m.me = $m)`), which would never be freed. Replaces every
+// reference that closes a cycle reachable from `root` with null.
+void BreakCycles(Value& root);
 
 // JSON <-> Value. FromJson marks lists/maps as from_json (they render as JSON).
 Value FromJson(const json::value& v);
