@@ -238,7 +238,7 @@ bool JavaRejectsBrace(const std::string& re) {
   return false;
 }
 
-bool ValuesEqual(const Value& a, const Value& b);
+bool ValuesEqual(const Value& a, const Value& b, int depth = 0);
 
 // Java's Object.equals, as List.contains/indexOf/remove and Map.containsValue
 // use it: an Integer never equals a Double (2 vs 2.0), unlike Velocity's ==.
@@ -247,8 +247,13 @@ bool JavaEquals(const Value& a, const Value& b) {
   return ValuesEqual(a, b);
 }
 
-bool ValuesEqual(const Value& a, const Value& b) {
+bool ValuesEqual(const Value& a, const Value& b, int depth) {
   if (a.is_null() || b.is_null()) return a.is_null() && b.is_null();
+  // Containers can hold themselves: the same one is equal, and a walk past
+  // Velocity's own stack depth gives up (Java would overflow its stack).
+  if (a.if_list() && a.if_list() == b.if_list()) return true;
+  if (a.if_map() && a.if_map() == b.if_map()) return true;
+  if (depth > 200) return false;
   if (a.is_number() && b.is_number()) {
     if (a.if_int() && b.if_int()) return *a.if_int() == *b.if_int();
     return a.AsDouble() == b.AsDouble();
@@ -262,7 +267,7 @@ bool ValuesEqual(const Value& a, const Value& b) {
         const auto& y = b.if_list()->items;
         if (x.size() != y.size()) return false;
         for (size_t i = 0; i < x.size(); ++i) {
-          if (!ValuesEqual(x[i], y[i])) return false;
+          if (!ValuesEqual(x[i], y[i], depth + 1)) return false;
         }
         return true;
       }
@@ -272,7 +277,7 @@ bool ValuesEqual(const Value& a, const Value& b) {
         if (x.size() != y.size()) return false;
         for (const auto& [k, v] : x.entries()) {
           const Value* w = y.Find(k);
-          if (!w || !ValuesEqual(v, *w)) return false;
+          if (!w || !ValuesEqual(v, *w, depth + 1)) return false;
         }
         return true;
       }

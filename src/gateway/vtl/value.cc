@@ -87,8 +87,11 @@ void AppendJson(std::string& out, const json::value& v) {
   }
 }
 
+// Text a value's toString/JSON may grow to (a render keeps at most 16 MB).
+constexpr size_t kMaxText = 32 * 1024 * 1024;
+
 void AppendJson(std::string& out, const Value& v, int depth) {
-  if (depth > 200) {  // self-referencing maps/lists: stop rather than overflow
+  if (depth > 200 || out.size() > kMaxText) {  // self-referencing maps/lists: stop rather than overflow
     out += "null";
     return;
   }
@@ -139,7 +142,9 @@ void AppendElement(std::string& out, const Value& v, int depth) {
 // Java's toString: AbstractCollection "[a, b]", AbstractMap "{k=v}"; lists and
 // maps that came from JSON render as JSON, like json-smart's objects do.
 void AppendString(std::string& out, const Value& v, int depth) {
-  if (depth > 200) return;
+  // A container that holds itself through others would render without end
+  // (Java overflows its stack): stop deep, and stop past a size no render keeps.
+  if (depth > 200 || out.size() > kMaxText) return;
   switch (v.kind()) {
     case Value::Kind::kNull: out += "null"; break;
     case Value::Kind::kBuiltin: break;
@@ -313,7 +318,9 @@ Value FromJson(const json::value& v) {
   return Value();
 }
 
-json::value ToJson(const Value& v) {
+namespace {
+json::value ToJsonAt(const Value& v, int depth) {
+  if (depth > 200) return nullptr;  // a container that holds itself
   switch (v.kind()) {
     case Value::Kind::kNull:
     case Value::Kind::kBuiltin: return nullptr;
@@ -323,17 +330,20 @@ json::value ToJson(const Value& v) {
     case Value::Kind::kString: return json::string(*v.if_string());
     case Value::Kind::kList: {
       json::array a;
-      for (const Value& e : v.if_list()->items) a.push_back(ToJson(e));
+      for (const Value& e : v.if_list()->items) a.push_back(ToJsonAt(e, depth + 1));
       return a;
     }
     case Value::Kind::kMap: {
       json::object o;
-      for (const auto& [k, e] : v.if_map()->entries()) o[k] = ToJson(e);
+      for (const auto& [k, e] : v.if_map()->entries()) o[k] = ToJsonAt(e, depth + 1);
       return o;
     }
   }
   return nullptr;
 }
+}  // namespace
+
+json::value ToJson(const Value& v) { return ToJsonAt(v, 0); }
 
 std::string SerializeJson(const Value& v) {
   std::string out;
