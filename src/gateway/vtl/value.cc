@@ -90,8 +90,37 @@ void AppendJson(std::string& out, const json::value& v) {
 // Text a value's toString/JSON may grow to (a render keeps at most 16 MB).
 constexpr size_t kMaxText = 32 * 1024 * 1024;
 
+// The containers being written out, outermost first. A container met again
+// inside itself (through others) would be written without end; Java fails
+// with a StackOverflowError there. We write it as null/nothing instead.
+thread_local std::vector<const void*> t_writing;
+class WritingGuard {
+ public:
+  explicit WritingGuard(const void* container)
+      : cyclic_(std::find(t_writing.begin(), t_writing.end(), container) != t_writing.end()) {
+    if (!cyclic_) t_writing.push_back(container);
+  }
+  ~WritingGuard() {
+    if (!cyclic_) t_writing.pop_back();
+  }
+  bool cyclic() const { return cyclic_; }
+
+ private:
+  bool cyclic_;
+};
+const void* ContainerOf(const Value& v) {
+  if (const List* l = v.if_list()) return l;
+  if (const Map* m = v.if_map()) return m;
+  return nullptr;
+}
+
 void AppendJson(std::string& out, const Value& v, int depth) {
   if (depth > 200 || out.size() > kMaxText) {  // self-referencing maps/lists: stop rather than overflow
+    out += "null";
+    return;
+  }
+  WritingGuard guard(ContainerOf(v));
+  if (guard.cyclic()) {
     out += "null";
     return;
   }
@@ -158,6 +187,8 @@ void AppendString(std::string& out, const Value& v, int depth) {
         AppendJson(out, v, depth);
         break;
       }
+      WritingGuard guard(&l);
+      if (guard.cyclic()) break;
       out += '[';
       for (size_t i = 0; i < l.items.size(); ++i) {
         if (i) out += ", ";
@@ -176,6 +207,8 @@ void AppendString(std::string& out, const Value& v, int depth) {
         AppendJson(out, v, depth);
         break;
       }
+      WritingGuard guard(&m);
+      if (guard.cyclic()) break;
       if (m.map_entry) {  // Map.Entry: "key=value"
         const Value* k = m.Find("key");
         const Value* e = m.Find("value");
